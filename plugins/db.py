@@ -1,0 +1,51 @@
+"""Show the schema version or apply pending migrations."""
+import click
+
+from crmctl.output import format_option, message, print_record
+from crmctl.session import pass_session
+
+
+@click.group()
+def db():
+    """Show the schema version or apply pending migrations."""
+
+
+@db.command()
+@format_option
+@pass_session
+def status(session, output_format):
+    """Print the schema version and the pending migrations."""
+    from crmctl.database import mask_url, schema_status
+
+    database = session.open(check_schema=False)
+    state = schema_status(database)
+    print_record(
+        {
+            "database": mask_url(session.database_url),
+            "version": state.version,
+            "latest": state.latest,
+            "up_to_date": state.is_current,
+            "pending": [migration.name for migration in state.pending],
+        },
+        output_format,
+    )
+
+
+@db.command()
+@format_option
+@pass_session
+def upgrade(session, output_format):
+    """Apply pending migrations in order, each in its own transaction."""
+    from crmctl.database import crmctl_tables_in, schema_status, upgrade_schema
+    from crmctl.permissions import require, resolve_actor
+
+    database = session.open(check_schema=False)
+    if "agent" in crmctl_tables_in(database):
+        require(resolve_actor(session.acting_email), "upgrade database")
+    applied = upgrade_schema(database)
+    state = schema_status(database)
+    if applied:
+        message(f"applied {len(applied)} migration(s): {', '.join(applied)}")
+    else:
+        message(f"schema already at version {state.version}")
+    print_record({"version": state.version, "applied": applied}, output_format)
