@@ -24,14 +24,15 @@ def get_agent(email):
 
 def add_agent(actor, email, name, role, country=None, linkedin_accounts=()):
     """Create an agent. The first agent must be an admin, so someone can manage the rest."""
-    from crmctl.models import Agent, database_proxy
+    from crmctl.database import write_transaction
+    from crmctl.models import Agent
 
     require(actor, "manage agents")
     email = email_key(email)
     check_role(role)
     if not name or not name.strip():
         raise BadInput("agent name is required (--name)")
-    with database_proxy.atomic():
+    with write_transaction():
         if not Agent.select().exists() and role != "admin":
             raise Refused("the first agent must be an admin (--role admin), or nobody could manage agents")
         if Agent.select().where(Agent.email == email).exists():
@@ -49,7 +50,7 @@ def add_agent(actor, email, name, role, country=None, linkedin_accounts=()):
 
 def set_agent(actor, email, name=None, role=None, country=None, linkedin_accounts=None, active=None):
     """Change what is given; refuses to leave the database without an active admin."""
-    from crmctl.models import database_proxy
+    from crmctl.database import write_transaction
 
     require(actor, "manage agents")
     agent = get_agent(email)
@@ -64,7 +65,7 @@ def set_agent(actor, email, name=None, role=None, country=None, linkedin_account
         changes["linkedin_accounts"] = json.dumps(list(linkedin_accounts))
     if active is not None:
         changes["active"] = active
-    with database_proxy.atomic():
+    with write_transaction():
         losing_admin = agent.role == "admin" and agent.active and (
             changes.get("role", "admin") != "admin" or changes.get("active", True) is False
         )

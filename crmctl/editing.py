@@ -125,8 +125,8 @@ def edit_record(actor, typed_id_text, assignments, force=False):
             raise BadInput(f"unknown field {name!r} for a {kind} (editable: {', '.join(sorted(editable))})")
         column, convert = editable[name]
         converted[column] = convert(value, name)
-    from crmctl.models import database_proxy
+    from crmctl.database import write_transaction
 
-    with database_proxy.atomic():
+    with write_transaction():
         update_record(record, actor, converted)
     return kind, record

@@ -249,7 +249,7 @@ class History(BaseModel):
 
     at = DateTimeField(default=utcnow, index=True)
     agent_email = CharField(max_length=254, null=True)
-    entity = CharField(max_length=24, index=True)
+    entity = CharField(max_length=255, index=True)
     action = CharField(max_length=16)
     field = CharField(max_length=64, null=True)
     old_value = TextField(null=True)

@@ -98,6 +98,7 @@ def parse_setting_value(key, text):
 
 
 def set_setting(actor, key, text):
+    from crmctl.database import write_transaction
     from crmctl.history import record_event
     from crmctl.models import Setting
     from crmctl.permissions import require
@@ -106,8 +107,8 @@ def set_setting(actor, key, text):
     value = parse_setting_value(key, text)
     old = get_setting(key)
     encoded = json.dumps(value)
-    (Setting.insert(key=key, value=encoded)
-     .on_conflict(conflict_target=[Setting.key], preserve=[Setting.value], update={Setting.value: encoded})
-     .execute())
-    record_event(f"config:{key}", actor, "update", field=key, old_value=old, new_value=value)
+    with write_transaction():
+        if Setting.update(value=encoded).where(Setting.key == key).execute() == 0:
+            Setting.create(key=key, value=encoded)
+        record_event(f"config:{key}", actor, "update", field=key, old_value=old, new_value=value)
     return value

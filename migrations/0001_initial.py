@@ -135,7 +135,7 @@ def up(migrator, db):
     class History(Model):
         at = DateTimeField(index=True)
         agent_email = CharField(null=True, max_length=254)
-        entity = CharField(index=True, max_length=24)
+        entity = CharField(index=True)
         action = CharField(max_length=16)
         field = CharField(null=True, max_length=64)
         old_value = TextField(null=True)

@@ -1,0 +1,62 @@
+"""Agents, the acting agent and the role matrix (SPEC §3)."""
+
+
+def test_single_user_mode_allows_everything_while_no_agent_exists(crm):
+    assert crm("config", "set", "daily_company_target", "40").exit_code == 0
+    assert crm.json("config", "list")["daily_company_target"] == 40
+
+
+def test_first_agent_must_be_an_admin(crm):
+    result = crm("agent", "add", "ann@example.com", "--name", "Ann", "--role", "agent", "--country", "PL")
+    assert result.exit_code == 3
+    assert "first agent must be an admin" in result.stderr
+
+
+def test_once_agents_exist_a_writing_command_needs_an_acting_agent(crm):
+    crm.json("agent", "add", "boss@example.com", "--name", "Boss", "--role", "admin")
+    result = crm("config", "set", "daily_company_target", "40")
+    assert result.exit_code == 5
+    assert "--as" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unknown_and_deactivated_agents_are_refused(crm):
+    crm.json("agent", "add", "boss@example.com", "--name", "Boss", "--role", "admin")
+    crm.json("agent", "add", "ann@example.com", "--name", "Ann", "--role", "manager", acting="boss@example.com")
+    assert crm("config", "set", "daily_company_target", "40", acting="nobody@example.com").exit_code == 5
+    crm.json("agent", "deactivate", "ann@example.com", acting="boss@example.com")
+    result = crm("agent", "list", "--format", "json", acting="ann@example.com")
+    assert result.exit_code == 0  # reading needs no acting agent
+    refused = crm("config", "set", "daily_company_target", "40", acting="ann@example.com")
+    assert refused.exit_code == 5
+    assert "deactivated" in refused.stderr
+
+
+def test_only_admins_manage_agents_and_configuration(crm):
+    crm.json("agent", "add", "boss@example.com", "--name", "Boss", "--role", "admin")
+    crm.json("agent", "add", "mia@example.com", "--name", "Mia", "--role", "manager", acting="boss@example.com")
+    result = crm("agent", "add", "x@example.com", "--name", "X", "--role", "agent", acting="mia@example.com")
+    assert result.exit_code == 5
+    assert crm("config", "set", "daily_company_target", "10", acting="mia@example.com").exit_code == 5
+    assert crm("config", "set", "daily_company_target", "10", acting="boss@example.com").exit_code == 0
+
+
+def test_agent_set_changes_only_what_it_is_given(crm):
+    crm.json("agent", "add", "boss@example.com", "--name", "Boss", "--role", "admin", "--country", "PL",
+             "--linkedin-account", "boss-li")
+    changed = crm.json("agent", "set", "boss@example.com", "--country", "de", acting="boss@example.com")
+    assert changed["country"] == "DE"
+    assert changed["name"] == "Boss"
+    assert changed["linkedin_accounts"] == ["boss-li"]
+
+
+def test_the_last_active_admin_cannot_be_deactivated(crm):
+    crm.json("agent", "add", "boss@example.com", "--name", "Boss", "--role", "admin")
+    result = crm("agent", "deactivate", "boss@example.com", acting="boss@example.com")
+    assert result.exit_code == 3
+    assert "last active admin" in result.stderr
+
+
+def test_an_unknown_role_is_bad_input(crm):
+    result = crm("agent", "add", "boss@example.com", "--name", "Boss", "--role", "king")
+    assert result.exit_code == 2
