@@ -48,7 +48,7 @@ class RootGroup(PluginGroup):
             )
 
 
-@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("crmctl", cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     "database_url",

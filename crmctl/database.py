@@ -98,11 +98,16 @@ def connect_database(url):
     else:
         options["connect_timeout"] = 10
     try:
-        database = db_url.connect(url, unquote_password=True, unquote_user=True, **options)
+        settings = db_url.parse(url, unquote_password=True, unquote_user=True)
+        if "passwd" in settings:  # peewee's old MySQL spelling; drivers now want password
+            settings["password"] = settings.pop("passwd")
+        if not settings.get("database"):
+            raise BadInput(f"database URL {mask_url(url)} names no database")
+        settings.update(options)
+        database = db_url.schemes[scheme](**settings)
         database.connect()
-    except (peewee.PeeweeException, peewee.ImproperlyConfigured, ValueError, RuntimeError) as error:
-        reason = scrub_secrets(" ".join(str(error).split())) or type(error).__name__
-        raise BadInput(f"cannot open database {mask_url(url)}: {reason}")
+    except BadInput:
+        raise
     except Exception as error:  # driver errors (psycopg2, pymysql) that peewee did not wrap
         reason = scrub_secrets(" ".join(str(error).split())) or type(error).__name__
         raise BadInput(f"cannot open database {mask_url(url)}: {reason}")
@@ -188,27 +193,24 @@ def crmctl_tables_in(database):
 
 
 def ensure_current_schema(database):
-    """Create a brand-new database, or refuse to work on one whose schema is behind."""
+    """Create a brand-new database, or refuse to work on one whose schema is behind.
+
+    A database on which no migration was ever applied is new: it is created
+    under the schema lock, after checking again, because another process may be
+    creating it at this very moment.
+    """
     status = schema_status(database)
     if status.is_current:
         return
-    if not status.applied and not crmctl_tables_in(database):
-        upgrade_schema(database)
+    if not status.applied:
+        with schema_lock(database):
+            status = schema_status(database)
+            if not status.applied and not crmctl_tables_in(database) - {MIGRATION_TABLE}:
+                migration_runner(database).up()
+                return
+    if status.is_current:
         return
     raise BadInput(
         f"the database schema is at version {status.version} and crmctl needs "
         f"version {status.latest}: run `crmctl db upgrade`"
     )
-
-
-def write_transaction():
-    """A transaction for a command's writes: all or nothing.
-
-    On SQLite it takes the write lock at BEGIN (IMMEDIATE), so two processes
-    queue on the busy timeout instead of failing with "database is locked" when
-    a read transaction tries to become a write one.
-    """
-    database = database_proxy.obj
-    if isinstance(database, peewee.SqliteDatabase) and not database.in_transaction():
-        return database.atomic("IMMEDIATE")
-    return database_proxy.atomic()

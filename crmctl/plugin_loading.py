@@ -6,21 +6,88 @@ help is therefore read from the plugin module's docstring as text, through
 `ast`, without executing the module; the module is imported only when its
 command actually runs. A plugin that fails to import becomes a placeholder
 command that reports the error in one line.
+
+The entry points are read straight from each distribution's
+`entry_points.txt` on `sys.path`: `importlib.metadata` would cost about as much
+start-up time as Click itself (it imports the `email` package to parse
+metadata we do not need).
 """
 import ast
+import importlib
 import importlib.util
-from importlib.metadata import entry_points
+import os
+import sys
+from dataclasses import dataclass
 
 import click
 
 ENTRY_POINT_GROUP = "crmctl.plugins"
 
 
+@dataclass(frozen=True)
+class PluginEntryPoint:
+    name: str
+    value: str
+
+    @property
+    def module(self):
+        return self.value.split(":", 1)[0].strip()
+
+    def load(self):
+        module_name, _, attribute = self.value.partition(":")
+        target = importlib.import_module(module_name.strip())
+        for part in attribute.strip().split("."):
+            if part:
+                target = getattr(target, part)
+        return target
+
+
+def entry_points_in(text, group):
+    """(name, value) pairs of one section of an entry_points.txt."""
+    pairs, in_group = [], False
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("["):
+            in_group = line == f"[{group}]"
+        elif in_group and "=" in line:
+            name, value = line.split("=", 1)
+            pairs.append((name.strip(), value.split("[", 1)[0].strip()))
+    return pairs
+
+
+def metadata_directories():
+    """Each distribution's metadata folder on sys.path, the first of a name winning."""
+    seen = set()
+    for entry in sys.path:
+        try:
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        for name in names:
+            if not name.endswith((".dist-info", ".egg-info")):
+                continue
+            distribution = name.rsplit(".", 1)[0].split("-", 1)[0].lower().replace("_", "-")
+            if distribution in seen:
+                continue
+            seen.add(distribution)
+            yield os.path.join(entry or ".", name)
+
+
 def plugin_entry_points():
     """Entry points of the group, by command name (first registration wins)."""
     found = {}
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        found.setdefault(entry_point.name, entry_point)
+    for directory in metadata_directories():
+        try:
+            with open(os.path.join(directory, "entry_points.txt"), encoding="utf-8") as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        if ENTRY_POINT_GROUP not in text:
+            continue
+        for name, value in entry_points_in(text, ENTRY_POINT_GROUP):
+            found.setdefault(name, PluginEntryPoint(name, value))
     return found
 
 

@@ -1,0 +1,127 @@
+"""The root command and its plugins (SPEC §1): lazy loading, broken plugins, help, version."""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from crmctl import __version__
+from crmctl.cli import cli
+
+BUILT_IN_COMMANDS = ["add", "agent", "config", "db", "dedup", "edit", "history", "list", "plugins", "show"]
+
+
+def run_crmctl(*args, env=None, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "crmctl", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
+    )
+
+
+@pytest.fixture
+def broken_plugin_env(tmp_path):
+    """A real third-party distribution on sys.path whose plugin raises on import."""
+    site = tmp_path / "site"
+    dist_info = site / "crmctl_exploding-1.0.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: crmctl-exploding\nVersion: 1.0\n")
+    (dist_info / "entry_points.txt").write_text("[crmctl.plugins]\nexplode = exploding_plugin:command\n")
+    (site / "exploding_plugin.py").write_text(
+        textwrap.dedent(
+            '''\
+            """Explode on import, to prove one broken plugin does not take the rest down."""
+            raise RuntimeError("this plugin is broken on purpose")
+            '''
+        )
+    )
+    env = dict(os.environ, PYTHONPATH=str(site) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env["HOME"] = str(tmp_path / "home")
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "home" / ".config")
+    return env
+
+
+def test_help_lists_every_built_in_command_with_its_summary():
+    result = run_crmctl("--help")
+    assert result.returncode == 0
+    for name in BUILT_IN_COMMANDS:
+        assert f"\n  {name} " in result.stdout
+    assert "Show one record by its typed id" in result.stdout
+    assert "[broken plugin]" not in result.stdout
+
+
+def test_help_imports_no_plugin_module_and_no_database_library():
+    probe = textwrap.dedent(
+        """\
+        import sys
+        from crmctl.cli import cli
+        try:
+            cli(["--help"])
+        except SystemExit:
+            pass
+        loaded = sorted(m for m in sys.modules if m.startswith("crmctl.plugins.") or m in ("peewee", "rapidfuzz", "tabulate"))
+        print("LOADED:" + ",".join(loaded))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert "LOADED:\n" in result.stdout or result.stdout.strip().endswith("LOADED:")
+
+
+def test_a_plugin_that_raises_on_import_is_listed_and_the_rest_keep_working(broken_plugin_env, tmp_path):
+    help_result = run_crmctl("--help", env=broken_plugin_env)
+    assert help_result.returncode == 0
+    assert "explode" in help_result.stdout
+    status = run_crmctl("plugins", "--format", "json", env=broken_plugin_env)
+    assert status.returncode == 0
+    plugins = {p["name"]: p for p in json.loads(status.stdout)}
+    assert plugins["explode"]["status"] == "broken"
+    assert "this plugin is broken on purpose" in plugins["explode"]["error"]
+    assert all(p["status"] == "ok" for name, p in plugins.items() if name != "explode")
+    working = run_crmctl("--db", f"sqlite:///{tmp_path / 'crm.db'}", "db", "status", "--format", "json",
+                         env=broken_plugin_env)
+    assert working.returncode == 0, working.stderr
+
+
+def test_running_a_broken_plugin_fails_in_one_line_without_traceback(broken_plugin_env):
+    result = run_crmctl("explode", "--some-option", env=broken_plugin_env)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "crmctl: error: plugin 'explode' is broken: RuntimeError: this plugin is broken on purpose"
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def all_command_paths():
+    context = click.Context(cli)
+    paths = []
+
+    def walk(group, prefix):
+        for name in group.list_commands(context):
+            command = group.get_command(context, name)
+            paths.append(prefix + [name])
+            if isinstance(command, click.Group):
+                walk(command, prefix + [name])
+
+    walk(cli, [])
+    return paths
+
+
+@pytest.mark.parametrize("path", all_command_paths(), ids=lambda p: " ".join(p))
+def test_every_command_has_working_help(path):
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage: crmctl " + " ".join(path) in result.output
+
+
+def test_version_is_printed():
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+def test_an_unknown_command_is_a_usage_error():
+    result = CliRunner().invoke(cli, ["frobnicate"])
+    assert result.exit_code == 2
+    assert "No such command 'frobnicate'" in result.output
