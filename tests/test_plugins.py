@@ -125,3 +125,53 @@ def test_an_unknown_command_is_a_usage_error():
     result = CliRunner().invoke(cli, ["frobnicate"])
     assert result.exit_code == 2
     assert "No such command 'frobnicate'" in result.output
+
+
+@pytest.fixture
+def failing_plugin_env(tmp_path):
+    """A third-party plugin whose command hits an unexpected error when it runs."""
+    site = tmp_path / "site"
+    dist_info = site / "crmctl_failing-1.0.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: crmctl-failing\nVersion: 1.0\n")
+    (dist_info / "entry_points.txt").write_text("[crmctl.plugins]\nfail = failing_plugin:fail\n")
+    (site / "failing_plugin.py").write_text(
+        textwrap.dedent(
+            '''\
+            """Fail at run time with an unexpected error."""
+            import click
+
+            @click.command()
+            def fail():
+                """Divide by zero."""
+                return 1 / 0
+            '''
+        )
+    )
+    env = dict(os.environ, PYTHONPATH=str(site) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env["HOME"] = str(tmp_path / "home")
+    return env
+
+
+def test_an_internal_error_is_one_line_and_exit_1_without_traceback(failing_plugin_env):
+    result = run_crmctl("fail", env=failing_plugin_env)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "crmctl: error: internal error: ZeroDivisionError: division by zero (run with --debug for details)"
+    ]
+
+
+def test_debug_shows_the_traceback_of_an_internal_error(failing_plugin_env):
+    result = run_crmctl("--debug", "fail", env=failing_plugin_env)
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr and "ZeroDivisionError" in result.stderr
+
+
+def test_plugins_and_migrations_are_installed_inside_the_crmctl_namespace(tmp_path):
+    probe = (
+        "import importlib.util, crmctl.plugins, crmctl.migrations\n"
+        "print(importlib.util.find_spec('plugins') is None, importlib.util.find_spec('migrations') is None)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
