@@ -214,3 +214,16 @@ def ensure_current_schema(database):
         f"the database schema is at version {status.version} and crmctl needs "
         f"version {status.latest}: run `crmctl db upgrade`"
     )
+
+
+def write_transaction():
+    """A transaction for a command's writes: all or nothing.
+
+    On SQLite it takes the write lock at BEGIN (IMMEDIATE), so two processes
+    queue on the busy timeout instead of failing with "database is locked" when
+    a read transaction tries to become a write one.
+    """
+    database = database_proxy.obj
+    if isinstance(database, peewee.SqliteDatabase) and not database.in_transaction():
+        return database.atomic("IMMEDIATE")
+    return database_proxy.atomic()
