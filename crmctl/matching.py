@@ -1,13 +1,323 @@
-"""Duplicate matching: the one engine every write path calls (placeholder keys only)."""
-from crmctl.normalize import name_tokens
+"""Duplicate matching: the one engine that `add`, `import`, `edit` and `dedup` call.
+
+A company is an *exact* duplicate when its website key or LinkedIn key equals
+an existing one's (the unique indexes make those impossible to store), and a
+*likely* duplicate when its name scores at least the setting
+`likely_duplicate_min_score` against an existing company's name.
+
+The name score (`name_similarity`) compares normalised names
+(`crmctl.normalize.company_name_key`, which already ignores case, accents,
+punctuation, `&`/"and", a leading "The" and legal forms):
+
+- the same normalised name scores 100;
+- the same letters spaced differently ("Face Book" / "Facebook") 98;
+- the same words in another order, or the same name once trailing generic
+  words such as "Group" or "Holdings" are dropped, 95;
+- otherwise the optimal-string-alignment edit distance `d` (a transposition is
+  one edit) between the names without spaces, as 100 * (1 - d / (n + 1)) where
+  n is the longer length. One typo in a name of 6 letters scores 86, in 5
+  letters 83: with the default threshold of 85, one typo counts from 6 letters
+  and two from 13, so Tesla/Tesco, Aon/Avon and Lowe's/Loews stay apart while
+  "Acme Robotics"/"Acme Robotic" match; names differing in a word
+  (General Electric / General Motors) score far below;
+- names whose numbers differ ("Studio 54" / "Studio 55") score at most 60.
+
+Two companies in different countries (both known) lose 20 points: the same name
+in another country is not by itself a duplicate, as SPEC §5 says.
+
+Candidates are found without scanning the table: exact keys through the unique
+indexes, the same normalised name through the index on `Company.name_key`, and
+near names through `CompanyBlockingKey`, which holds for each company its name
+without spaces (first 20 letters) and every one-letter deletion of it: two
+names one edit apart always share such a key (symmetric deletion). A key with
+more than `BLOCKING_KEY_CAP` postings is skipped, so a crowded key cannot make
+a check slow.
+"""
+import re
+from dataclasses import dataclass, field
+
+BLOCKING_PREFIX_LENGTH = 20
+BLOCKING_KEY_CAP = 200
+# Below this many letters a name must match exactly: one edit scores < 85.
+MIN_LETTERS_FOR_TYPO_KEYS = 6
+DIFFERENT_COUNTRY_PENALTY = 20
+SAME_NAME_LIMIT = 100
+MAX_KEY_LENGTH = 64
+
+# Generic words at the end of a name that do not tell two companies apart.
+DESCRIPTOR_WORDS = frozenset(
+    """group groups holding holdings international intl global worldwide enterprises enterprise
+    companies""".split()
+)
+_DIGITS_RE = re.compile(r"\d+")
+
+
+@dataclass
+class Candidate:
+    """One existing record that a new or given record may duplicate."""
+
+    id: str
+    kind: str
+    name: str
+    score: float
+    reasons: list = field(default_factory=list)
+    exact: bool = False
+
+    def to_dict(self):
+        return {"id": self.id, "kind": self.kind, "name": self.name, "score": self.score,
+                "reasons": list(self.reasons)}
+
+
+# ---------------------------------------------------------------------------
+# Names
+# ---------------------------------------------------------------------------
+
+
+def compact(name_key):
+    return name_key.replace(" ", "")
+
+
+def core_name_key(name_key):
+    """The normalised name without trailing generic words ("acme group" -> "acme")."""
+    tokens = name_key.split(" ")
+    while len(tokens) > 1 and tokens[-1] in DESCRIPTOR_WORDS:
+        tokens.pop()
+    return " ".join(tokens)
+
+
+def sorted_name_key(name_key):
+    return " ".join(sorted(name_key.split(" ")))
+
+
+def _edit_score(left, right):
+    from rapidfuzz.distance import OSA
+
+    longest = max(len(left), len(right))
+    distance = OSA.distance(left, right)
+    return 100.0 * (1.0 - distance / (longest + 1))
+
+
+def name_similarity(left_key, right_key):
+    """(score 0-100, rule) for two normalised company names; see the module docstring."""
+    if left_key == right_key:
+        return 100.0, "same normalised name"
+    left_compact, right_compact = compact(left_key), compact(right_key)
+    if left_compact == right_compact:
+        return 98.0, "same name apart from spacing"
+    if _DIGITS_RE.findall(left_key) != _DIGITS_RE.findall(right_key):
+        score = min(60.0, _edit_score(left_compact, right_compact))
+        return round(score, 1), "numbers differ"
+    if sorted_name_key(left_key) == sorted_name_key(right_key):
+        return 95.0, "same words in another order"
+    left_core, right_core = core_name_key(left_key), core_name_key(right_key)
+    if left_core == right_core:
+        dropped = sorted({*left_key.split(" "), *right_key.split(" ")} - set(left_core.split(" ")))
+        return 95.0, f"same name apart from {' '.join(dropped)!r}"
+    score = max(
+        _edit_score(left_compact, right_compact),
+        _edit_score(compact(left_core), compact(right_core)),
+        _edit_score(compact(sorted_name_key(left_key)), compact(sorted_name_key(right_key))),
+    )
+    return round(score, 1), "fuzzy"
+
+
+def company_score(left_key, right_key, left_country=None, right_country=None):
+    """(score, rule, country note) of two companies by name and country."""
+    score, rule = name_similarity(left_key, right_key)
+    note = None
+    if left_country and right_country and left_country != right_country:
+        score = max(0.0, score - DIFFERENT_COUNTRY_PENALTY)
+        note = f"country {left_country} != {right_country} (-{DIFFERENT_COUNTRY_PENALTY})"
+    return round(score, 1), rule, note
+
+
+def likely_min_score():
+    from crmctl.settings import get_setting
+
+    return float(get_setting("likely_duplicate_min_score"))
+
+
+# ---------------------------------------------------------------------------
+# Blocking keys
+# ---------------------------------------------------------------------------
+
+
+def blocking_keys_of_name_key(name_key):
+    """The CompanyBlockingKey keys of a normalised name (see the module docstring)."""
+    keys = set()
+    for variant in {compact(name_key), compact(core_name_key(name_key))}:
+        text = variant[:BLOCKING_PREFIX_LENGTH]
+        keys.add("d:" + text)
+        if len(text) >= MIN_LETTERS_FOR_TYPO_KEYS:
+            keys.update("d:" + text[:i] + text[i + 1:] for i in range(len(text)))
+    if " " in name_key:
+        keys.add(("o:" + compact(sorted_name_key(name_key)))[:MAX_KEY_LENGTH])
+    return sorted(keys)
 
 
 def company_blocking_keys(name):
-    """Blocking keys of a company name: its tokens, and one-deletion variants of its first token."""
-    tokens = name_tokens(name)
-    keys = {f"t:{token}"[:64] for token in tokens}
-    if tokens and len(tokens[0]) >= 4:
-        first = tokens[0]
-        keys.update(f"d:{first[:i] + first[i + 1:]}"[:64] for i in range(len(first)))
-        keys.add(f"d:{first}"[:64])
-    return sorted(keys)
+    """Blocking keys of a company name as a user wrote it."""
+    from crmctl.normalize import company_name_key
+
+    return blocking_keys_of_name_key(company_name_key(name))
+
+
+def refresh_blocking_keys(company):
+    """Rewrite the CompanyBlockingKey rows of one company (after create or a name change)."""
+    from crmctl.models import CompanyBlockingKey
+
+    CompanyBlockingKey.delete().where(CompanyBlockingKey.company == company.id).execute()
+    keys = blocking_keys_of_name_key(company.name_key)
+    CompanyBlockingKey.insert_many(
+        [(company.id, key) for key in keys], fields=[CompanyBlockingKey.company, CompanyBlockingKey.key]
+    ).execute()
+
+
+def blocked_company_ids(keys, cap=BLOCKING_KEY_CAP):
+    """Ids of companies sharing a key, one round trip; a key with more than `cap` postings is skipped."""
+    from crmctl.database import database_proxy
+
+    keys = list(keys)
+    if not keys:
+        return set()
+    database = database_proxy.obj
+    param = database.param
+    parts = [
+        f"SELECT * FROM (SELECT key_text, company_id FROM "
+        f"(SELECT {_quoted(database, 'key')} AS key_text, company_id FROM company_blocking_key "
+        f"WHERE {_quoted(database, 'key')} = {param} LIMIT {cap + 1}) AS inner{i}) AS block{i}"
+        for i in range(len(keys))
+    ]
+    cursor = database.execute_sql(" UNION ALL ".join(parts), keys)
+    postings = {}
+    for key, company_id in cursor.fetchall():
+        postings.setdefault(key, []).append(company_id)
+    found = set()
+    for ids in postings.values():
+        if len(ids) <= cap:
+            found.update(ids)
+    return found
+
+
+def _quoted(database, identifier):
+    opening, closing = database.quote
+    return f"{opening}{identifier}{closing}"
+
+
+# ---------------------------------------------------------------------------
+# Candidates
+# ---------------------------------------------------------------------------
+
+
+def _sort(candidates):
+    return sorted(candidates, key=lambda c: (not c.exact, -c.score, _number(c.id)))
+
+
+def _number(typed):
+    return int(typed[1:])
+
+
+def company_candidates(name=None, website_key=None, linkedin_key=None, country=None, exclude_id=None,
+                       min_score=None):
+    """Existing companies that a company with these values would duplicate, best first.
+
+    Exact ones (website or LinkedIn key equal) come first with score 100; then
+    likely ones whose name scores at least `min_score` (default: the setting
+    `likely_duplicate_min_score`). Each candidate's reasons name the field, the
+    normalised values and the rule.
+    """
+    from crmctl.ids import typed_id
+    from crmctl.models import Company
+
+    found = {}
+
+    def candidate_for(company):
+        candidate = found.get(company.id)
+        if candidate is None:
+            candidate = Candidate(typed_id("company", company.id), "company", company.name, 0.0, [], False)
+            found[company.id] = candidate
+        return candidate
+
+    exact_clauses = []
+    if website_key:
+        exact_clauses.append(Company.website_key == website_key)
+    if linkedin_key:
+        exact_clauses.append(Company.linkedin_key == linkedin_key)
+    for clause in exact_clauses:
+        query = Company.select(Company.id, Company.name, Company.website_key, Company.linkedin_key).where(clause)
+        if exclude_id is not None:
+            query = query.where(Company.id != exclude_id)
+        for company in query:
+            candidate = candidate_for(company)
+            candidate.exact = True
+            candidate.score = 100.0
+            if website_key and company.website_key == website_key:
+                reason = f"website {website_key} = {company.website_key} (exact)"
+            else:
+                reason = f"linkedin {linkedin_key} = {company.linkedin_key} (exact)"
+            if reason not in candidate.reasons:
+                candidate.reasons.append(reason)
+
+    if name is not None and str(name).strip():
+        from crmctl.normalize import company_name_key
+
+        name_key = company_name_key(name)
+        threshold = likely_min_score() if min_score is None else float(min_score)
+        columns = (Company.id, Company.name, Company.name_key, Company.country)
+        same_name = Company.select(*columns).where(Company.name_key == name_key)
+        if exclude_id is not None:
+            same_name = same_name.where(Company.id != exclude_id)
+        companies = {c.id: c for c in same_name.limit(SAME_NAME_LIMIT)}
+        blocked = blocked_company_ids(blocking_keys_of_name_key(name_key)) - set(companies)
+        blocked.discard(exclude_id)
+        if blocked:
+            from playhouse.shortcuts import chunked
+
+            for chunk in chunked(sorted(blocked), 500):
+                for company in Company.select(*columns).where(Company.id.in_(chunk)):
+                    companies[company.id] = company
+        for company in companies.values():
+            score, rule, note = company_score(name_key, company.name_key, country, company.country)
+            if score < threshold:
+                continue
+            candidate = candidate_for(company)
+            candidate.score = max(candidate.score, score)
+            candidate.reasons.append(name_reason(name_key, company.name_key, score, rule, country, company.country,
+                                                 note))
+    return _sort(found.values())
+
+
+def name_reason(left_key, right_key, score, rule, left_country, right_country, note=None):
+    if rule == "same normalised name" and not note:
+        where = f" in {left_country or right_country}" if (left_country or right_country) else ""
+        return f"name {left_key!r} ~ {right_key!r}{where} ({rule})"
+    text = f"name {left_key!r} ~ {right_key!r} score {score:g} ({rule})"
+    return f"{text}, {note}" if note else text
+
+
+def lead_candidates(linkedin_key=None, email_keys=(), phone_keys=(), exclude_id=None):
+    """Existing leads sharing a LinkedIn profile, an email or a phone (all exact), best first."""
+    from crmctl.ids import typed_id
+    from crmctl.models import Contact, Lead
+
+    wanted = []
+    if linkedin_key:
+        wanted.append(("linkedin", linkedin_key))
+    wanted += [("email", key) for key in email_keys or () if key]
+    wanted += [("phone", key) for key in phone_keys or () if key]
+    found = {}
+    for source, key in wanted:
+        query = (
+            Contact.select(Contact.lead, Contact.match_key, Lead.full_name)
+            .join(Lead, on=(Contact.lead == Lead.id))
+            .where((Contact.source == source) & (Contact.match_key == key))
+        )
+        if exclude_id is not None:
+            query = query.where(Contact.lead != exclude_id)
+        for lead_id, match_key, full_name in query.tuples():
+            candidate = found.get(lead_id)
+            if candidate is None:
+                candidate = Candidate(typed_id("lead", lead_id), "lead", full_name, 100.0, [], True)
+                found[lead_id] = candidate
+            candidate.reasons.append(f"{source} {key} = {match_key} (exact)")
+    return _sort(found.values())
