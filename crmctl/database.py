@@ -199,17 +199,15 @@ def ensure_current_schema(database):
     under the schema lock, after checking again, because another process may be
     creating it at this very moment.
     """
-    status = schema_status(database)
-    if status.is_current:
+    if schema_status(database).is_current:
         return
-    if not status.applied:
-        with schema_lock(database):
-            status = schema_status(database)
-            if not status.applied and not crmctl_tables_in(database) - {MIGRATION_TABLE}:
-                migration_runner(database).up()
-                return
-    if status.is_current:
-        return
+    with schema_lock(database):  # another process may be creating it right now
+        status = schema_status(database)
+        if status.is_current:
+            return
+        if not status.applied and not crmctl_tables_in(database) - {MIGRATION_TABLE}:
+            migration_runner(database).up()
+            return
     raise BadInput(
         f"the database schema is at version {status.version} and crmctl needs "
         f"version {status.latest}: run `crmctl db upgrade`"
