@@ -82,14 +82,40 @@ def fetch_record(text, expected_kinds=None):
     model = model_for_kind(kind)
     record = model.get_or_none(model.id == number)
     if record is None:
-        label = typed_id(kind, number)
-        from crmctl.models import Merge
-        import json
-
-        for merge in Merge.select().where(Merge.undone_at.is_null()).order_by(Merge.id.desc()):
-            if label in json.loads(merge.dropped):
-                raise NotFound(
-                    f"{label} was merged into {merge.survivor} by X{merge.id}"
-                )
-        raise NotFound(f"{label} not found")
+        raise NotFound(missing_record_message(typed_id(kind, number)))
     return record
+
+
+def missing_record_message(label):
+    """Why a record is not there: "C7 was merged into C3 by X2", or "C7 not found".
+
+    A merge writes a History row (action "merge") for each record it drops, so
+    the survivor is found through the indexed History.entity, not by reading
+    every merge. When the survivor was itself merged later, the chain is named.
+    """
+    from crmctl.models import History, Merge
+
+    steps = []
+    current = label
+    while len(steps) < 10:
+        event = (
+            History.select(History.merge, History.new_value)
+            .where((History.entity == current) & (History.action == "merge") & History.field.is_null()
+                   & History.merge.is_null(False))
+            .order_by(History.id.desc())
+            .first()
+        )
+        if event is None:
+            break
+        merge = Merge.get_or_none(Merge.id == event.merge)
+        if merge is None or merge.undone_at is not None:
+            break
+        steps.append(f"{current} was merged into {merge.survivor} by {typed_id('merge', merge.id)}")
+        kind, number = parse_typed_id(merge.survivor)
+        model = model_for_kind(kind)
+        if model.select().where(model.id == number).exists():
+            break
+        current = merge.survivor
+    if not steps:
+        return f"{label} not found"
+    return ", and ".join(steps)

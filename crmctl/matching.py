@@ -321,3 +321,207 @@ def lead_candidates(linkedin_key=None, email_keys=(), phone_keys=(), exclude_id=
                 found[lead_id] = candidate
             candidate.reasons.append(f"{source} {key} = {match_key} (exact)")
     return _sort(found.values())
+
+
+# ---------------------------------------------------------------------------
+# Scan: clusters of likely duplicates over the whole database
+# ---------------------------------------------------------------------------
+
+
+class _Components:
+    """Union-find over row indexes; remembers the weakest link that joined each cluster."""
+
+    def __init__(self, size):
+        self.parent = list(range(size))
+        self.weakest = {}
+
+    def find(self, index):
+        parent = self.parent
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    def join(self, left, right, score):
+        left_root, right_root = self.find(left), self.find(right)
+        weakest = min(score, self.weakest.get(left_root, 100.0), self.weakest.get(right_root, 100.0))
+        if left_root != right_root:
+            self.parent[right_root] = left_root
+            self.weakest.pop(right_root, None)
+        self.weakest[left_root] = weakest
+
+
+def scan_company_rows(rows, min_score, cap=BLOCKING_KEY_CAP):
+    """Clusters of likely duplicates among (id, name_key, country) rows.
+
+    Companies with the same normalised name in the same country (or with no
+    country) are joined at 100 without comparing every pair; then every pair
+    that shares a blocking key (keys with at most `cap` companies) is scored
+    with `company_score` and joined when it reaches `min_score`. Returns a list
+    of (ids, score) with ids in row order; score is the weakest link.
+    """
+    from itertools import combinations
+
+    rows = list(rows)
+    components = _Components(len(rows))
+    same_name = {}
+    for index, (_id, name_key, country) in enumerate(rows):
+        same_name.setdefault(name_key, {}).setdefault(country, []).append(index)
+    for by_country in same_name.values():
+        unknown = by_country.get(None, [])
+        for country, members in by_country.items():
+            group = members + unknown if country is not None else members
+            for member in group[1:]:
+                components.join(group[0], member, 100.0)
+    blocks = {}
+    for index, (_id, name_key, _country) in enumerate(rows):
+        for key in blocking_keys_of_name_key(name_key):
+            blocks.setdefault(key, []).append(index)
+    seen = set()
+    for members in blocks.values():
+        if len(members) < 2 or len(members) > cap:
+            continue
+        for left, right in combinations(members, 2):
+            pair = (left, right)
+            if pair in seen:
+                continue
+            seen.add(pair)
+            left_row, right_row = rows[left], rows[right]
+            if left_row[1] == right_row[1]:
+                continue  # same name: joined above when the countries allow it
+            score, _rule, _note = company_score(left_row[1], right_row[1], left_row[2], right_row[2])
+            if score >= min_score:
+                components.join(left, right, score)
+    clusters = {}
+    for index in range(len(rows)):
+        clusters.setdefault(components.find(index), []).append(index)
+    found = []
+    for root, members in clusters.items():
+        if len(members) > 1:
+            found.append(([rows[m][0] for m in members], components.weakest.get(root, 100.0)))
+    return found
+
+
+def scan_companies(min_score=None):
+    """`dedup scan`: [{"ids": [typed ids], "score"}] for the whole database, best first."""
+    from crmctl.ids import typed_id
+    from crmctl.models import Company
+
+    threshold = likely_min_score() if min_score is None else float(min_score)
+    rows = Company.select(Company.id, Company.name_key, Company.country).order_by(Company.id).tuples()
+    clusters = scan_company_rows(rows.iterator(), threshold)
+    result = [
+        {"ids": [typed_id("company", number) for number in sorted(ids)], "score": round(score, 1)}
+        for ids, score in clusters
+    ]
+    result.sort(key=lambda cluster: (-cluster["score"], _number(cluster["ids"][0])))
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Explain: the field-by-field comparison behind a score
+# ---------------------------------------------------------------------------
+
+
+def _equal_field(field, left, right, what="exact"):
+    if left in (None, "") or right in (None, ""):
+        return {"field": field, "left": left, "right": right, "score": None, "rule": "missing"}
+    same = left == right
+    return {"field": field, "left": left, "right": right, "score": 100.0 if same else 0.0,
+            "rule": what if same else "different"}
+
+
+def _text_field(field, left, right):
+    from rapidfuzz import fuzz
+
+    if not left or not right:
+        return {"field": field, "left": left, "right": right, "score": None, "rule": "missing"}
+    score = round(fuzz.token_sort_ratio(str(left).lower(), str(right).lower()), 1)
+    return {"field": field, "left": left, "right": right, "score": score,
+            "rule": "same" if score == 100 else "similarity"}
+
+
+def explain_companies(left, right):
+    from crmctl.ids import typed_id
+
+    threshold = likely_min_score()
+    name_score, rule, note = company_score(left.name_key, right.name_key, left.country, right.country)
+    raw_score, _ = name_similarity(left.name_key, right.name_key)
+    fields = [
+        {"field": "name", "left": left.name, "right": right.name, "score": raw_score,
+         "rule": f"{left.name_key!r} ~ {right.name_key!r} ({rule})"},
+        _equal_field("website", left.website_key, right.website_key),
+        _equal_field("linkedin_url", left.linkedin_key, right.linkedin_key),
+        _equal_field("country", left.country, right.country, "same"),
+        _text_field("city", left.city, right.city),
+        _text_field("industry", left.industry, right.industry),
+    ]
+    if left.employee_count and right.employee_count:
+        smaller, larger = sorted([left.employee_count, right.employee_count])
+        fields.append({"field": "employee_count", "left": left.employee_count, "right": right.employee_count,
+                       "score": round(100.0 * smaller / larger, 1), "rule": "ratio"})
+    exact = [f["field"] for f in fields[1:3] if f["score"] == 100.0]
+    if exact:
+        score, verdict = 100.0, f"exact duplicate (same {' and '.join(exact)})"
+    elif name_score >= threshold:
+        score, verdict = name_score, f"likely duplicate (name score {name_score:g} >= {threshold:g})"
+    else:
+        score, verdict = name_score, f"not a duplicate (name score {name_score:g} < {threshold:g})"
+    if note:
+        verdict += f"; {note}"
+    return {"left": typed_id("company", left.id), "right": typed_id("company", right.id), "kind": "company",
+            "score": score, "verdict": verdict, "fields": fields}
+
+
+def explain_leads(left, right):
+    from crmctl.ids import typed_id
+    from crmctl.models import Contact
+
+    def identities(lead):
+        found = {"linkedin": set(), "email": set(), "phone": set()}
+        for contact in Contact.select().where(Contact.lead == lead.id):
+            if contact.source in found and contact.match_key:
+                found[contact.source].add(contact.match_key)
+        return found
+
+    left_keys, right_keys = identities(left), identities(right)
+    fields = [
+        _text_field("full_name", left.full_name, right.full_name),
+        _equal_field("company_id", typed_id("company", left.company_id), typed_id("company", right.company_id),
+                     "same"),
+        _text_field("position", left.position, right.position),
+    ]
+    shared = []
+    for source in ("linkedin", "email", "phone"):
+        both = left_keys[source] & right_keys[source]
+        if not left_keys[source] or not right_keys[source]:
+            score, rule = None, "missing"
+        else:
+            score, rule = (100.0, "exact") if both else (0.0, "different")
+        if both:
+            shared.append(source)
+        fields.append({"field": {"linkedin": "linkedin_url", "email": "emails", "phone": "phones"}[source],
+                       "left": sorted(left_keys[source]), "right": sorted(right_keys[source]),
+                       "score": score, "rule": rule})
+    if shared:
+        score, verdict = 100.0, f"exact duplicate (same {' and '.join(shared)})"
+    else:
+        score = fields[0]["score"] or 0.0
+        verdict = "not a duplicate (leads are duplicates only by LinkedIn profile, email or phone)"
+    return {"left": typed_id("lead", left.id), "right": typed_id("lead", right.id), "kind": "lead",
+            "score": score, "verdict": verdict, "fields": fields}
+
+
+def explain(left_text, right_text):
+    """`dedup explain A B`: both records compared field by field, the overall score and verdict."""
+    from crmctl.errors import BadInput
+    from crmctl.ids import fetch_record, kind_of
+
+    left = fetch_record(left_text, ["company", "lead"])
+    kind = kind_of(left)
+    right = fetch_record(right_text, [kind] if right_text.strip().isdigit() else ["company", "lead"])
+    if kind_of(right) != kind:
+        raise BadInput(f"cannot compare a {kind} with a {kind_of(right)}: give two companies or two leads")
+    if kind == "company":
+        return explain_companies(left, right)
+    return explain_leads(left, right)

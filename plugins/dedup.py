@@ -1,0 +1,140 @@
+"""Find, explain, merge and unmerge duplicate companies and leads.
+
+The matching rules live in crmctl.matching and the merge in crmctl.merging;
+this module parses options and prints.
+"""
+import click
+
+from crmctl.output import format_option, print_record, print_records
+from crmctl.session import pass_session
+
+
+@click.group()
+def dedup():
+    """Find, explain, merge and unmerge duplicate companies and leads."""
+
+
+def check_lookups(name, website, linkedin, emails, phones, country):
+    """Normalised keys for `dedup check`; a LinkedIn URL may be a company page or a profile."""
+    from crmctl import normalize
+    from crmctl.errors import BadInput
+
+    company, lead = {}, {}
+    if country:
+        company["country"] = normalize.country_code(country)
+    if name and name.strip():
+        company["name"] = name
+    if website:
+        company["website_key"] = normalize.website_key(website)
+    if linkedin:
+        try:
+            company["linkedin_key"] = normalize.linkedin_company_key(linkedin)
+        except BadInput:
+            try:
+                lead["linkedin_key"] = normalize.linkedin_profile_key(linkedin)
+            except BadInput:
+                raise BadInput(f"LinkedIn URL {linkedin!r} is not a LinkedIn /company/ or /in/ page URL")
+    if emails:
+        lead["email_keys"] = [normalize.email_key(email) for email in emails]
+    if phones:
+        lead["phone_keys"] = [normalize.phone_key(phone, company.get("country")) for phone in phones]
+    if not (set(company) - {"country"}) and not lead:
+        raise BadInput("give something to check: --name, --website, --linkedin, --email or --phone")
+    return company, lead
+
+
+@dedup.command("check")
+@click.option("--name", help="A company name (fuzzy match).")
+@click.option("--website", metavar="URL", help="A company website (exact match on its host).")
+@click.option("--linkedin", metavar="URL", help="A LinkedIn /company/ page or /in/ profile (exact).")
+@click.option("--email", "emails", multiple=True, metavar="EMAIL", help="A lead's email (repeatable).")
+@click.option("--phone", "phones", multiple=True, metavar="PHONE", help="A lead's phone (repeatable).")
+@click.option("--country", metavar="CC", help="The company's country (names match within a country).")
+@format_option
+@pass_session
+def check_command(session, name, website, linkedin, emails, phones, country, output_format):
+    """List the companies and leads that these values would duplicate (exit 0 either way)."""
+    from crmctl import matching
+
+    company, lead = check_lookups(name, website, linkedin, emails, phones, country)
+    session.open()
+    candidates = []
+    if set(company) - {"country"}:
+        candidates += matching.company_candidates(**company)
+    if lead:
+        candidates += matching.lead_candidates(**lead)
+    candidates.sort(key=lambda c: (not c.exact, -c.score, c.kind, int(c.id[1:])))
+    rows = [candidate.to_dict() for candidate in candidates]
+    if output_format != "json":
+        for row in rows:
+            row["reasons"] = "; ".join(row["reasons"])
+    print_records(rows, output_format, columns=["id", "kind", "name", "score", "reasons"])
+
+
+@dedup.command("explain")
+@click.argument("left", metavar="A")
+@click.argument("right", metavar="B")
+@format_option
+@pass_session
+def explain_command(session, left, right, output_format):
+    """Compare two companies or two leads field by field, with the overall score and verdict."""
+    from crmctl.matching import explain
+
+    session.open()
+    explained = explain(left, right)
+    if output_format == "json":
+        print_record(explained, output_format)
+        return
+    summary = {key: value for key, value in explained.items() if key != "fields"}
+    print_record(summary, output_format)
+    click.echo("")
+    print_records(explained["fields"], output_format, columns=["field", "left", "right", "score", "rule"])
+
+
+@dedup.command("scan")
+@click.option("--min-score", type=click.FloatRange(0, 100), default=None,
+              help="Lowest score that joins two companies (default: the setting likely_duplicate_min_score).")
+@format_option
+@pass_session
+def scan_command(session, min_score, output_format):
+    """Clusters of likely duplicate companies over the whole database, best first."""
+    from crmctl.matching import scan_companies
+
+    session.open()
+    clusters = scan_companies(min_score)
+    if output_format != "json":
+        clusters = [{"ids": " ".join(cluster["ids"]), "score": cluster["score"]} for cluster in clusters]
+    print_records(clusters, output_format, columns=["ids", "score"])
+
+
+@dedup.command("merge")
+@click.argument("keep", metavar="KEEP")
+@click.argument("drop", metavar="DROP...", nargs=-1, required=True)
+@format_option
+@pass_session
+def merge_command(session, keep, drop, output_format):
+    """Merge DROP records into KEEP: move what hangs on them, fill KEEP's empty fields (managers)."""
+    from crmctl.merging import merge_records
+    from crmctl.output import message
+    from crmctl.records import merge_record
+
+    session.open()
+    merge = merge_records(session.actor, keep, drop)
+    shown = merge_record(merge)
+    message(f"merged {', '.join(shown['dropped'])} into {shown['survivor']} ({shown['id']}; "
+            f"undo with `crmctl dedup unmerge {shown['id']}`)")
+    print_record(shown, output_format)
+
+
+@dedup.command("unmerge")
+@click.argument("merge_id", metavar="MERGE")
+@format_option
+@pass_session
+def unmerge_command(session, merge_id, output_format):
+    """Undo a merge (X12): restore the dropped records and give back what was theirs."""
+    from crmctl.merging import unmerge
+    from crmctl.records import merge_record
+
+    session.open()
+    merge = unmerge(session.actor, merge_id)
+    print_record(merge_record(merge), output_format)
