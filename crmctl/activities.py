@@ -6,7 +6,7 @@ and stores the record through the one History mechanism.
 """
 from decimal import Decimal, InvalidOperation
 
-from crmctl.companies import agent_id, clean_text, fetch_company
+from crmctl.companies import agent_id, clean_text, fetch_company, free_text
 from crmctl.dates import parse_date, parse_datetime, utcnow
 from crmctl.errors import BadInput
 from crmctl.history import create_record
@@ -45,6 +45,8 @@ def required_text(value, field, option):
     text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
     if not text:
         raise BadInput(f"{field} is required ({option})")
+    if "\x00" in text:
+        raise BadInput(f"{field} contains a NUL character")
     return text
 
 
@@ -62,7 +64,7 @@ def add_communication(actor, lead, type, channel, placement=None, notes=None, on
         "type": communication_type_named(type),
         "channel": communication_channel_named(channel),
         "placement": clean_text(placement, "placement", Communication.placement),
-        "notes": notes if notes not in (None, "") and str(notes).strip() else None,
+        "notes": free_text(notes, "notes"),
         "occurred_at": optional_datetime(on, "date (--on)") or utcnow(),
         "follow_up_on": optional_date(follow_up_on, "follow_up_on"),
     }
@@ -106,7 +108,7 @@ def add_task(actor, subject, kind, due, assignee=None, text=None):
     with write_transaction():
         return create_record(
             Task, actor, kind=kind, due_at=due_at, assignee=assignee_id,
-            text=(text or "").strip() or None, created_by=agent_id(actor), **columns,
+            text=free_text(text, "task text"), created_by=agent_id(actor), **columns,
         )
 
 

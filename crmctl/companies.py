@@ -57,10 +57,30 @@ def clean_text(value, field, model_field=None):
     text = " ".join(str(value).split())
     if not text:
         return None
+    if "\x00" in text:
+        raise BadInput(f"{field} contains a NUL character")
     limit = getattr(model_field, "max_length", None)
     if limit and len(text) > limit:
         raise BadInput(f"{field} is longer than {limit} characters")
     return text
+
+
+def free_text(value, field):
+    """Text as given, line breaks kept (notes, conversations, BANT); None when blank."""
+    if value is None or not str(value).strip():
+        return None
+    if "\x00" in str(value):
+        raise BadInput(f"{field} contains a NUL character")
+    return str(value).strip()
+
+
+def check_fits(model, values):
+    """BadInput for a value longer than its column (keys included), instead of a database error."""
+    for name, value in values.items():
+        limit = getattr(model._meta.fields.get(name), "max_length", None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            shown = name[:-4] if name.endswith("_key") else name
+            raise BadInput(f"{shown} is too long (at most {limit} characters)")
 
 
 def whole_number(value, field, minimum=0):
@@ -115,7 +135,7 @@ def apply_duplicate_rules(kind, candidates, force):
         return []
     exact = [c for c in candidates if c.exact]
     if exact:
-        raise DuplicateFound(duplicate_message(kind, exact, force_allowed=False), exact)
+        raise DuplicateFound(duplicate_message(kind, exact, force_allowed=False), list(candidates))
     if not force:
         raise DuplicateFound(duplicate_message(kind, candidates, force_allowed=True), candidates)
     return list(candidates)
@@ -177,6 +197,7 @@ def company_values(name=None, website=None, linkedin_url=None, employee_count=No
         values["linkedin_url"] = normalize.linkedin_url(values["linkedin_key"])
     if values["country"] is not None:
         values["country"] = normalize.country_code(values["country"])
+    check_fits(Company, values)
     return values
 
 
@@ -236,7 +257,7 @@ def raise_stored_by_another_process(kind, candidates):
     """A unique index refused our insert: name the record that won the race."""
     exact = [c for c in candidates if c.exact]
     if exact:
-        raise DuplicateFound(duplicate_message(kind, exact, force_allowed=False), exact)
+        raise DuplicateFound(duplicate_message(kind, exact, force_allowed=False), list(candidates))
     raise Refused(f"duplicate {kind} refused by the database: another record has the same website, "
                   "LinkedIn page, email or phone")
 

@@ -11,8 +11,10 @@ import peewee
 from crmctl.companies import (
     agent_id,
     apply_duplicate_rules,
+    check_fits,
     clean_text,
     fetch_company,
+    free_text,
     raise_stored_by_another_process,
     record_forced,
     whole_number,
@@ -78,17 +80,20 @@ def contact_entry(source, value, region):
     source = contact_source_named(source)
     if source == "linkedin":
         key = normalize.linkedin_profile_key(value)
-        return source, normalize.linkedin_url(key), key
-    if source == "email":
+        entry = source, normalize.linkedin_url(key), key
+    elif source == "email":
         key = normalize.email_key(value)
-        return source, key, key
-    if source == "phone":
+        entry = source, key, key
+    elif source == "phone":
         key = normalize.phone_key(value, default_region=region)
-        return source, key, key
-    text = clean_text(value, f"{source} contact", Contact.value)
-    if text is None:
-        raise BadInput(f"{source} contact has no value")
-    return source, text, None
+        entry = source, key, key
+    else:
+        text = clean_text(value, f"{source} contact", Contact.value)
+        if text is None:
+            raise BadInput(f"{source} contact has no value")
+        entry = source, text, None
+    check_fits(Contact, {"value": entry[1], "match_key": entry[2]})
+    return entry
 
 
 def contact_entries(region, linkedin_url=None, emails=(), phones=(), contacts=()):
@@ -306,7 +311,7 @@ def edit_lead(actor, lead, changes, force=False):
         new["position"] = clean_text(given["position"], "position", Lead.position)
     for text_field in ("budget", "authority", "need", "timeline"):
         if text_field in given:
-            new[text_field] = given[text_field].strip() or None
+            new[text_field] = free_text(given[text_field], text_field)
     if "connections" in given:
         new["connections"] = whole_number(given["connections"], "connections")
     if "status" in given or "follow_up_on" in given:

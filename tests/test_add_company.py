@@ -195,3 +195,10 @@ def test_the_table_format_prints_field_value_lines(crm):
     result = crm(*company_args(), "--format", "table")
     assert result.exit_code == 0
     assert "Acme Robotics Sp. z o.o." in result.stdout and "C1" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["A" * 256, "Acme\x00Robotics"])
+def test_a_name_too_long_or_with_a_nul_character_is_bad_input(crm, name):
+    result = crm(*company_args(name=name))
+    assert result.exit_code == 2
+    assert "name" in one_line(result)

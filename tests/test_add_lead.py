@@ -176,3 +176,9 @@ def test_adding_a_lead_is_recorded_in_history_with_its_contact_details(crm, comp
     assert history[0]["action"] == "create"
     contacts = [row for row in history if row["field"] == "contacts"]
     assert json.loads(contacts[0]["new_value"]) == [{"source": "email", "value": "anna@acme-robotics.pl"}]
+
+
+def test_an_overlong_email_is_bad_input_not_a_database_error(crm, company):
+    result = crm(*lead_args(company, "Anna Nowak", "--email", "a" * 250 + "@acme-robotics.pl"))
+    assert result.exit_code == 2
+    one_line(result)
