@@ -1,4 +1,4 @@
-"""Add one company, lead, communication, note, task, deal or engagement event, all rules applied.
+"""Add one record (company, lead, comm, note, task, deal, event) with every rule applied.
 
 The rules live in crmctl.companies, crmctl.leads and crmctl.activities; this
 module parses options, calls them with plain values and prints the new record.
