@@ -202,10 +202,12 @@ def company_values(name=None, website=None, linkedin_url=None, employee_count=No
 
 
 def check_required(values, fields):
-    for field in list(fields) + ["country"]:
-        if values.get(field) is None:
-            option = OPTION_OF_FIELD.get(field, field)
-            raise BadInput(f"{field} is required to add a company ({option})")
+    """BadInput naming every required field that is missing (the country always is required)."""
+    missing = [f for f in dict.fromkeys(list(fields) + ["country"]) if values.get(f) is None]
+    if missing:
+        named = ", ".join(f"{f} ({OPTION_OF_FIELD.get(f, f)})" for f in missing)
+        verb = "is" if len(missing) == 1 else "are"
+        raise BadInput(f"{named} {verb} required to add a company")
 
 
 # ---------------------------------------------------------------------------

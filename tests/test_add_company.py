@@ -63,7 +63,15 @@ def test_a_missing_required_field_is_bad_input_naming_the_field(crm, missing, fi
 def test_a_blank_required_field_counts_as_missing(crm):
     result = crm(*company_args(industry="   "))
     assert result.exit_code == 2
-    assert "industry is required" in one_line(result)
+    assert "industry (--industry) is required" in one_line(result)
+
+
+def test_every_missing_required_field_is_named_at_once(crm):
+    result = crm("add", "company", "--name", "Acme Robotics", "--country", "PL")
+    assert result.exit_code == 2
+    assert one_line(result).endswith(
+        "website (--website), linkedin_url (--linkedin), employee_count (--employees), "
+        "industry (--industry) are required to add a company")
 
 
 def test_an_admin_can_make_a_field_optional(crm):
