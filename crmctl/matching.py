@@ -12,7 +12,8 @@ punctuation, `&`/"and", a leading "The" and legal forms):
 - the same normalised name scores 100;
 - the same letters spaced differently ("Face Book" / "Facebook") 98;
 - the same words in another order, or the same name once trailing generic
-  words such as "Group" or "Holdings" are dropped, 95;
+  words such as "Group" or "Holdings" or the "www"/".com" of a name typed as
+  a web address are dropped, 95;
 - otherwise the optimal-string-alignment edit distance `d` (a transposition is
   one edit) between the names without spaces, as 100 * (1 - d / (n + 1)) where
   n is the longer length. One typo in a name of 6 letters scores 86, in 5
@@ -49,6 +50,9 @@ DESCRIPTOR_WORDS = frozenset(
     """group groups holding holdings international intl global worldwide enterprises enterprise
     companies""".split()
 )
+# A name typed as a web address ("www.acme.com", "Allegro.eu"): its "www" and domain ending.
+URL_FORM_LEADING = frozenset({"www"})
+URL_FORM_ENDINGS = frozenset("com net org io eu pl de uk fr es it nl biz info".split())
 _DIGITS_RE = re.compile(r"\d+")
 
 
@@ -74,15 +78,35 @@ class Candidate:
 
 
 def compact(name_key):
-    return name_key.replace(" ", "")
+    """The name without spaces or "and", as it is written in a web address."""
+    return "".join(token for token in name_key.split(" ") if token != "and") or name_key.replace(" ", "")
+
+
+def address_name_key(name_key):
+    """The name without a web address's "www" and ending ("www acme com" -> "acme")."""
+    tokens = name_key.split(" ")
+    if len(tokens) > 1 and tokens[0] in URL_FORM_LEADING:
+        tokens.pop(0)
+    while len(tokens) > 1 and tokens[-1] in URL_FORM_ENDINGS:
+        tokens.pop()
+    return " ".join(tokens)
 
 
 def core_name_key(name_key):
-    """The normalised name without trailing generic words ("acme group" -> "acme")."""
-    tokens = name_key.split(" ")
+    """The name without generic words at its end ("acme group" -> "acme") nor web-address parts."""
+    tokens = address_name_key(name_key).split(" ")
     while len(tokens) > 1 and tokens[-1] in DESCRIPTOR_WORDS:
         tokens.pop()
     return " ".join(tokens)
+
+
+def name_forms(name_key):
+    """The compact forms a name is compared and blocked by: as written, as an address, its core."""
+    forms = [compact(name_key)]
+    for form in (compact(address_name_key(name_key)), compact(core_name_key(name_key))):
+        if form not in forms:
+            forms.append(form)
+    return forms
 
 
 def sorted_name_key(name_key):
@@ -109,15 +133,14 @@ def name_similarity(left_key, right_key):
         return round(score, 1), "numbers differ"
     if sorted_name_key(left_key) == sorted_name_key(right_key):
         return 95.0, "same words in another order"
-    left_core, right_core = core_name_key(left_key), core_name_key(right_key)
-    if left_core == right_core:
-        dropped = sorted({*left_key.split(" "), *right_key.split(" ")} - set(left_core.split(" ")))
-        return 95.0, f"same name apart from {' '.join(dropped)!r}"
-    score = max(
-        _edit_score(left_compact, right_compact),
-        _edit_score(compact(left_core), compact(right_core)),
-        _edit_score(compact(sorted_name_key(left_key)), compact(sorted_name_key(right_key))),
-    )
+    left_forms, right_forms = name_forms(left_key), name_forms(right_key)
+    if set(left_forms) & set(right_forms):
+        left_core, right_core = core_name_key(left_key), core_name_key(right_key)
+        dropped = sorted((set(left_key.split(" ")) - set(left_core.split(" ")))
+                         | (set(right_key.split(" ")) - set(right_core.split(" "))))
+        return 95.0, f"same name apart from {' '.join(dropped)!r}" if dropped else "same name apart from spacing"
+    score = max(_edit_score(left, right) for left in left_forms for right in right_forms)
+    score = max(score, _edit_score(compact(sorted_name_key(left_key)), compact(sorted_name_key(right_key))))
     return round(score, 1), "fuzzy"
 
 
@@ -145,7 +168,7 @@ def likely_min_score():
 def blocking_keys_of_name_key(name_key):
     """The CompanyBlockingKey keys of a normalised name (see the module docstring)."""
     keys = set()
-    for variant in {compact(name_key), compact(core_name_key(name_key))}:
+    for variant in name_forms(name_key):
         text = variant[:BLOCKING_PREFIX_LENGTH]
         keys.add("d:" + text)
         if len(text) >= MIN_LETTERS_FOR_TYPO_KEYS:
