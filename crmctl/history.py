@@ -47,7 +47,11 @@ def field_value(record, field_name):
 
 
 def create_record(model, actor, batch=None, **values):
-    """Insert a record and write a 'create' History row with each field it was given."""
+    """Insert a record and write one 'create' History row for it.
+
+    The initial values are the record itself; History holds every later change
+    field by field. One row per record keeps bulk imports cheap.
+    """
     record = model.create(**values)
     rows = [
         {

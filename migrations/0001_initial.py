@@ -6,6 +6,13 @@ models, not in the columns.
 from peewee import *
 
 
+KEY_COLUMNS = [
+    ("company", "website_key"),
+    ("company", "linkedin_key"),
+    ("contact", "match_key"),
+]
+
+
 def up(migrator, db):
     class Agent(Model):
         email = CharField(unique=True, max_length=254)
@@ -235,6 +242,15 @@ def up(migrator, db):
             database = db
             table_name = 'task'
     db.create_tables([Task])
+
+    if isinstance(db, MySQLDatabase):
+        # MariaDB's default collation folds case and accents; duplicate keys are
+        # already normalised, and must compare exactly (josé@ is not jose@).
+        for table, column in KEY_COLUMNS:
+            db.execute_sql(
+                f"ALTER TABLE `{table}` MODIFY `{column}` VARCHAR(255) "
+                "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL"
+            )
 
 
 def down(migrator, db):

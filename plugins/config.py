@@ -12,27 +12,36 @@ def config():
     """Read and change the configurable rules."""
 
 
+def print_setting(key, value, output_format):
+    if output_format == "json":
+        click.echo(json.dumps(value))
+    else:
+        print_record({key: value}, output_format)
+
+
 @config.command("get")
 @click.argument("key")
+@format_option
 @pass_session
-def get_command(session, key):
-    """Print one setting's value as JSON."""
+def get_command(session, key, output_format):
+    """Print one setting's value (as JSON with --format json)."""
     from crmctl.settings import get_setting
 
     session.open()
-    click.echo(json.dumps(get_setting(key)))
+    print_setting(key, get_setting(key), output_format)
 
 
 @config.command("set")
 @click.argument("key")
 @click.argument("value")
+@format_option
 @pass_session
-def set_command(session, key, value):
+def set_command(session, key, value, output_format):
     """Change a setting (VALUE as JSON for numbers, lists and objects)."""
     from crmctl.settings import set_setting
 
     session.open()
-    click.echo(json.dumps(set_setting(session.actor, key, value)))
+    print_setting(key, set_setting(session.actor, key, value), output_format)
 
 
 @config.command("list")

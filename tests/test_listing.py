@@ -179,3 +179,12 @@ def test_history_names_the_acting_agent(crm):
 def test_edit_of_an_unknown_field_is_bad_input(crm, sample):
     result = crm("edit", sample["acme"]["id"], "--set", "favourite_colour=blue")
     assert result.exit_code == 2
+
+
+def test_identity_keys_compare_exactly_on_every_database(crm, sample):
+    """MariaDB's default collation would call /in/josé and /in/jose the same person."""
+    first = crm.json("add", "lead", "--company", sample["acme"]["id"], "--name", "José Díaz", "--position", "CEO",
+                     "--linkedin", "https://www.linkedin.com/in/josé-díaz/")
+    second = crm.json("add", "lead", "--company", sample["nordic"]["id"], "--name", "Jose Diaz", "--position", "CFO",
+                      "--linkedin", "https://www.linkedin.com/in/jose-diaz/")
+    assert first["id"] != second["id"]
