@@ -21,26 +21,52 @@ def run_crmctl(*args, env=None, cwd=None):
     )
 
 
-@pytest.fixture
-def broken_plugin_env(tmp_path):
-    """A real third-party distribution on sys.path whose plugin raises on import."""
+def third_party_plugin_env(tmp_path, entry_point, module_name, source):
+    """An environment with a real distribution on sys.path: a *.dist-info with entry_points.txt."""
     site = tmp_path / "site"
-    dist_info = site / "crmctl_exploding-1.0.dist-info"
+    distribution = f"crmctl_{module_name}"
+    dist_info = site / f"{distribution}-1.0.dist-info"
     dist_info.mkdir(parents=True)
-    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: crmctl-exploding\nVersion: 1.0\n")
-    (dist_info / "entry_points.txt").write_text("[crmctl.plugins]\nexplode = exploding_plugin:command\n")
-    (site / "exploding_plugin.py").write_text(
-        textwrap.dedent(
-            '''\
-            """Explode on import, to prove one broken plugin does not take the rest down."""
-            raise RuntimeError("this plugin is broken on purpose")
-            '''
-        )
-    )
+    (dist_info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 1.0\n")
+    (dist_info / "entry_points.txt").write_text(f"[crmctl.plugins]\n{entry_point}\n")
+    (site / f"{module_name}.py").write_text(textwrap.dedent(source))
     env = dict(os.environ, PYTHONPATH=str(site) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     env["HOME"] = str(tmp_path / "home")
     env["XDG_CONFIG_HOME"] = str(tmp_path / "home" / ".config")
     return env
+
+
+@pytest.fixture
+def broken_plugin_env(tmp_path):
+    """A third-party plugin that raises on import."""
+    return third_party_plugin_env(
+        tmp_path,
+        "explode = exploding_plugin:command",
+        "exploding_plugin",
+        '''\
+        """Explode on import, to prove one broken plugin does not take the rest down."""
+        raise RuntimeError("this plugin is broken on purpose")
+        ''',
+    )
+
+
+@pytest.fixture
+def failing_plugin_env(tmp_path):
+    """A third-party plugin whose command hits an unexpected error when it runs."""
+    return third_party_plugin_env(
+        tmp_path,
+        "fail = failing_plugin:fail",
+        "failing_plugin",
+        '''\
+        """Fail at run time with an unexpected error."""
+        import click
+
+        @click.command()
+        def fail():
+            """Divide by zero."""
+            return 1 / 0
+        ''',
+    )
 
 
 def test_help_lists_every_built_in_command_with_its_summary():
@@ -126,31 +152,6 @@ def test_an_unknown_command_is_a_usage_error():
     assert result.exit_code == 2
     assert "No such command 'frobnicate'" in result.output
 
-
-@pytest.fixture
-def failing_plugin_env(tmp_path):
-    """A third-party plugin whose command hits an unexpected error when it runs."""
-    site = tmp_path / "site"
-    dist_info = site / "crmctl_failing-1.0.dist-info"
-    dist_info.mkdir(parents=True)
-    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: crmctl-failing\nVersion: 1.0\n")
-    (dist_info / "entry_points.txt").write_text("[crmctl.plugins]\nfail = failing_plugin:fail\n")
-    (site / "failing_plugin.py").write_text(
-        textwrap.dedent(
-            '''\
-            """Fail at run time with an unexpected error."""
-            import click
-
-            @click.command()
-            def fail():
-                """Divide by zero."""
-                return 1 / 0
-            '''
-        )
-    )
-    env = dict(os.environ, PYTHONPATH=str(site) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    env["HOME"] = str(tmp_path / "home")
-    return env
 
 
 def test_an_internal_error_is_one_line_and_exit_1_without_traceback(failing_plugin_env):
