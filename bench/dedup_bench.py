@@ -154,20 +154,30 @@ def measure_check(path, probes):
 # --------------------------------------------------------------------------
 
 
-def add_company_times(path, runs, rng, label):
-    timings = []
-    for run in range(runs):
-        record = company_data.company(rng, 20_000_000 + run * 7 + len(label))
-        args = CRMCTL + ["--db", f"sqlite:///{path}", "add", "company", "--name", record["name"],
-                         "--website", record["website"], "--linkedin", record["linkedin_url"],
-                         "--employees", str(record["employee_count"]), "--industry", record["industry"],
-                         "--country", record["country"], "--force", "--format", "json"]
-        started = time.perf_counter()
-        result = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        timings.append(time.perf_counter() - started)
-        if result.returncode != 0:
-            raise SystemExit(f"add company failed on {label}: {result.stderr.strip()}")
-    return statistics.median(timings)
+def add_company_time(path, run, rng, label):
+    record = company_data.company(rng, 20_000_000 + run * 7 + len(label))
+    args = CRMCTL + ["--db", f"sqlite:///{path}", "add", "company", "--name", record["name"],
+                     "--website", record["website"], "--linkedin", record["linkedin_url"],
+                     "--employees", str(record["employee_count"]), "--industry", record["industry"],
+                     "--country", record["country"], "--force", "--format", "json"]
+    started = time.perf_counter()
+    result = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"add company failed on {label}: {result.stderr.strip()}")
+    return elapsed
+
+
+def add_company_medians(big_path, empty_path, runs, rng):
+    """Median whole-process times on both databases, runs interleaved so that drift hits both alike."""
+    big, empty = [], []
+    for run in range(-2, runs):  # two warm-up runs each
+        big_time = add_company_time(big_path, run + 2, rng, "big")
+        empty_time = add_company_time(empty_path, run + 2, rng, "empty")
+        if run >= 0:
+            big.append(big_time)
+            empty.append(empty_time)
+    return statistics.median(big), statistics.median(empty)
 
 
 def remove_companies_after(path, last_id):
@@ -188,6 +198,7 @@ def remove_companies_after(path, last_id):
 
 def scan_dataset(count, seed=7, duplicate_share=0.2):
     """`count` companies, about `duplicate_share` of them variants of another; truth as group numbers."""
+    from crmctl.matching import compact, core_name_key, sorted_name_key
     from crmctl.normalize import company_name_key
 
     rng = random.Random(seed)
@@ -196,10 +207,13 @@ def scan_dataset(count, seed=7, duplicate_share=0.2):
     while len(records) < count:
         number += 1
         record = company_data.company(rng, number)
-        key = company_name_key(record["name"])
-        if key in taken:
-            continue  # two unrelated companies of one name would blur the truth
-        taken.add(key)
+        key = company_name_key(record["base"])
+        identity = (compact(core_name_key(key)), compact(sorted_name_key(key)))
+        if key in taken or identity[0] in taken or identity[1] in taken:
+            # Two unrelated companies of one name would blur the truth; nor are "Acme" and
+            # "Acme Group", or "Weber & Smith" and "Smith & Weber", told apart as different firms.
+            continue
+        taken.update((key, *identity))
         group = number
         records.append(record)
         groups.append(group)
@@ -332,10 +346,7 @@ def main():
     empty = os.path.join(DATA, "empty.db")
     migrated_database(empty)
     try:
-        add_company_times(path, 2, rng, "big (warm-up)")
-        add_company_times(empty, 2, rng, "empty (warm-up)")
-        big = add_company_times(path, options.runs, rng, "big")
-        small = add_company_times(empty, options.runs, rng, "empty")
+        big, small = add_company_medians(path, empty, options.runs, rng)
     finally:
         remove_companies_after(path, last_id)
     ratio = big / small

@@ -28,11 +28,13 @@ in another country is not by itself a duplicate, as SPEC §5 says.
 
 Candidates are found without scanning the table: exact keys through the unique
 indexes, the same normalised name through the index on `Company.name_key`, and
-near names through `CompanyBlockingKey`, which holds for each company its name
-without spaces (first 20 letters) and every one-letter deletion of it: two
-names one edit apart always share such a key (symmetric deletion). A key with
-more than `BLOCKING_KEY_CAP` postings is skipped, so a crowded key cannot make
-a check slow.
+near names through `CompanyBlockingKey`, which holds for each company the
+compact forms of its name (no spaces or "and"; as written, without web-address
+parts, without trailing generic words; first 20 letters), every one-letter
+deletion of each form of 6 letters or more, and its words in sorted order: two
+names one edit apart always share such a key (symmetric deletion), and so do
+names differing only in word order. A key with more than `BLOCKING_KEY_CAP`
+postings is skipped, so a crowded key cannot make a check slow.
 """
 import re
 from dataclasses import dataclass, field
