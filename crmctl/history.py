@@ -40,6 +40,22 @@ def entity_label(record):
     return typed_id_of(record)
 
 
+def field_history_text(record, field_name, value):
+    """History text of a field's value: a related record as its typed id, an agent as its email."""
+    field = record._meta.fields[field_name]
+    if value is not None and hasattr(field, "rel_model"):
+        from crmctl.ids import PREFIX_BY_KIND, model_for_kind
+        from crmctl.models import Agent
+
+        if field.rel_model is Agent:
+            agent = Agent.get_or_none(Agent.id == value)
+            return agent.email if agent else str(value)
+        for kind in PREFIX_BY_KIND:
+            if model_for_kind(kind) is field.rel_model:
+                return f"{PREFIX_BY_KIND[kind]}{value}"
+    return history_text(value)
+
+
 def field_value(record, field_name):
     """The stored value of a field; a foreign key as its id, without a query."""
     field = record._meta.fields[field_name]
@@ -82,7 +98,9 @@ def update_record(record, actor, changes, action="update", batch=None, merge=Non
         old_value = field_value(record, field_name)
         setattr(record, field_name, new_value)
         stored_new = field_value(record, field_name)
-        if history_text(old_value) == history_text(stored_new):
+        old_text = field_history_text(record, field_name, old_value)
+        new_text = field_history_text(record, field_name, stored_new)
+        if old_text == new_text:
             continue
         if field_name not in UNTRACKED_FIELDS:
             changed_rows.append(
@@ -92,8 +110,8 @@ def update_record(record, actor, changes, action="update", batch=None, merge=Non
                     "entity": entity_label(record),
                     "action": action,
                     "field": field_name,
-                    "old_value": history_text(old_value),
-                    "new_value": history_text(stored_new),
+                    "old_value": old_text,
+                    "new_value": new_text,
                     "batch": batch,
                     "merge": merge,
                 }

@@ -188,3 +188,15 @@ def test_identity_keys_compare_exactly_on_every_database(crm, sample):
     second = crm.json("add", "lead", "--company", sample["nordic"]["id"], "--name", "Jose Diaz", "--position", "CFO",
                       "--linkedin", "https://www.linkedin.com/in/jose-diaz/")
     assert first["id"] != second["id"]
+
+
+def test_history_shows_a_new_owner_by_email(crm):
+    crm.json("agent", "add", "boss@example.com", "--name", "Boss", "--role", "admin", "--country", "PL")
+    crm.json("agent", "add", "ann@example.com", "--name", "Ann", "--role", "agent", "--country", "PL",
+             acting="boss@example.com")
+    company = add_company(crm, "Acme Robotics", "acme-robotics", acting="boss@example.com")
+    lead = add_lead(crm, company["id"], "Anna Nowak", "anna@acme-robotics.com", acting="boss@example.com")
+    crm.json("edit", lead["id"], "--set", "owner=ann@example.com", acting="boss@example.com")
+    change = [row for row in crm.json("history", lead["id"]) if row["field"] == "owner"][-1]
+    assert change["old_value"] == "boss@example.com"
+    assert change["new_value"] == "ann@example.com"
