@@ -62,7 +62,7 @@ llp|l.l.p.|lp|l.p.|lllp|pllc|
 & co|and co|& company|and company|& cie|et cie|cie|cia|& co. kg|co kg|
 gmbh|g.m.b.h.|mbh|gmbh & co. kg|gmbh & co kg|ag & co. kg|gmbh & co. kgaa|
 gesellschaft mit beschränkter haftung|ag|a.g.|aktiengesellschaft|
-kg|kgaa|ohg|ug|ug (haftungsbeschränkt)|haftungsbeschränkt|e.v.|eg|se|
+kg|kgaa|ohg|ug|ug (haftungsbeschränkt)|haftungsbeschränkt|e.v.|eg|se|e.k.|e.kfm.|e.kfr.|
 s.a.|sa|s.a.s.|sas|sasu|sarl|s.a.r.l.|eurl|sca|snc|
 s.l.|sl|s.l.u.|slu|sll|s.a.u.|sau|s.a. de c.v.|sa de cv|s.a.b. de c.v.|sab de cv|
 s.a.p.i. de c.v.|sapi de cv|s. de r.l. de c.v.|s de rl de cv|s. de r.l.|
@@ -100,6 +100,9 @@ _NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
 # Join runs of one-letter tokens: "s a" -> "sa", "l l c" -> "llc".
 _SINGLES_RE = re.compile(r"\b([a-z]) (?=[a-z]\b)")
 _TRAILING_THE_RE = re.compile(r",\s*the\s*$")
+# Austrian "e.U." (eingetragenes Unternehmen), written with its dots: a bare "EU" or
+# ".eu" at the end of a name is a word or a web address ending, not a legal form.
+_E_U_RE = re.compile(r"\be\.\s*u\.?\s*$", re.IGNORECASE)
 _HAS_ALNUM_RE = re.compile(r"[^\W_]")
 
 _suffix_index = None  # last token -> tuple of suffixes (token tuples), longest first
@@ -179,6 +182,8 @@ def company_name_key(name):
             del toks[-1]  # "Acme Company, The"
         if len(toks) > 1 and toks[0] in _prefixes:
             del toks[0]
+        if len(toks) > 1 and toks[-1] == "eu" and _E_U_RE.search(name):
+            del toks[-1]  # "Acme e.U."
     n = len(toks)
     while n:
         cands = index.get(toks[n - 1])

@@ -10,7 +10,8 @@ import pathlib
 
 import pytest
 
-from crmctl.matching import blocking_keys_of_name_key, company_score, name_similarity
+from crmctl.matching import (blocking_keys_of_name_key, company_score, differs_in_common_words, name_similarity,
+                             scan_company_rows)
 from crmctl.normalize import company_name_key
 from crmctl.settings import DEFAULTS
 
@@ -105,3 +106,34 @@ def test_names_one_edit_apart_share_a_blocking_key(left, right):
 def test_blocking_keys_fit_the_key_column():
     keys = blocking_keys_of_name_key(company_name_key("The " + "Very Long Company Name " * 10 + "GmbH"))
     assert keys and all(len(key) <= 64 for key in keys)
+
+
+def _scan(names, min_score=85.0):
+    rows = [(number, company_name_key(name), "DE") for number, name in enumerate(names, 1)]
+    return sorted(sorted(ids) for ids, _score in scan_company_rows(rows, min_score))
+
+
+def test_two_words_many_names_use_are_different_words_not_a_typo():
+    counts = {"jensen": 40, "jansen": 35, "devices": 300, "jansne": 1, "automation": 500, "automaion": 3}
+    assert differs_in_common_words("jensen devices", "jansen devices", counts)
+    assert not differs_in_common_words("jensen devices", "jansne devices", counts)
+    assert not differs_in_common_words("romano automation", "romano automaion", counts)
+    assert not differs_in_common_words("jensen devices", "jansen devices", {})
+
+
+def test_scan_does_not_join_names_that_differ_in_a_word_other_names_use():
+    names = ["Jensen Devices", "Jansen Devices", "Jensen Media", "Jansen Media", "Jensen Foods",
+             "Jansen Foods", "Jensen Devcies GmbH"]
+    assert _scan(names) == [[1, 7]]
+
+
+def test_scan_does_not_chain_typos_into_one_cluster():
+    # Torzor ~ Torcor ~ Zorcor are each one letter apart, Torzor and Zorcor two: no cluster of all three.
+    assert _scan(["Torzor", "Torcor", "Zorcor"]) == [[1, 2]]
+    assert _scan(["Torzor", "Torcor", "Zorcor", "Torzor GmbH"]) == [[1, 2, 4]]
+
+
+def test_scan_still_joins_typos_legal_forms_and_web_addresses():
+    names = ["Kowalski Logistics Sp. z o.o.", "Kowalsky Logistics", "www.kowalskilogistics.pl",
+             "Nordic Steel Group", "Nordic Steel"]
+    assert _scan(names) == [[1, 2, 3], [4, 5]]

@@ -82,6 +82,10 @@ ACME_VARIANTS = [
     "Acme A/S",
     "Acme ApS",
     "Acme KG",
+    "Acme e.K.",
+    "Acme e. K.",
+    "Acme e.Kfm.",
+    "Acme e.U.",
     "Acme Pty Ltd",
     "Acme Pvt. Ltd.",
     "Acme (Private) Limited",
@@ -237,6 +241,12 @@ def test_cleanco_quirks_are_not_inherited():
     assert company_name_key("Co") == "co"
     assert company_name_key("Acme Spółka Akcyjna") == "acme"
     assert company_name_key("Acme Aktiengesellschaft") == "acme"
+
+
+@pytest.mark.parametrize("name, key", [("Allegro.eu", "allegro eu"), ("Acme EU", "acme eu"),
+                                       ("Acme e.U.", "acme"), ("Acme GmbH e.K.", "acme")])
+def test_austrian_e_u_is_a_legal_form_only_when_written_with_its_dots(name, key):
+    assert company_name_key(name) == key
 
 
 @pytest.mark.parametrize("word", ["UK", "Private", "PC", "At", "EU"])
