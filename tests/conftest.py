@@ -178,3 +178,11 @@ class Crm:
 @pytest.fixture
 def crm(db_url):
     return Crm(db_url)
+
+
+def one_line(result):
+    """The single stderr line of a refused command (asserting there is one, and no traceback)."""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.output
+    return lines[0]

@@ -2,6 +2,7 @@
 import json
 
 import pytest
+from conftest import one_line
 
 BOSS = "boss@example.com"
 ANN = "ann@example.com"
@@ -16,13 +17,6 @@ def company_args(name="Acme Robotics Sp. z o.o.", website="https://www.acme-robo
         if value is not None:
             args += [option, value]
     return args
-
-
-def one_line(result):
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 def with_agents(crm):

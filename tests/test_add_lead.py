@@ -2,6 +2,7 @@
 import json
 
 import pytest
+from conftest import one_line
 
 BOSS = "boss@example.com"
 ANN = "ann@example.com"
@@ -19,13 +20,6 @@ def company(crm):
 
 def lead_args(company_id, name="Anna Nowak", *extra, position="CTO"):
     return ["add", "lead", "--company", company_id, "--name", name, "--position", position, *extra]
-
-
-def one_line(result):
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 def with_agents(crm):
