@@ -44,15 +44,15 @@ def field_history_text(record, field_name, value):
     """History text of a field's value: a related record as its typed id, an agent as its email."""
     field = record._meta.fields[field_name]
     if value is not None and hasattr(field, "rel_model"):
-        from crmctl.ids import PREFIX_BY_KIND, model_for_kind
+        from crmctl.ids import kind_for_model, typed_id
         from crmctl.models import Agent
 
         if field.rel_model is Agent:
             agent = Agent.get_or_none(Agent.id == value)
             return agent.email if agent else str(value)
-        for kind in PREFIX_BY_KIND:
-            if model_for_kind(kind) is field.rel_model:
-                return f"{PREFIX_BY_KIND[kind]}{value}"
+        kind = kind_for_model(field.rel_model)
+        if kind is not None:
+            return typed_id(kind, value)
     return history_text(value)
 
 

@@ -63,13 +63,19 @@ def model_for_kind(kind):
     }[kind]
 
 
-def kind_of(record):
-    from crmctl import models
-
+def kind_for_model(model):
+    """The kind whose records a model holds, or None for a model without typed ids."""
     for kind in PREFIX_BY_KIND:
-        if isinstance(record, model_for_kind(kind)):
+        if model_for_kind(kind) is model:
             return kind
-    raise ValueError(f"no typed id for {type(record).__name__}")
+    return None
+
+
+def kind_of(record):
+    kind = kind_for_model(type(record))
+    if kind is None:
+        raise ValueError(f"no typed id for {type(record).__name__}")
+    return kind
 
 
 def typed_id_of(record):
