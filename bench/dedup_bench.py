@@ -49,8 +49,8 @@ def migrated_database(path):
 
 def insert_companies(path, records):
     """Raw executemany of companies and their blocking keys; indexes rebuilt once at the end."""
-    from crmctl.matching import blocking_keys_of_name_key
-    from crmctl.normalize import company_name_key
+    from crmctl.dedup.keys import blocking_keys_of_name_key
+    from crmctl.rules.names import company_name_key
 
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA journal_mode=WAL")
@@ -133,8 +133,9 @@ def check_names(count, rng):
 
 
 def measure_check(path, probes):
-    from crmctl.database import connect_database, ensure_current_schema
-    from crmctl.matching import company_candidates
+    from crmctl.storage.connection import connect_database
+    from crmctl.storage.schema import ensure_current_schema
+    from crmctl.dedup.candidates import company_candidates
 
     database = connect_database(f"sqlite:///{path}")
     ensure_current_schema(database)
@@ -198,8 +199,8 @@ def remove_companies_after(path, last_id):
 
 def scan_dataset(count, seed=7, duplicate_share=0.2):
     """`count` companies, about `duplicate_share` of them variants of another; truth as group numbers."""
-    from crmctl.matching import compact, core_name_key, sorted_name_key
-    from crmctl.normalize import company_name_key
+    from crmctl.dedup.keys import compact, core_name_key, sorted_name_key
+    from crmctl.rules.names import company_name_key
 
     rng = random.Random(seed)
     records, groups, taken = [], [], set()

@@ -1,6 +1,6 @@
 """The exceptions crmctl raises and the exit status each one maps to.
 
-Every command raises one of these; `crmctl.cli.main` is the single place that
+Every command raises one of these; `crmctl.cli.root.RootGroup` is the single place that
 turns them into a one-line message and the exit code of SPEC §6.
 """
 from enum import IntEnum
@@ -53,3 +53,9 @@ class NotFound(CrmError):
 
 class PermissionDenied(CrmError):
     exit_status = ExitStatus.PERMISSION_DENIED
+
+
+def quoted(value):
+    """A value as quoted in a one-line error message (long values cut)."""
+    text = repr(value) if isinstance(value, str) else repr(str(value))
+    return text if len(text) <= 120 else text[:117] + "...'"

@@ -3,7 +3,7 @@ from peewee import CharField, ForeignKeyField, Model
 
 
 def up(migrator, db):
-    from crmctl.matching import company_blocking_keys
+    from crmctl.dedup.keys import company_blocking_keys
 
     class Company(Model):
         name = CharField()

@@ -1,12 +1,12 @@
 """Add one record (company, lead, comm, note, task, deal, event) with every rule applied.
 
-The rules live in crmctl.companies, crmctl.leads and crmctl.activities; this
+The rules live in crmctl.records (companies, leads, activities); this
 module parses options, calls them with plain values and prints the new record.
 """
 import click
 
-from crmctl.output import format_option, print_record, print_records
-from crmctl.session import pass_session
+from crmctl.cli.output import format_option, print_record, print_records
+from crmctl.cli.session import pass_session
 
 
 def print_duplicates(error, output_format):
@@ -58,8 +58,8 @@ def add_company_command(session, name, website, linkedin, employees, industry, s
     default name, website, LinkedIn page, employees and industry); the country
     is always required.
     """
-    from crmctl.companies import add_company
-    from crmctl.records import company_record
+    from crmctl.records.companies import add_company
+    from crmctl.kinds.shapes import company_record
 
     session.open()
     company = refusing_duplicates(output_format, lambda: add_company(
@@ -87,8 +87,8 @@ def add_company_command(session, name, website, linkedin, employees, industry, s
 def add_lead_command(session, company_id, name, position, linkedin, connections, emails, phones, contacts,
                      owner, force, output_format):
     """Add a lead (a person) at a company; its status starts at Sent Request."""
-    from crmctl.leads import ACTING_AGENT, add_lead
-    from crmctl.records import lead_record
+    from crmctl.records.leads import ACTING_AGENT, add_lead
+    from crmctl.kinds.shapes import lead_record
 
     session.open()
     lead = refusing_duplicates(output_format, lambda: add_lead(
@@ -111,8 +111,8 @@ def add_lead_command(session, company_id, name, position, linkedin, connections,
 @pass_session
 def add_deal_command(session, company_id, lead_id, pipeline, name, amount, currency, stage, output_format):
     """Add a deal at a company in a pipeline."""
-    from crmctl.activities import add_deal
-    from crmctl.records import deal_record
+    from crmctl.records.activities import add_deal
+    from crmctl.kinds.shapes import deal_record
 
     session.open()
     deal = add_deal(session.actor, company_id, name=name, pipeline=pipeline, lead=lead_id, amount=amount,
@@ -136,9 +136,9 @@ def add_deal_command(session, company_id, lead_id, pipeline, name, amount, curre
 def add_comm_command(session, lead_id, comm_type, channel, placement, notes, notes_file, on, follow_up_on,
                      output_format):
     """Log a communication with a lead."""
-    from crmctl.activities import add_communication
+    from crmctl.records.activities import add_communication
     from crmctl.errors import BadInput
-    from crmctl.records import communication_record
+    from crmctl.kinds.shapes import communication_record
 
     if notes is not None and notes_file is not None:
         raise BadInput("give --notes or --notes-file, not both")
@@ -162,8 +162,8 @@ def add_comm_command(session, lead_id, comm_type, channel, placement, notes, not
 @pass_session
 def add_note_command(session, subject_id, text, output_format):
     """Add a note to a company, lead or deal."""
-    from crmctl.activities import add_note
-    from crmctl.records import note_record
+    from crmctl.records.activities import add_note
+    from crmctl.kinds.shapes import note_record
 
     session.open()
     print_record(note_record(add_note(session.actor, subject_id, text)), output_format)
@@ -179,8 +179,8 @@ def add_note_command(session, subject_id, text, output_format):
 @pass_session
 def add_task_command(session, subject_id, kind, due, assignee, text, output_format):
     """Add a task to a company, lead or deal."""
-    from crmctl.activities import add_task
-    from crmctl.records import task_record
+    from crmctl.records.activities import add_task
+    from crmctl.kinds.shapes import task_record
 
     session.open()
     task = add_task(session.actor, subject_id, kind=kind, due=due, assignee=assignee, text=text)
@@ -196,8 +196,8 @@ def add_task_command(session, subject_id, kind, due, assignee, text, output_form
 @pass_session
 def add_event_command(session, lead_id, kind, on, output_format):
     """Record an engagement event of a lead (counts towards its score)."""
-    from crmctl.activities import add_event
-    from crmctl.records import event_record
+    from crmctl.records.activities import add_event
+    from crmctl.kinds.shapes import event_record
 
     session.open()
     print_record(event_record(add_event(session.actor, lead_id, kind=kind, on=on)), output_format)

@@ -1,8 +1,8 @@
 """Add, list, change and deactivate agents (admins only, once agents exist)."""
 import click
 
-from crmctl.output import format_option, message, print_record, print_records
-from crmctl.session import pass_session
+from crmctl.cli.output import format_option, message, print_record, print_records
+from crmctl.cli.session import pass_session
 
 
 def agent_options(required):
@@ -30,8 +30,8 @@ def agent():
 @pass_session
 def add_agent_command(session, email, name, role, country, linkedin_accounts, output_format):
     """Add an agent (the first agent must be an admin)."""
-    from crmctl.agents import add_agent
-    from crmctl.records import agent_record
+    from crmctl.records.agents import add_agent
+    from crmctl.kinds.shapes import agent_record
 
     session.open()
     created = add_agent(session.actor, email, name, role, country, linkedin_accounts)
@@ -43,8 +43,8 @@ def add_agent_command(session, email, name, role, country, linkedin_accounts, ou
 @pass_session
 def list_agents_command(session, output_format):
     """List every agent."""
-    from crmctl.agents import list_agents
-    from crmctl.records import agent_record
+    from crmctl.records.agents import list_agents
+    from crmctl.kinds.shapes import agent_record
 
     session.open()
     print_records([agent_record(a) for a in list_agents()], output_format)
@@ -57,8 +57,8 @@ def list_agents_command(session, output_format):
 @pass_session
 def set_agent_command(session, email, name, role, country, linkedin_accounts, output_format):
     """Change the options given (same options as `agent add`)."""
-    from crmctl.agents import set_agent
-    from crmctl.records import agent_record
+    from crmctl.records.agents import set_agent
+    from crmctl.kinds.shapes import agent_record
 
     session.open()
     changed = set_agent(
@@ -74,8 +74,8 @@ def set_agent_command(session, email, name, role, country, linkedin_accounts, ou
 @pass_session
 def deactivate_agent_command(session, email, output_format):
     """Deactivate an agent: it can no longer act, its records stay."""
-    from crmctl.agents import set_agent
-    from crmctl.records import agent_record
+    from crmctl.records.agents import set_agent
+    from crmctl.kinds.shapes import agent_record
 
     session.open()
     changed = set_agent(session.actor, email, active=False)

@@ -3,8 +3,8 @@ import json
 
 import click
 
-from crmctl.output import format_option, print_record
-from crmctl.session import pass_session
+from crmctl.cli.output import format_option, print_record
+from crmctl.cli.session import pass_session
 
 
 @click.group()
@@ -25,7 +25,7 @@ def print_setting(key, value, output_format):
 @pass_session
 def get_command(session, key, output_format):
     """Print one setting's value (as JSON with --format json)."""
-    from crmctl.settings import get_setting
+    from crmctl.rules.settings import get_setting
 
     session.open()
     print_setting(key, get_setting(key), output_format)
@@ -38,7 +38,7 @@ def get_command(session, key, output_format):
 @pass_session
 def set_command(session, key, value, output_format):
     """Change a setting (VALUE as JSON for numbers, lists and objects)."""
-    from crmctl.settings import set_setting
+    from crmctl.rules.settings import set_setting
 
     session.open()
     print_setting(key, set_setting(session.actor, key, value), output_format)
@@ -49,7 +49,7 @@ def set_command(session, key, value, output_format):
 @pass_session
 def list_command(session, output_format):
     """Print every setting with its current value."""
-    from crmctl.settings import all_settings
+    from crmctl.rules.settings import all_settings
 
     session.open()
     print_record(all_settings(), output_format)

@@ -1,8 +1,8 @@
 """Show the schema version or apply pending migrations."""
 import click
 
-from crmctl.output import format_option, message, print_record
-from crmctl.session import pass_session
+from crmctl.cli.output import format_option, message, print_record
+from crmctl.cli.session import pass_session
 
 
 @click.group()
@@ -15,7 +15,8 @@ def db():
 @pass_session
 def status(session, output_format):
     """Print the schema version and the pending migrations."""
-    from crmctl.database import mask_url, schema_status
+    from crmctl.storage.connection import mask_url
+    from crmctl.storage.schema import schema_status
 
     database = session.open(check_schema=False)
     state = schema_status(database)
@@ -36,8 +37,8 @@ def status(session, output_format):
 @pass_session
 def upgrade(session, output_format):
     """Apply pending migrations in order, each in its own transaction."""
-    from crmctl.database import crmctl_tables_in, schema_status, upgrade_schema
-    from crmctl.permissions import require, resolve_actor
+    from crmctl.storage.schema import crmctl_tables_in, schema_status, upgrade_schema
+    from crmctl.rules.permissions import require, resolve_actor
 
     database = session.open(check_schema=False)
     if "agent" in crmctl_tables_in(database):

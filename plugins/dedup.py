@@ -1,12 +1,12 @@
 """Find, explain, merge and unmerge duplicate companies and leads.
 
-The matching rules live in crmctl.matching and the merge in crmctl.merging;
+The matching rules live in crmctl.dedup and the merge in crmctl.records.merge;
 this module parses options and prints.
 """
 import click
 
-from crmctl.output import format_option, print_record, print_records
-from crmctl.session import pass_session
+from crmctl.cli.output import format_option, print_record, print_records
+from crmctl.cli.session import pass_session
 
 
 @click.group()
@@ -16,28 +16,29 @@ def dedup():
 
 def check_lookups(name, website, linkedin, emails, phones, country):
     """Normalised keys for `dedup check`; a LinkedIn URL may be a company page or a profile."""
-    from crmctl import normalize
+    from crmctl.rules.contacts import country_code, email_key, phone_key
+    from crmctl.rules.web import linkedin_company_key, linkedin_profile_key, website_key
     from crmctl.errors import BadInput
 
     company, lead = {}, {}
     if country:
-        company["country"] = normalize.country_code(country)
+        company["country"] = country_code(country)
     if name and name.strip():
         company["name"] = name
     if website:
-        company["website_key"] = normalize.website_key(website)
+        company["website_key"] = website_key(website)
     if linkedin:
         try:
-            company["linkedin_key"] = normalize.linkedin_company_key(linkedin)
+            company["linkedin_key"] = linkedin_company_key(linkedin)
         except BadInput:
             try:
-                lead["linkedin_key"] = normalize.linkedin_profile_key(linkedin)
+                lead["linkedin_key"] = linkedin_profile_key(linkedin)
             except BadInput:
                 raise BadInput(f"LinkedIn URL {linkedin!r} is not a LinkedIn /company/ or /in/ page URL")
     if emails:
-        lead["email_keys"] = [normalize.email_key(email) for email in emails]
+        lead["email_keys"] = [email_key(email) for email in emails]
     if phones:
-        lead["phone_keys"] = [normalize.phone_key(phone, company.get("country")) for phone in phones]
+        lead["phone_keys"] = [phone_key(phone, company.get("country")) for phone in phones]
     if not (set(company) - {"country"}) and not lead:
         raise BadInput("give something to check: --name, --website, --linkedin, --email or --phone")
     return company, lead
@@ -54,15 +55,15 @@ def check_lookups(name, website, linkedin, emails, phones, country):
 @pass_session
 def check_command(session, name, website, linkedin, emails, phones, country, output_format):
     """List the companies and leads that these values would duplicate (exit 0 either way)."""
-    from crmctl import matching
+    from crmctl.dedup.candidates import company_candidates, lead_candidates
 
     company, lead = check_lookups(name, website, linkedin, emails, phones, country)
     session.open()
     candidates = []
     if set(company) - {"country"}:
-        candidates += matching.company_candidates(**company)
+        candidates += company_candidates(**company)
     if lead:
-        candidates += matching.lead_candidates(**lead)
+        candidates += lead_candidates(**lead)
     candidates.sort(key=lambda c: (not c.exact, -c.score, c.kind, int(c.id[1:])))
     rows = [candidate.to_dict() for candidate in candidates]
     if output_format != "json":
@@ -78,7 +79,7 @@ def check_command(session, name, website, linkedin, emails, phones, country, out
 @pass_session
 def explain_command(session, left, right, output_format):
     """Compare two companies or two leads field by field, with the overall score and verdict."""
-    from crmctl.matching import explain
+    from crmctl.dedup.explain import explain
 
     session.open()
     explained = explain(left, right)
@@ -98,7 +99,7 @@ def explain_command(session, left, right, output_format):
 @pass_session
 def scan_command(session, min_score, output_format):
     """Clusters of likely duplicate companies over the whole database, best first."""
-    from crmctl.matching import scan_companies
+    from crmctl.dedup.scan import scan_companies
 
     session.open()
     clusters = scan_companies(min_score)
@@ -114,9 +115,9 @@ def scan_command(session, min_score, output_format):
 @pass_session
 def merge_command(session, keep, drop, output_format):
     """Merge DROP records into KEEP: move what hangs on them, fill KEEP's empty fields (managers)."""
-    from crmctl.merging import merge_records
-    from crmctl.output import message
-    from crmctl.records import merge_record
+    from crmctl.records.merge import merge_records
+    from crmctl.cli.output import message
+    from crmctl.kinds.shapes import merge_record
 
     session.open()
     merge = merge_records(session.actor, keep, drop)
@@ -132,8 +133,8 @@ def merge_command(session, keep, drop, output_format):
 @pass_session
 def unmerge_command(session, merge_id, output_format):
     """Undo a merge (X12): restore the dropped records and give back what was theirs."""
-    from crmctl.merging import unmerge
-    from crmctl.records import merge_record
+    from crmctl.records.merge import unmerge
+    from crmctl.kinds.shapes import merge_record
 
     session.open()
     merge = unmerge(session.actor, merge_id)

@@ -1,8 +1,8 @@
 """Change fields of a record: edit ID --set field=value."""
 import click
 
-from crmctl.output import format_option, print_record
-from crmctl.session import pass_session
+from crmctl.cli.output import format_option, print_record
+from crmctl.cli.session import pass_session
 
 
 @click.command()
@@ -14,8 +14,8 @@ from crmctl.session import pass_session
 @pass_session
 def edit(session, record_id, assignments, force, output_format):
     """Change fields of a record; the same rules as `add` apply."""
-    from crmctl.editing import edit_record
-    from crmctl.records import record_dict
+    from crmctl.records.editing import edit_record
+    from crmctl.kinds.shapes import record_dict
 
     session.open()
     kind, record = edit_record(session.actor, record_id, assignments, force=force)

@@ -1,8 +1,8 @@
 """Every recorded change of one record: who, when, field, old and new value."""
 import click
 
-from crmctl.output import format_option, print_records
-from crmctl.session import pass_session
+from crmctl.cli.output import format_option, print_records
+from crmctl.cli.session import pass_session
 
 
 @click.command()
@@ -11,9 +11,9 @@ from crmctl.session import pass_session
 @pass_session
 def history(session, record_id, output_format):
     """Show the history of a record (C12, L34, …)."""
-    from crmctl.dates import iso
-    from crmctl.history import history_of
-    from crmctl.ids import parse_typed_id, typed_id
+    from crmctl.rules.dates import iso
+    from crmctl.records.history import history_of
+    from crmctl.kinds.ids import parse_typed_id, typed_id
 
     session.open()
     kind, number = parse_typed_id(record_id)
@@ -31,7 +31,7 @@ def history(session, record_id, output_format):
         for row in history_of(entity)
     ]
     if not rows:
-        from crmctl.ids import fetch_record
+        from crmctl.kinds.ids import fetch_record
 
         fetch_record(entity)  # exit 4 when the record never existed
     print_records(rows, output_format)

@@ -1,8 +1,8 @@
 """List companies, leads, deals, tasks or submissions with filters."""
 import click
 
-from crmctl.output import format_option, print_records
-from crmctl.session import pass_session
+from crmctl.cli.output import format_option, print_records
+from crmctl.cli.session import pass_session
 
 COLUMNS = {
     "companies": ["id", "name", "website", "country", "industry", "employee_count", "relationship", "owner"],
@@ -33,7 +33,7 @@ def listing_options(function):
 @pass_session
 def list_records(session, kind, where, search, sort, limit, output_format):
     """List companies, leads, deals, tasks or submissions."""
-    from crmctl.listing import list_records as find_records
+    from crmctl.query.listing import list_records as find_records
 
     session.open()
     rows = find_records(kind, where=where, search=search, sort=sort, limit=limit)

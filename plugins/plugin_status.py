@@ -1,14 +1,14 @@
 """List every installed plugin and whether it loads."""
 import click
 
-from crmctl.output import format_option, print_records
+from crmctl.cli.output import format_option, print_records
 
 
 @click.command()
 @format_option
 def plugins(output_format):
     """Import every plugin and report which load and which are broken."""
-    from crmctl.plugin_loading import BrokenPluginCommand, load_plugin, plugin_entry_points
+    from crmctl.cli.plugin_loading import BrokenPluginCommand, load_plugin, plugin_entry_points
 
     rows = []
     for name, entry_point in sorted(plugin_entry_points().items()):

@@ -1,8 +1,8 @@
 """Show one record by its typed id, with what hangs on it."""
 import click
 
-from crmctl.output import format_option, print_record, print_records
-from crmctl.session import pass_session
+from crmctl.cli.output import format_option, print_record, print_records
+from crmctl.cli.session import pass_session
 
 
 @click.command()
@@ -11,7 +11,7 @@ from crmctl.session import pass_session
 @pass_session
 def show(session, record_id, output_format):
     """Show one record (C12, L34, D5, …) with its related records."""
-    from crmctl.showing import show_record
+    from crmctl.records.show import show_record
 
     session.open()
     shown = show_record(record_id)

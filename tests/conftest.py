@@ -99,7 +99,7 @@ def shared_server_databases(servers):
 def empty_all_tables(url):
     from playhouse import db_url as peewee_urls
 
-    from crmctl.models import ALL_MODELS
+    from crmctl.storage.models import ALL_MODELS
 
     database = peewee_urls.connect(url)
     tables = [model._meta.table_name for model in ALL_MODELS]

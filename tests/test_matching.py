@@ -10,10 +10,11 @@ import pathlib
 
 import pytest
 
-from crmctl.matching import (blocking_keys_of_name_key, company_score, differs_in_common_words, name_similarity,
-                             scan_company_rows)
-from crmctl.normalize import company_name_key
-from crmctl.settings import DEFAULTS
+from crmctl.dedup.keys import blocking_keys_of_name_key
+from crmctl.dedup.scan import differs_in_common_words, scan_company_rows
+from crmctl.dedup.scoring import company_score, name_similarity
+from crmctl.rules.names import company_name_key
+from crmctl.rules.settings import DEFAULTS
 
 PAIRS_FILE = pathlib.Path(__file__).parent / "data" / "company_name_pairs.csv"
 

@@ -2,7 +2,8 @@
 import subprocess
 import sys
 
-from crmctl.database import connect_database, migration_runner
+from crmctl.storage.connection import connect_database
+from crmctl.storage.schema import migration_runner
 
 from conftest import Crm
 

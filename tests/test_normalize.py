@@ -7,20 +7,11 @@ import socket
 
 import pytest
 
-from crmctl import normalize
 from crmctl.errors import BadInput
-from crmctl.normalize import (
-    company_name_key,
-    country_code,
-    email_key,
-    linkedin_company_key,
-    linkedin_profile_key,
-    linkedin_url,
-    name_tokens,
-    phone_key,
-    registrable_domain,
-    website_key,
-)
+from crmctl.rules import web
+from crmctl.rules.contacts import country_code, email_key, phone_key
+from crmctl.rules.names import company_name_key, name_tokens
+from crmctl.rules.web import linkedin_company_key, linkedin_profile_key, linkedin_page_url, registrable_domain, website_key
 
 # --------------------------------------------------------------------------
 # Company names
@@ -370,7 +361,7 @@ def test_registrable_domain_never_reaches_the_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
     monkeypatch.setattr(socket, "getaddrinfo", no_network)
-    monkeypatch.setattr(normalize, "_tld_extract", None)
+    monkeypatch.setattr(web, "_tld_extract", None)
     assert registrable_domain("https://shop.acme.co.uk/x") == "acme.co.uk"
 
 
@@ -407,10 +398,10 @@ def test_linkedin_company_urls_normalise_to_one_key(url):
 def test_linkedin_slugs_are_percent_decoded_and_round_trip():
     key = linkedin_company_key("https://www.linkedin.com/company/s%C3%B3crates-SA/")
     assert key == "company/sócrates-sa"
-    assert linkedin_company_key(linkedin_url(key)) == key
+    assert linkedin_company_key(linkedin_page_url(key)) == key
     profile = linkedin_profile_key("https://pl.linkedin.com/in/J%C3%B3zef-Nowak/")
     assert profile == "in/józef-nowak"
-    assert linkedin_profile_key(linkedin_url(profile)) == profile
+    assert linkedin_profile_key(linkedin_page_url(profile)) == profile
 
 
 BAD_LINKEDIN_COMPANIES = [
@@ -486,13 +477,13 @@ def test_a_linkedin_person_link_must_be_a_direct_profile_page(url):
     ],
 )
 def test_linkedin_url_is_the_canonical_url_of_a_key(key, url):
-    assert linkedin_url(key) == url
+    assert linkedin_page_url(key) == url
 
 
 @pytest.mark.parametrize("key", ["", "company/", "school/acme", "acme", "company/a/b", None])
 def test_linkedin_url_of_a_malformed_key_is_bad_input(key):
     with pytest.raises(BadInput):
-        linkedin_url(key)
+        linkedin_page_url(key)
 
 
 # --------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path):
     path = tmp_path / "crm.db"
     assert invoke("--db", f"sqlite:///{path}", "config", "list").exit_code == 0
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    from crmctl.database import connect_database
+    from crmctl.storage.connection import connect_database
 
     database = connect_database(f"sqlite:///{path}")
     assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1

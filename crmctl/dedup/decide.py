@@ -1,0 +1,45 @@
+"""What happens to a record that resembles existing ones: the one duplicate policy.
+
+Exact duplicates (website, LinkedIn page, a lead's profile, email or phone) are
+never stored; likely ones (a close name in the same country) only with
+`force`, which History records.
+"""
+from crmctl.errors import DuplicateFound, Refused
+
+
+def duplicate_message(kind, candidates, force_allowed):
+    """One line naming the rule and the best matching records."""
+    shown = "; ".join(
+        f"{c.id} {c.name} (score {c.score:g}: {', '.join(c.reasons) or 'similar'})" for c in candidates[:3]
+    )
+    more = f" and {len(candidates) - 3} more" if len(candidates) > 3 else ""
+    if not force_allowed:
+        return (
+            f"duplicate {kind} refused: matches {shown}{more}; "
+            "an exact duplicate is never stored, not even with --force"
+        )
+    return f"likely duplicate {kind} refused: resembles {shown}{more}; add --force to store it anyway"
+
+
+def apply_duplicate_rules(kind, candidates, force):
+    """Raise DuplicateFound unless storing is allowed; returns the candidates a force overrides.
+
+    Exact duplicates are refused always; likely ones unless `force`.
+    """
+    if not candidates:
+        return []
+    exact = [c for c in candidates if c.exact]
+    if exact:
+        raise DuplicateFound(duplicate_message(kind, exact, force_allowed=False), list(candidates))
+    if not force:
+        raise DuplicateFound(duplicate_message(kind, candidates, force_allowed=True), candidates)
+    return list(candidates)
+
+
+def raise_stored_by_another_process(kind, candidates):
+    """A unique index refused our insert: name the record that won the race."""
+    exact = [c for c in candidates if c.exact]
+    if exact:
+        raise DuplicateFound(duplicate_message(kind, exact, force_allowed=False), list(candidates))
+    raise Refused(f"duplicate {kind} refused by the database: another record has the same website, "
+                  "LinkedIn page, email or phone")

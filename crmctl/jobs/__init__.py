@@ -1,0 +1,1 @@
+"""The periodic jobs cron runs: the review and the follow-up cadence (to come)."""

@@ -1,0 +1,127 @@
+"""Typed record ids: a letter for the kind and the number, e.g. C12, L34, D5.
+
+Every command shows and accepts these, so no id is ambiguous. A command whose
+argument can only be of one kind also accepts the bare number.
+"""
+import re
+
+from crmctl.errors import BadInput, NotFound
+
+PREFIX_BY_KIND = {
+    "company": "C",
+    "lead": "L",
+    "deal": "D",
+    "task": "T",
+    "submission": "S",
+    "communication": "M",
+    "note": "N",
+    "batch": "B",
+    "merge": "X",
+    "event": "E",
+}
+KIND_BY_PREFIX = {prefix: kind for kind, prefix in PREFIX_BY_KIND.items()}
+_TYPED_ID = re.compile(r"^\s*([A-Za-z])?\s*(\d+)\s*$")
+
+
+def typed_id(kind, number):
+    return f"{PREFIX_BY_KIND[kind]}{number}"
+
+
+def parse_typed_id(text, expected_kinds=None):
+    """(kind, number) for a typed id; a bare number is accepted when only one kind fits."""
+    match = _TYPED_ID.match(str(text))
+    if not match:
+        raise BadInput(f"{text!r} is not a record id (like C12, L34, D5)")
+    prefix, number = match.group(1), int(match.group(2))
+    if prefix is None:
+        if expected_kinds and len(expected_kinds) == 1:
+            return expected_kinds[0], number
+        raise BadInput(f"{text!r} is ambiguous: give the typed id (like C12 or L34)")
+    kind = KIND_BY_PREFIX.get(prefix.upper())
+    if kind is None:
+        raise BadInput(f"{text!r} is not a record id: unknown kind letter {prefix!r}")
+    if expected_kinds and kind not in expected_kinds:
+        wanted = " or ".join(expected_kinds)
+        raise BadInput(f"{text} is a {kind}, expected a {wanted}")
+    return kind, number
+
+
+def model_for_kind(kind):
+    from crmctl.storage import models
+
+    return {
+        "company": models.Company,
+        "lead": models.Lead,
+        "deal": models.Deal,
+        "task": models.Task,
+        "submission": models.Submission,
+        "communication": models.Communication,
+        "note": models.Note,
+        "batch": models.ImportBatch,
+        "merge": models.Merge,
+        "event": models.EngagementEvent,
+    }[kind]
+
+
+def kind_for_model(model):
+    """The kind whose records a model holds, or None for a model without typed ids."""
+    for kind in PREFIX_BY_KIND:
+        if model_for_kind(kind) is model:
+            return kind
+    return None
+
+
+def kind_of(record):
+    kind = kind_for_model(type(record))
+    if kind is None:
+        raise ValueError(f"no typed id for {type(record).__name__}")
+    return kind
+
+
+def typed_id_of(record):
+    return typed_id(kind_of(record), record.id)
+
+
+def fetch_record(text, expected_kinds=None):
+    """The record a typed id names; NotFound (naming the survivor when merged) otherwise."""
+    kind, number = parse_typed_id(text, expected_kinds)
+    model = model_for_kind(kind)
+    record = model.get_or_none(model.id == number)
+    if record is None:
+        raise NotFound(missing_record_message(typed_id(kind, number)))
+    return record
+
+
+def missing_record_message(label):
+    """Why a record is not there: "C7 was merged into C3 by X2", or "C7 not found".
+
+    A merge writes a History row (action "merge") for each record it drops, so
+    the survivor is found through the indexed History.entity, not by reading
+    every merge. When the survivor was itself merged later, the chain is named.
+    """
+    from crmctl.storage.models import History, Merge
+
+    steps = []
+    current = label
+    while len(steps) < 10:
+        event = (
+            History.select(History.merge, History.new_value)
+            .where((History.entity == current) & (History.action == "merge") & History.field.is_null()
+                   & History.merge.is_null(False))
+            .order_by(History.id.desc())
+            .first()
+        )
+        if event is None:
+            break
+        merge = Merge.get_or_none(Merge.id == event.merge)
+        if merge is None or merge.undone_at is not None:
+            break
+        steps.append(f"{current} was merged into {merge.survivor} by {typed_id('merge', merge.id)}")
+        kind, number = parse_typed_id(merge.survivor)
+        model = model_for_kind(kind)
+        if model.select().where(model.id == number).exists():
+            break
+        current = merge.survivor
+    if not steps:
+        return f"{label} not found"
+    return ", and ".join(steps)

@@ -1,0 +1,1 @@
+"""Reading records: the `--where` parser and the listings every kind shares."""

@@ -1,0 +1,187 @@
+"""What happens around leads and companies: communications, notes, tasks, deals, engagement events.
+
+Each `add_*` takes plain values (typed ids, texts, ISO dates), validates them
+against the vocabulary (exit 2 naming the field), checks the acting agent's role
+and stores the record through the one History mechanism.
+"""
+from decimal import Decimal, InvalidOperation
+
+from crmctl.records.companies import agent_id, fetch_company
+from crmctl.rules.values import clean_text, free_text
+from crmctl.rules.dates import parse_date, parse_datetime, utcnow
+from crmctl.errors import BadInput
+from crmctl.records.history import create_record
+from crmctl.kinds.ids import fetch_record
+from crmctl.rules.permissions import require
+
+# What a note or a task can hang on.
+SUBJECT_KINDS = ["company", "lead", "deal"]
+
+
+def fetch_lead(lead):
+    from crmctl.storage.models import Lead
+
+    if isinstance(lead, Lead):
+        return lead
+    return fetch_record(lead, ["lead"])
+
+
+def subject_columns(subject):
+    """{"company": id} / {"lead": id} / {"deal": id} for a typed id such as C12, L34 or D5."""
+    from crmctl.kinds.ids import kind_of
+
+    record = fetch_record(subject, SUBJECT_KINDS)
+    return {kind_of(record): record.id}
+
+
+def optional_datetime(value, field):
+    return parse_datetime(value, field) if value not in (None, "") else None
+
+
+def optional_date(value, field):
+    return parse_date(value, field) if value not in (None, "") else None
+
+
+def required_text(value, field, option):
+    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    if not text:
+        raise BadInput(f"{field} is required ({option})")
+    if "\x00" in text:
+        raise BadInput(f"{field} contains a NUL character")
+    return text
+
+
+def add_communication(actor, lead, type, channel, placement=None, notes=None, on=None, follow_up_on=None):
+    """Log one conversation with a lead; `notes` is the whole conversation text."""
+    from crmctl.storage.connection import write_transaction
+    from crmctl.storage.models import Communication
+    from crmctl.rules.vocabulary import communication_channel_named, communication_type_named
+
+    require(actor, "log communication")
+    lead = fetch_lead(lead)
+    values = {
+        "lead": lead.id,
+        "agent": agent_id(actor),
+        "type": communication_type_named(type),
+        "channel": communication_channel_named(channel),
+        "placement": clean_text(placement, "placement", Communication.placement),
+        "notes": free_text(notes, "notes"),
+        "occurred_at": optional_datetime(on, "date (--on)") or utcnow(),
+        "follow_up_on": optional_date(follow_up_on, "follow_up_on"),
+    }
+    with write_transaction():
+        return create_record(Communication, actor, **values)
+
+
+def add_note(actor, subject, text):
+    """A remark on a company, lead or deal."""
+    from crmctl.storage.connection import write_transaction
+    from crmctl.storage.models import Note
+
+    require(actor, "add note")
+    columns = subject_columns(subject)
+    text = required_text(text, "note text", "--text")
+    with write_transaction():
+        return create_record(Note, actor, text=text, author=agent_id(actor), **columns)
+
+
+def add_task(actor, subject, kind, due, assignee=None, text=None):
+    """A to-do on a company, lead or deal; assigned to the acting agent unless told otherwise."""
+    from crmctl.records.agents import get_agent
+    from crmctl.storage.connection import write_transaction
+    from crmctl.errors import Refused
+    from crmctl.storage.models import Task
+    from crmctl.rules.vocabulary import task_kind_named
+
+    require(actor, "add task")
+    columns = subject_columns(subject)
+    kind = task_kind_named(kind)
+    if due in (None, ""):
+        raise BadInput("due date and time is required (--due)")
+    due_at = parse_datetime(due, "due (--due)")
+    if assignee not in (None, ""):
+        agent = get_agent(assignee)
+        if not agent.active:
+            raise Refused(f"agent {agent.email} is deactivated and cannot be given tasks")
+        assignee_id = agent.id
+    else:
+        assignee_id = agent_id(actor)
+    with write_transaction():
+        return create_record(
+            Task, actor, kind=kind, due_at=due_at, assignee=assignee_id,
+            text=free_text(text, "task text"), created_by=agent_id(actor), **columns,
+        )
+
+
+def parse_amount(value):
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        raise BadInput(f"amount {value!r} is not a number")
+    if not amount.is_finite() or amount < 0:
+        raise BadInput(f"amount {value!r} must be 0 or more")
+    if amount >= Decimal(10) ** 12:
+        raise BadInput(f"amount {value!r} is too large")
+    return amount.quantize(Decimal("0.01"))
+
+
+def currency_code(value):
+    if value in (None, ""):
+        return None
+    import pycountry
+
+    code = str(value).strip().upper()
+    if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
+        raise BadInput(f"currency {value!r} is not an ISO 4217 code (like EUR, USD, PLN)")
+    return code
+
+
+def add_deal(actor, company, name, pipeline, lead=None, amount=None, currency=None, stage=None):
+    """A deal at a company, in a configured pipeline; it starts at the pipeline's first stage."""
+    from crmctl.storage.connection import write_transaction
+    from crmctl.kinds.ids import typed_id
+    from crmctl.storage.models import Deal
+    from crmctl.rules.vocabulary import deal_status_for_stage, first_stage, pipeline_named, stage_named
+
+    require(actor, "add deal")
+    company = fetch_company(company)
+    name = clean_text(name, "deal name", Deal.name)
+    if name is None:
+        raise BadInput("deal name is required (--name)")
+    pipeline = pipeline_named(pipeline)
+    stage = stage_named(pipeline, stage) if stage not in (None, "") else first_stage(pipeline)
+    lead_id = None
+    if lead not in (None, ""):
+        lead = fetch_lead(lead)
+        if lead.company_id != company.id:
+            raise BadInput(
+                f"{typed_id('lead', lead.id)} works at {typed_id('company', lead.company_id)}, "
+                f"not at {typed_id('company', company.id)}"
+            )
+        lead_id = lead.id
+    status = deal_status_for_stage(stage)
+    with write_transaction():
+        return create_record(
+            Deal, actor, name=name, company=company.id, lead=lead_id, pipeline=pipeline, stage=stage,
+            status=status, closed_at=utcnow() if status != "open" else None,
+            amount=parse_amount(amount), currency=currency_code(currency),
+            owner=agent_id(actor), created_by=agent_id(actor),
+        )
+
+
+def add_event(actor, lead, kind, on=None):
+    """An engagement event (a website visit, a demo request, …) that scoring counts."""
+    from crmctl.storage.connection import write_transaction
+    from crmctl.storage.models import EngagementEvent
+    from crmctl.rules.vocabulary import event_kind_named
+
+    require(actor, "add event")
+    lead = fetch_lead(lead)
+    kind = event_kind_named(kind)
+    occurred_at = optional_datetime(on, "date (--on)") or utcnow()
+    with write_transaction():
+        return create_record(
+            EngagementEvent, actor, lead=lead.id, kind=kind, occurred_at=occurred_at, created_by=agent_id(actor)
+        )

@@ -1,0 +1,91 @@
+"""Agents: the people who use crmctl, their roles, countries and LinkedIn accounts."""
+import json
+
+from crmctl.errors import BadInput, NotFound, Refused
+from crmctl.records.history import create_record, update_record
+from crmctl.rules.contacts import country_code, email_key
+from crmctl.rules.permissions import ROLES, require
+
+
+def check_role(role):
+    if role not in ROLES:
+        raise BadInput(f"role {role!r} is not one of {', '.join(ROLES)}")
+    return role
+
+
+def get_agent(email):
+    from crmctl.storage.models import Agent
+
+    agent = Agent.get_or_none(Agent.email == email_key(email))
+    if agent is None:
+        raise NotFound(f"agent {email} not found")
+    return agent
+
+
+def add_agent(actor, email, name, role, country=None, linkedin_accounts=()):
+    """Create an agent. The first agent must be an admin, so someone can manage the rest."""
+    from crmctl.storage.connection import write_transaction
+    from crmctl.storage.models import Agent
+
+    require(actor, "manage agents")
+    email = email_key(email)
+    check_role(role)
+    if not name or not name.strip():
+        raise BadInput("agent name is required (--name)")
+    with write_transaction():
+        if not Agent.select().exists() and role != "admin":
+            raise Refused("the first agent must be an admin (--role admin), or nobody could manage agents")
+        if Agent.select().where(Agent.email == email).exists():
+            raise Refused(f"agent {email} already exists")
+        return create_record(
+            Agent,
+            actor,
+            email=email,
+            name=name.strip(),
+            role=role,
+            country=country_code(country) if country else None,
+            linkedin_accounts=json.dumps(list(linkedin_accounts)),
+        )
+
+
+def set_agent(actor, email, name=None, role=None, country=None, linkedin_accounts=None, active=None):
+    """Change what is given; refuses to leave the database without an active admin."""
+    from crmctl.storage.connection import write_transaction
+
+    require(actor, "manage agents")
+    agent = get_agent(email)
+    changes = {}
+    if name is not None:
+        changes["name"] = name.strip()
+    if role is not None:
+        changes["role"] = check_role(role)
+    if country is not None:
+        changes["country"] = country_code(country)
+    if linkedin_accounts is not None:
+        changes["linkedin_accounts"] = json.dumps(list(linkedin_accounts))
+    if active is not None:
+        changes["active"] = active
+    with write_transaction():
+        losing_admin = agent.role == "admin" and agent.active and (
+            changes.get("role", "admin") != "admin" or changes.get("active", True) is False
+        )
+        if losing_admin and other_active_admins(agent) == 0:
+            raise Refused(f"{agent.email} is the last active admin")
+        update_record(agent, actor, changes)
+    return agent
+
+
+def other_active_admins(agent):
+    from crmctl.storage.models import Agent
+
+    return (
+        Agent.select()
+        .where((Agent.role == "admin") & (Agent.active == True) & (Agent.id != agent.id))  # noqa: E712
+        .count()
+    )
+
+
+def list_agents():
+    from crmctl.storage.models import Agent
+
+    return list(Agent.select().order_by(Agent.email))

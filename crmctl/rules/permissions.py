@@ -1,0 +1,105 @@
+"""Who is acting and what their role lets them do (SPEC §3), in one place.
+
+While no agent exists the database is in single-user mode and everything is
+allowed. Once one exists, every writing command needs an acting, active agent
+and the role decides. Commands call `require(actor, action, …)` before writing.
+"""
+from crmctl.errors import PermissionDenied
+
+ROLES = ("agent", "manager", "admin")
+
+# What each role may do; a manager may do everything an agent may, anywhere,
+# and an admin everything. Agent-level actions carry their own conditions below.
+AGENT_ACTIONS = {
+    "add company",
+    "add lead",
+    "edit company",
+    "edit lead",
+    "change status",
+    "log communication",
+    "add note",
+    "add task",
+    "add deal",
+    "add event",
+    "claim from pool",
+    "review",
+}
+MANAGER_ACTIONS = AGENT_ACTIONS | {
+    "import",
+    "export",
+    "merge",
+    "allocate",
+    "bulk action",
+    "report on everyone",
+    "edit any record",
+    "archive",
+    "force duplicate",
+}
+ADMIN_ACTIONS = MANAGER_ACTIONS | {"manage agents", "configure", "upgrade database"}
+ACTIONS_BY_ROLE = {"agent": AGENT_ACTIONS, "manager": MANAGER_ACTIONS, "admin": ADMIN_ACTIONS}
+
+
+class Actor:
+    """The acting agent, or nobody in single-user mode."""
+
+    def __init__(self, agent=None, single_user=False):
+        self.agent = agent
+        self.single_user = single_user
+
+    @property
+    def email(self):
+        return self.agent.email if self.agent is not None else None
+
+    @property
+    def role(self):
+        return self.agent.role if self.agent is not None else None
+
+    def can(self, action):
+        if self.single_user:
+            return True
+        return action in ACTIONS_BY_ROLE.get(self.agent.role, ())
+
+
+def resolve_actor(acting_email):
+    """The Actor for `--as`/`CRMCTL_AGENT`; refuses unknown and deactivated agents."""
+    from crmctl.storage.models import Agent
+
+    email = (acting_email or "").strip().lower()
+    if not Agent.select().exists():
+        return Actor(single_user=True)
+    if not email:
+        raise PermissionDenied(
+            "agents exist, so an acting agent is required: pass --as EMAIL or set CRMCTL_AGENT"
+        )
+    agent = Agent.get_or_none(Agent.email == email)
+    if agent is None:
+        raise PermissionDenied(f"unknown agent {email}")
+    if not agent.active:
+        raise PermissionDenied(f"agent {email} is deactivated")
+    return Actor(agent=agent)
+
+
+def require(actor, action, country=None, lead=None):
+    """Raise PermissionDenied unless the actor may do `action`.
+
+    `country` is checked for an agent adding a company (only its assigned
+    country); `lead` for an agent changing a lead (only its own or the pool's).
+    """
+    if actor.single_user:
+        return
+    if not actor.can(action):
+        raise PermissionDenied(f"{actor.email} ({actor.role}) may not {action}")
+    if actor.role != "agent":
+        return
+    if country is not None and actor.agent.country and country != actor.agent.country:
+        from crmctl.errors import Refused
+
+        raise Refused(
+            f"{actor.email} adds companies only in {actor.agent.country}, not {country}"
+        )
+    if lead is not None and lead.owner_id not in (None, actor.agent.id):
+        raise PermissionDenied(f"{actor.email} may not change {lead_label(lead)}: it belongs to another agent")
+
+
+def lead_label(lead):
+    return f"L{lead.id}"

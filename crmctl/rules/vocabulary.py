@@ -1,0 +1,137 @@
+"""The closed lists of words records use: statuses, communication types and channels, …
+
+Users type these in any case and spacing ("follow up", "FOLLOW-UP", "Follow Up");
+each `*_named` function returns the canonical spelling that is stored, or raises
+BadInput (exit 2) naming the field and the accepted values. Pipelines and event
+kinds come from the settings, so an admin can change them.
+"""
+import re
+
+from crmctl.errors import BadInput
+
+LEAD_STATUSES = (
+    "Sent Request",
+    "Connected",
+    "Interested",
+    "Not Interested",
+    "Ignoring",
+    "Follow Up",
+    "Event",
+    "Call",
+)
+NEW_LEAD_STATUS = "Sent Request"
+STATUSES_NEEDING_DATE = ("Follow Up", "Event")
+
+COMMUNICATION_TYPES = ("Basic Correspondence", "Follow-up", "First Connection", "Presentation", "Event")
+COMMUNICATION_CHANNELS = ("LinkedIn", "Email", "Phone", "Facebook", "Instagram", "other")
+
+TASK_KINDS = ("task", "meeting", "comment", "call", "email")
+
+# A lead's contact details; the first three identify a person (duplicate keys).
+CONTACT_SOURCES = ("linkedin", "email", "phone", "facebook", "instagram", "website", "other")
+IDENTITY_SOURCES = ("linkedin", "email", "phone")
+
+RELATIONSHIPS = ("prospect", "client", "not relevant")
+DEAL_STATUSES = ("open", "won", "lost", "abandoned")
+
+# Score weights that describe the company and the person, not something the lead did.
+DEMOGRAPHIC_WEIGHTS = ("company_size", "industry_fit", "title_relevance")
+
+# Stages that close a deal when a deal is put in them (compared loosely).
+WON_STAGES = ("Closed Won", "Finished")
+LOST_STAGES = ("Closed Lost",)
+
+_LOOSE = re.compile(r"[^0-9a-z]+")
+
+
+def loose_key(text):
+    """Case, spaces, hyphens and punctuation ignored: "Follow-up" == "follow up"."""
+    return _LOOSE.sub("", str(text).lower())
+
+
+def canonical(value, choices, field):
+    """The member of `choices` that `value` names, or BadInput listing the choices."""
+    if value is None or not str(value).strip():
+        raise BadInput(f"{field} is missing (one of: {', '.join(choices)})")
+    wanted = loose_key(value)
+    for choice in choices:
+        if loose_key(choice) == wanted:
+            return choice
+    raise BadInput(f"unknown {field} {str(value).strip()!r} (one of: {', '.join(choices)})")
+
+
+def lead_status_named(value):
+    return canonical(value, LEAD_STATUSES, "status")
+
+
+def needs_date(status):
+    return status in STATUSES_NEEDING_DATE
+
+
+def communication_type_named(value):
+    return canonical(value, COMMUNICATION_TYPES, "communication type")
+
+
+def communication_channel_named(value):
+    return canonical(value, COMMUNICATION_CHANNELS, "communication channel")
+
+
+def task_kind_named(value):
+    return canonical(value, TASK_KINDS, "task kind")
+
+
+def contact_source_named(value):
+    return canonical(value, CONTACT_SOURCES, "contact source")
+
+
+def relationship_named(value):
+    return canonical(value, RELATIONSHIPS, "relationship")
+
+
+def deal_status_named(value):
+    return canonical(value, DEAL_STATUSES, "deal status")
+
+
+def event_kinds():
+    """Engagement event kinds: the behaviour and engagement entries of the score weights."""
+    from crmctl.rules.settings import get_setting
+
+    return tuple(kind for kind in get_setting("score_weights") if kind not in DEMOGRAPHIC_WEIGHTS)
+
+
+def event_kind_named(value):
+    kind = canonical(value, event_kinds(), "event kind")
+    return kind
+
+
+def pipelines():
+    """Pipeline name -> its stages in order, from the `pipelines` setting."""
+    from crmctl.rules.settings import get_setting
+
+    return get_setting("pipelines")
+
+
+def pipeline_named(value):
+    return canonical(value, tuple(pipelines()), "pipeline")
+
+
+def stage_named(pipeline, value):
+    """A stage of `pipeline`; BadInput naming the pipeline's stages otherwise."""
+    return canonical(value, tuple(pipelines()[pipeline]), f"stage of pipeline {pipeline}")
+
+
+def first_stage(pipeline):
+    stages = pipelines()[pipeline]
+    if not stages:
+        raise BadInput(f"pipeline {pipeline} has no stages (see `crmctl config get pipelines`)")
+    return stages[0]
+
+
+def deal_status_for_stage(stage):
+    """open, or won/lost for a stage that closes the deal."""
+    key = loose_key(stage)
+    if key in {loose_key(s) for s in WON_STAGES}:
+        return "won"
+    if key in {loose_key(s) for s in LOST_STAGES}:
+        return "lost"
+    return "open"

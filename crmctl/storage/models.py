@@ -1,0 +1,308 @@
+"""The Peewee models: every record of SPEC §4, bound to the runtime-chosen database.
+
+Uniqueness that the duplicate rules demand lives here as unique indexes on
+normalised keys (`website_key`, `linkedin_key`, `Contact.match_key`), so the
+database refuses a duplicate even when two processes race. Datetimes are naive
+UTC; `crmctl.rules.dates` converts them for display.
+"""
+import peewee
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from crmctl.rules.dates import utcnow
+from crmctl.storage.connection import database_proxy
+
+
+class BaseModel(peewee.Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class Agent(BaseModel):
+    email = CharField(max_length=254, unique=True)
+    name = CharField(max_length=200)
+    role = CharField(max_length=16)
+    country = CharField(max_length=2, null=True)
+    linkedin_accounts = TextField(default="[]")
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "agent"
+
+
+class Company(BaseModel):
+    name = CharField(max_length=255)
+    name_key = CharField(max_length=255, index=True)
+    website = CharField(max_length=255, null=True)
+    website_key = CharField(max_length=255, null=True, unique=True)
+    linkedin_url = CharField(max_length=255, null=True)
+    linkedin_key = CharField(max_length=255, null=True, unique=True)
+    employee_count = IntegerField(null=True)
+    industry = CharField(max_length=120, null=True)
+    subindustry = CharField(max_length=120, null=True)
+    country = CharField(max_length=2, null=True, index=True)
+    city = CharField(max_length=120, null=True)
+    relationship = CharField(max_length=16, default="prospect")
+    owner = ForeignKeyField(Agent, null=True, backref="owned_companies")
+    active_agents = TextField(default="[]")
+    linkedin_accounts = TextField(default="[]")
+    last_reviewed_at = DateTimeField(null=True)
+    archived_at = DateTimeField(null=True)
+    created_by = ForeignKeyField(Agent, null=True, backref="created_companies")
+    created_at = DateTimeField(default=utcnow, index=True)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "company"
+
+
+class Lead(BaseModel):
+    company = ForeignKeyField(Company, backref="leads")
+    full_name = CharField(max_length=200)
+    position = CharField(max_length=200, null=True)
+    linkedin_url = CharField(max_length=255, null=True)
+    connections = IntegerField(null=True)
+    status = CharField(max_length=32, default="Sent Request", index=True)
+    follow_up_on = DateField(null=True)
+    owner = ForeignKeyField(Agent, null=True, backref="owned_leads")
+    budget = TextField(null=True)
+    authority = TextField(null=True)
+    need = TextField(null=True)
+    timeline = TextField(null=True)
+    score = IntegerField(default=0)
+    inactive_at = DateTimeField(null=True)
+    converted_at = DateTimeField(null=True)
+    archived_at = DateTimeField(null=True)
+    created_by = ForeignKeyField(Agent, null=True, backref="created_leads")
+    created_at = DateTimeField(default=utcnow, index=True)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "lead"
+
+
+class Contact(BaseModel):
+    """One (source, value) contact detail of a lead.
+
+    `match_key` is the normalised value for the sources that identify a person
+    (LinkedIn profile key, email, E.164 phone) and NULL for the others; the
+    unique index on (source, match_key) is what makes a lead duplicate impossible.
+    """
+
+    lead = ForeignKeyField(Lead, backref="contacts", on_delete="CASCADE")
+    source = CharField(max_length=16)
+    value = CharField(max_length=255)
+    match_key = CharField(max_length=255, null=True)
+
+    class Meta:
+        table_name = "contact"
+        indexes = ((("source", "match_key"), True),)
+
+
+class ImportBatch(BaseModel):
+    file_name = CharField(max_length=255)
+    sheet = CharField(max_length=120, null=True)
+    campaign = CharField(max_length=200, null=True)
+    source = CharField(max_length=200, null=True)
+    summary = TextField(default="{}")
+    created_by = ForeignKeyField(Agent, null=True)
+    created_at = DateTimeField(default=utcnow)
+    undone_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "import_batch"
+
+
+class Submission(BaseModel):
+    lead = ForeignKeyField(Lead, backref="submissions")
+    company = ForeignKeyField(Company, null=True, backref="submissions")
+    campaign = CharField(max_length=200, null=True)
+    source = CharField(max_length=200, null=True)
+    batch = ForeignKeyField(ImportBatch, null=True, backref="submissions")
+    data = TextField(default="{}")
+    received_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "submission"
+
+
+class Communication(BaseModel):
+    lead = ForeignKeyField(Lead, backref="communications")
+    agent = ForeignKeyField(Agent, null=True)
+    occurred_at = DateTimeField(default=utcnow, index=True)
+    type = CharField(max_length=32)
+    channel = CharField(max_length=32)
+    placement = CharField(max_length=200, null=True)
+    notes = TextField(null=True)
+    follow_up_on = DateField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "communication"
+
+
+class Deal(BaseModel):
+    name = CharField(max_length=255)
+    company = ForeignKeyField(Company, backref="deals")
+    lead = ForeignKeyField(Lead, null=True, backref="deals")
+    pipeline = CharField(max_length=64)
+    stage = CharField(max_length=64)
+    status = CharField(max_length=16, default="open", index=True)
+    amount = DecimalField(max_digits=14, decimal_places=2, null=True)
+    currency = CharField(max_length=3, null=True)
+    expected_close = DateField(null=True)
+    decision_criteria = TextField(null=True)
+    competition = TextField(null=True)
+    stakeholders = TextField(null=True)
+    close_reason = TextField(null=True)
+    closed_at = DateTimeField(null=True)
+    owner = ForeignKeyField(Agent, null=True)
+    archived_at = DateTimeField(null=True)
+    created_by = ForeignKeyField(Agent, null=True)
+    created_at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "deal"
+
+
+class Note(BaseModel):
+    company = ForeignKeyField(Company, null=True, backref="notes")
+    lead = ForeignKeyField(Lead, null=True, backref="notes")
+    deal = ForeignKeyField(Deal, null=True, backref="notes")
+    text = TextField()
+    author = ForeignKeyField(Agent, null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "note"
+
+
+class Task(BaseModel):
+    """A to-do; `job_key` is set by cron jobs so a re-run never creates it twice."""
+
+    company = ForeignKeyField(Company, null=True, backref="tasks")
+    lead = ForeignKeyField(Lead, null=True, backref="tasks")
+    deal = ForeignKeyField(Deal, null=True, backref="tasks")
+    kind = CharField(max_length=16)
+    due_at = DateTimeField(index=True)
+    assignee = ForeignKeyField(Agent, null=True, backref="tasks")
+    text = TextField(null=True)
+    done_at = DateTimeField(null=True)
+    job_key = CharField(max_length=120, null=True, unique=True)
+    created_by = ForeignKeyField(Agent, null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "task"
+
+
+class EngagementEvent(BaseModel):
+    lead = ForeignKeyField(Lead, backref="events")
+    kind = CharField(max_length=32)
+    occurred_at = DateTimeField(default=utcnow)
+    created_by = ForeignKeyField(Agent, null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "engagement_event"
+
+
+class Segment(BaseModel):
+    name = CharField(max_length=120, unique=True)
+    kind = CharField(max_length=16)
+    definition = TextField(default="{}")
+    created_by = ForeignKeyField(Agent, null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "segment"
+
+
+class Merge(BaseModel):
+    """A `dedup merge`: the survivor, the dropped records and a journal to undo it."""
+
+    kind = CharField(max_length=16)
+    survivor = CharField(max_length=16)
+    dropped = TextField(default="[]")
+    journal = TextField(default="{}")
+    created_by = ForeignKeyField(Agent, null=True)
+    created_at = DateTimeField(default=utcnow)
+    undone_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "merge"
+
+
+class History(BaseModel):
+    """One changed field of one record: who, when, old and new value."""
+
+    at = DateTimeField(default=utcnow, index=True)
+    agent_email = CharField(max_length=254, null=True)
+    entity = CharField(max_length=255, index=True)
+    action = CharField(max_length=16)
+    field = CharField(max_length=64, null=True)
+    old_value = TextField(null=True)
+    new_value = TextField(null=True)
+    batch = IntegerField(null=True, index=True)
+    merge = IntegerField(null=True, index=True)
+
+    class Meta:
+        table_name = "history"
+
+
+class Setting(BaseModel):
+    key = CharField(max_length=64, primary_key=True)
+    value = TextField()
+
+    class Meta:
+        table_name = "setting"
+
+
+ALL_MODELS = [
+    Agent,
+    Company,
+    Lead,
+    Contact,
+    ImportBatch,
+    Submission,
+    Communication,
+    Deal,
+    Note,
+    Task,
+    EngagementEvent,
+    Segment,
+    Merge,
+    History,
+    Setting,
+]
+
+
+class CompanyBlockingKey(BaseModel):
+    """Blocking index for fuzzy name matching (added by migration 0002).
+
+    Each company has a few short keys derived from its normalised name
+    (`crmctl.dedup.keys.company_blocking_keys`); a new name is compared with
+    rapidfuzz only against the companies that share a key with it, so the
+    check never scans the whole table.
+    """
+
+    company = ForeignKeyField(Company, backref="blocking_keys", on_delete="CASCADE")
+    key = CharField(max_length=64)
+
+    class Meta:
+        table_name = "company_blocking_key"
+        indexes = ((("key", "company"), True),)
+
+
+ALL_MODELS.append(CompanyBlockingKey)
