@@ -59,14 +59,14 @@ def add_company_command(session, name, website, linkedin, employees, industry, s
     is always required.
     """
     from crmctl.records.companies import add_company
-    from crmctl.kinds.shapes import company_record
+    from crmctl.kinds.shapes import record_dict
 
     session.open()
     company = refusing_duplicates(output_format, lambda: add_company(
         session.actor, name=name, website=website, linkedin_url=linkedin, employee_count=employees,
         industry=industry, subindustry=subindustry, country=country, city=city, force=force,
     ))
-    print_record(company_record(company), output_format)
+    print_record(record_dict("company", company), output_format)
 
 
 @add.command("lead")
@@ -88,7 +88,7 @@ def add_lead_command(session, company_id, name, position, linkedin, connections,
                      owner, force, output_format):
     """Add a lead (a person) at a company; its status starts at Sent Request."""
     from crmctl.records.leads import ACTING_AGENT, add_lead
-    from crmctl.kinds.shapes import lead_record
+    from crmctl.kinds.shapes import record_dict
 
     session.open()
     lead = refusing_duplicates(output_format, lambda: add_lead(
@@ -96,7 +96,7 @@ def add_lead_command(session, company_id, name, position, linkedin, connections,
         connections=connections, emails=emails, phones=phones, contacts=contacts,
         owner=owner if owner is not None else ACTING_AGENT, force=force,
     ))
-    print_record(lead_record(lead), output_format)
+    print_record(record_dict("lead", lead), output_format)
 
 
 @add.command("deal")
@@ -112,12 +112,12 @@ def add_lead_command(session, company_id, name, position, linkedin, connections,
 def add_deal_command(session, company_id, lead_id, pipeline, name, amount, currency, stage, output_format):
     """Add a deal at a company in a pipeline."""
     from crmctl.records.activities import add_deal
-    from crmctl.kinds.shapes import deal_record
+    from crmctl.kinds.shapes import record_dict
 
     session.open()
     deal = add_deal(session.actor, company_id, name=name, pipeline=pipeline, lead=lead_id, amount=amount,
                     currency=currency, stage=stage)
-    print_record(deal_record(deal), output_format)
+    print_record(record_dict("deal", deal), output_format)
 
 
 @add.command("comm")
@@ -138,7 +138,7 @@ def add_comm_command(session, lead_id, comm_type, channel, placement, notes, not
     """Log a communication with a lead."""
     from crmctl.records.activities import add_communication
     from crmctl.errors import BadInput
-    from crmctl.kinds.shapes import communication_record
+    from crmctl.kinds.shapes import record_dict
 
     if notes is not None and notes_file is not None:
         raise BadInput("give --notes or --notes-file, not both")
@@ -152,7 +152,7 @@ def add_comm_command(session, lead_id, comm_type, channel, placement, notes, not
     session.open()
     communication = add_communication(session.actor, lead_id, type=comm_type, channel=channel,
                                       placement=placement, notes=notes, on=on, follow_up_on=follow_up_on)
-    print_record(communication_record(communication), output_format)
+    print_record(record_dict("communication", communication), output_format)
 
 
 @add.command("note")
@@ -163,10 +163,10 @@ def add_comm_command(session, lead_id, comm_type, channel, placement, notes, not
 def add_note_command(session, subject_id, text, output_format):
     """Add a note to a company, lead or deal."""
     from crmctl.records.activities import add_note
-    from crmctl.kinds.shapes import note_record
+    from crmctl.kinds.shapes import record_dict
 
     session.open()
-    print_record(note_record(add_note(session.actor, subject_id, text)), output_format)
+    print_record(record_dict("note", add_note(session.actor, subject_id, text)), output_format)
 
 
 @add.command("task")
@@ -180,11 +180,11 @@ def add_note_command(session, subject_id, text, output_format):
 def add_task_command(session, subject_id, kind, due, assignee, text, output_format):
     """Add a task to a company, lead or deal."""
     from crmctl.records.activities import add_task
-    from crmctl.kinds.shapes import task_record
+    from crmctl.kinds.shapes import record_dict
 
     session.open()
     task = add_task(session.actor, subject_id, kind=kind, due=due, assignee=assignee, text=text)
-    print_record(task_record(task), output_format)
+    print_record(record_dict("task", task), output_format)
 
 
 @add.command("event")
@@ -197,7 +197,7 @@ def add_task_command(session, subject_id, kind, due, assignee, text, output_form
 def add_event_command(session, lead_id, kind, on, output_format):
     """Record an engagement event of a lead (counts towards its score)."""
     from crmctl.records.activities import add_event
-    from crmctl.kinds.shapes import event_record
+    from crmctl.kinds.shapes import record_dict
 
     session.open()
-    print_record(event_record(add_event(session.actor, lead_id, kind=kind, on=on)), output_format)
+    print_record(record_dict("event", add_event(session.actor, lead_id, kind=kind, on=on)), output_format)

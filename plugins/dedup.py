@@ -117,11 +117,11 @@ def merge_command(session, keep, drop, output_format):
     """Merge DROP records into KEEP: move what hangs on them, fill KEEP's empty fields (managers)."""
     from crmctl.records.merge import merge_records
     from crmctl.cli.output import message
-    from crmctl.kinds.shapes import merge_record
+    from crmctl.kinds.shapes import record_dict
 
     session.open()
     merge = merge_records(session.actor, keep, drop)
-    shown = merge_record(merge)
+    shown = record_dict("merge", merge)
     message(f"merged {', '.join(shown['dropped'])} into {shown['survivor']} ({shown['id']}; "
             f"undo with `crmctl dedup unmerge {shown['id']}`)")
     print_record(shown, output_format)
@@ -134,8 +134,8 @@ def merge_command(session, keep, drop, output_format):
 def unmerge_command(session, merge_id, output_format):
     """Undo a merge (X12): restore the dropped records and give back what was theirs."""
     from crmctl.records.merge import unmerge
-    from crmctl.kinds.shapes import merge_record
+    from crmctl.kinds.shapes import record_dict
 
     session.open()
     merge = unmerge(session.actor, merge_id)
-    print_record(merge_record(merge), output_format)
+    print_record(record_dict("merge", merge), output_format)

@@ -1,17 +1,9 @@
 """List companies, leads, deals, tasks or submissions with filters."""
 import click
 
+from crmctl.kinds.registry import LISTED
 from crmctl.cli.output import format_option, print_records
 from crmctl.cli.session import pass_session
-
-COLUMNS = {
-    "companies": ["id", "name", "website", "country", "industry", "employee_count", "relationship", "owner"],
-    "leads": ["id", "full_name", "position", "company", "status", "follow_up_on", "owner", "emails", "phones"],
-    "deals": ["id", "name", "company_id", "pipeline", "stage", "status", "amount", "currency"],
-    "tasks": ["id", "subject", "kind", "due_at", "assignee", "done", "text"],
-    "submissions": ["id", "lead_id", "company_id", "campaign", "source", "batch_id", "received_at"],
-}
-
 
 def listing_options(function):
     """The filters every listing takes (also used by export and bulk actions)."""
@@ -27,7 +19,7 @@ def listing_options(function):
 
 
 @click.command("list")
-@click.argument("kind", type=click.Choice(list(COLUMNS)))
+@click.argument("kind", type=click.Choice(list(LISTED)))
 @listing_options
 @format_option
 @pass_session
@@ -37,4 +29,5 @@ def list_records(session, kind, where, search, sort, limit, output_format):
 
     session.open()
     rows = find_records(kind, where=where, search=search, sort=sort, limit=limit)
-    print_records(rows, output_format, columns=COLUMNS[kind] if output_format == "table" else None)
+    columns = list(LISTED[kind].list_columns) if output_format == "table" else None
+    print_records(rows, output_format, columns=columns)

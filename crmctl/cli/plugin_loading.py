@@ -2,32 +2,37 @@
 
 `crmctl --help` must list every command without importing any plugin module
 (start-up time, and one broken plugin must not take the rest down). The short
-help is therefore read from the plugin module's docstring as text, through
-`ast`, without executing the module; the module is imported only when its
-command actually runs. A plugin that fails to import becomes a placeholder
-command that reports the error in one line.
+help is therefore the first line of the plugin module's docstring, read as text
+from the first string literal of its source, without executing or parsing the
+module; the module is imported only when its command actually runs. A plugin
+that fails to import becomes a placeholder command that reports the error in
+one line.
 
 The entry points are read straight from each distribution's
 `entry_points.txt` on `sys.path`: `importlib.metadata` would cost about as much
 start-up time as Click itself (it imports the `email` package to parse
 metadata we do not need).
 """
-import ast
 import importlib
-import importlib.util
 import os
 import sys
-from dataclasses import dataclass
 
 import click
 
 ENTRY_POINT_GROUP = "crmctl.plugins"
 
 
-@dataclass(frozen=True)
 class PluginEntryPoint:
-    name: str
-    value: str
+    """One `name = module:attribute` line of the group (a plain class: `dataclasses` costs start-up time)."""
+
+    __slots__ = ("name", "value")
+
+    def __init__(self, name, value):
+        self.name = name
+        self.value = value
+
+    def __repr__(self):
+        return f"PluginEntryPoint({self.name!r}, {self.value!r})"
 
     @property
     def module(self):
@@ -91,12 +96,61 @@ def plugin_entry_points():
     return found
 
 
+def first_string_literal(source):
+    """The value of the first statement of a module's source when it is a string literal, else None.
+
+    A module's docstring is that literal. Only comments, blank lines and an
+    `r`/`u` prefix may come before it. Raises ValueError when the literal is
+    not closed.
+    """
+    position, length = 0, len(source)
+    if source.startswith("\ufeff"):
+        position = 1
+    while position < length:
+        character = source[position]
+        if character in " \t\f\r\n":
+            position += 1
+        elif character == "#":
+            newline = source.find("\n", position)
+            position = length if newline < 0 else newline + 1
+        else:
+            break
+    start = position
+    if source[position:position + 1] in ("r", "R", "u", "U"):
+        position += 1
+    for quote in ('"""', "'''", '"', "'"):
+        if source.startswith(quote, position):
+            break
+    else:
+        return None
+    body_start = position = position + len(quote)
+    while position < length:
+        character = source[position]
+        if character == "\\":
+            position += 2
+        elif source.startswith(quote, position):
+            body = source[body_start:position]
+            if "\\" not in body:
+                return body
+            import ast  # escapes are rare in a docstring; Click has loaded ast already
+
+            return ast.literal_eval(source[start:position + len(quote)])
+        elif character == "\n" and len(quote) == 1:
+            break
+        else:
+            position += 1
+    raise ValueError(f"unterminated string literal at offset {start}")
+
+
 def short_help_from_source(module_name):
     """The first line of a plugin module's docstring, read without importing it.
 
     Returns (help, problem): problem is a one-line reason when the module cannot
-    be found or parsed, which `--help` shows as a broken plugin.
+    be found or read, which `--help` shows as a broken plugin. Any other error
+    in the module shows when its command is loaded.
     """
+    import importlib.util
+
     try:
         spec = importlib.util.find_spec(module_name)
     except Exception as error:  # a parent package that raises on import
@@ -105,11 +159,10 @@ def short_help_from_source(module_name):
         return "", f"module {module_name} not found"
     try:
         with open(spec.origin, encoding="utf-8") as source_file:
-            tree = ast.parse(source_file.read(), spec.origin)
+            docstring = first_string_literal(source_file.read())
     except (OSError, SyntaxError, ValueError) as error:
         return "", f"{type(error).__name__}: {error}"
-    docstring = ast.get_docstring(tree) or ""
-    return (docstring.strip().splitlines() or [""])[0], None
+    return (docstring or "").strip().partition("\n")[0].strip(), None
 
 
 class BrokenPluginCommand(click.Command):

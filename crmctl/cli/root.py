@@ -4,14 +4,15 @@ Subcommands are plugins found through the `crmctl.plugins` entry points (see
 `crmctl.cli.plugin_loading`). Every error a command raises is turned here, and only
 here, into a one-line `crmctl: error: …` message and the exit code of SPEC §6.
 """
+import os
 import sys
 
 import click
 
 from crmctl import __version__
-from crmctl.errors import CrmError, ExitStatus
 from crmctl.cli.plugin_loading import PluginGroup
-from crmctl.cli.session import Session
+
+HELP_MAX_WIDTH = 80
 
 
 def report_error(message, exit_status):
@@ -22,8 +23,42 @@ def report_error(message, exit_status):
     sys.exit(int(exit_status))
 
 
+def help_width():
+    """The width Click would give help text, found without importing `shutil`.
+
+    Click asks `shutil.get_terminal_size`, and `shutil` drags in bz2, lzma and
+    zlib: a few milliseconds of every `crmctl --help`. Same rule: $COLUMNS, else
+    the terminal on stdout, else 80; at most HELP_MAX_WIDTH, less a margin of 2,
+    at least 50.
+    """
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return max(min(columns or 80, HELP_MAX_WIDTH) - 2, 50)
+
+
+class RootContext(click.Context):
+    """The root context: it fixes the help width once, and every subcommand's context inherits it."""
+
+    def __init__(self, *args, **kwargs):
+        if kwargs.get("terminal_width") is None and click.formatting.FORCED_WIDTH is None:
+            kwargs["terminal_width"] = help_width()
+        super().__init__(*args, **kwargs)
+
+
 class RootGroup(PluginGroup):
+    context_class = RootContext
+
     def invoke(self, ctx):
+        # Imported here, not at the top: `crmctl --help` never invokes a command.
+        from crmctl.errors import CrmError, ExitStatus
+
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
@@ -68,6 +103,8 @@ class RootGroup(PluginGroup):
 @click.pass_context
 def cli(ctx, database_url, acting_email, debug):
     """crmctl: a command-line CRM for lead-generation and sales teams."""
+    from crmctl.cli.session import Session  # not needed by --help, which exits before this runs
+
     session = Session(database_url, acting_email, debug)
     ctx.obj = session
     ctx.call_on_close(session.close)

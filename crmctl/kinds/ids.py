@@ -6,25 +6,14 @@ argument can only be of one kind also accepts the bare number.
 import re
 
 from crmctl.errors import BadInput, NotFound
+from crmctl.kinds.registry import KIND_BY_LETTER, KIND_BY_MODEL, KINDS
+from crmctl.storage.models import History, Merge
 
-PREFIX_BY_KIND = {
-    "company": "C",
-    "lead": "L",
-    "deal": "D",
-    "task": "T",
-    "submission": "S",
-    "communication": "M",
-    "note": "N",
-    "batch": "B",
-    "merge": "X",
-    "event": "E",
-}
-KIND_BY_PREFIX = {prefix: kind for kind, prefix in PREFIX_BY_KIND.items()}
 _TYPED_ID = re.compile(r"^\s*([A-Za-z])?\s*(\d+)\s*$")
 
 
 def typed_id(kind, number):
-    return f"{PREFIX_BY_KIND[kind]}{number}"
+    return f"{KINDS[kind].letter}{number}"
 
 
 def parse_typed_id(text, expected_kinds=None):
@@ -37,9 +26,10 @@ def parse_typed_id(text, expected_kinds=None):
         if expected_kinds and len(expected_kinds) == 1:
             return expected_kinds[0], number
         raise BadInput(f"{text!r} is ambiguous: give the typed id (like C12 or L34)")
-    kind = KIND_BY_PREFIX.get(prefix.upper())
-    if kind is None:
+    described = KIND_BY_LETTER.get(prefix.upper())
+    if described is None:
         raise BadInput(f"{text!r} is not a record id: unknown kind letter {prefix!r}")
+    kind = described.name
     if expected_kinds and kind not in expected_kinds:
         wanted = " or ".join(expected_kinds)
         raise BadInput(f"{text} is a {kind}, expected a {wanted}")
@@ -47,28 +37,13 @@ def parse_typed_id(text, expected_kinds=None):
 
 
 def model_for_kind(kind):
-    from crmctl.storage import models
-
-    return {
-        "company": models.Company,
-        "lead": models.Lead,
-        "deal": models.Deal,
-        "task": models.Task,
-        "submission": models.Submission,
-        "communication": models.Communication,
-        "note": models.Note,
-        "batch": models.ImportBatch,
-        "merge": models.Merge,
-        "event": models.EngagementEvent,
-    }[kind]
+    return KINDS[kind].model
 
 
 def kind_for_model(model):
     """The kind whose records a model holds, or None for a model without typed ids."""
-    for kind in PREFIX_BY_KIND:
-        if model_for_kind(kind) is model:
-            return kind
-    return None
+    described = KIND_BY_MODEL.get(model)
+    return described.name if described else None
 
 
 def kind_of(record):
@@ -99,8 +74,6 @@ def missing_record_message(label):
     the survivor is found through the indexed History.entity, not by reading
     every merge. When the survivor was itself merged later, the chain is named.
     """
-    from crmctl.storage.models import History, Merge
-
     steps = []
     current = label
     while len(steps) < 10:

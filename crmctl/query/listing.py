@@ -331,21 +331,7 @@ def listing_specs():
 
 def list_records(kind_plural, where=(), search=None, sort=None, limit=None):
     """The records of a listing as dicts, in the JSON shape of `crmctl.kinds.shapes`."""
-    from crmctl.kinds.shapes import contacts_by_lead, lead_record, load_agents, record_dict
+    from crmctl.kinds.shapes import records_dicts
 
     listing = listing_for(kind_plural)
-    query = build_query(listing, where, search, sort, limit)
-    records = list(query)
-    agents_by_id = load_agents()
-    if listing.kind == "lead":
-        contacts = contacts_by_lead([lead.id for lead in records])
-        return [
-            lead_record(
-                lead,
-                company=lead.lead_company,
-                contacts=contacts.get(lead.id, []),
-                agents_by_id=agents_by_id,
-            )
-            for lead in records
-        ]
-    return [record_dict(listing.kind, record, agents_by_id) for record in records]
+    return records_dicts(listing.kind, build_query(listing, where, search, sort, limit))

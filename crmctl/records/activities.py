@@ -87,7 +87,7 @@ def add_note(actor, subject, text):
 
 def add_task(actor, subject, kind, due, assignee=None, text=None):
     """A to-do on a company, lead or deal; assigned to the acting agent unless told otherwise."""
-    from crmctl.records.agents import get_agent
+    from crmctl.rules.permissions import get_agent
     from crmctl.storage.connection import write_transaction
     from crmctl.errors import Refused
     from crmctl.storage.models import Task

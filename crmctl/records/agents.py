@@ -1,25 +1,16 @@
 """Agents: the people who use crmctl, their roles, countries and LinkedIn accounts."""
 import json
 
-from crmctl.errors import BadInput, NotFound, Refused
+from crmctl.errors import BadInput, Refused
 from crmctl.records.history import create_record, update_record
 from crmctl.rules.contacts import country_code, email_key
-from crmctl.rules.permissions import ROLES, require
+from crmctl.rules.permissions import ROLES, get_agent, require
 
 
 def check_role(role):
     if role not in ROLES:
         raise BadInput(f"role {role!r} is not one of {', '.join(ROLES)}")
     return role
-
-
-def get_agent(email):
-    from crmctl.storage.models import Agent
-
-    agent = Agent.get_or_none(Agent.email == email_key(email))
-    if agent is None:
-        raise NotFound(f"agent {email} not found")
-    return agent
 
 
 def add_agent(actor, email, name, role, country=None, linkedin_accounts=()):

@@ -181,7 +181,7 @@ def edit_company(actor, company, changes, force=False):
     leaving the company itself out.
     """
     from crmctl.dedup.candidates import company_candidates, refresh_blocking_keys
-    from crmctl.records.agents import get_agent
+    from crmctl.rules.permissions import get_agent
     from crmctl.storage.connection import write_transaction
     from crmctl.kinds.ids import typed_id
     from crmctl.rules.vocabulary import relationship_named

@@ -189,7 +189,7 @@ def status_and_date(status, follow_up_on):
 
 def owner_id_for(actor, owner):
     """The Agent id a new or edited lead belongs to; giving it to someone else is allocation."""
-    from crmctl.records.agents import get_agent
+    from crmctl.rules.permissions import get_agent
 
     if owner is ACTING_AGENT:
         return agent_id(actor)

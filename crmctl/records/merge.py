@@ -26,41 +26,12 @@ import peewee
 from crmctl.errors import BadInput, Refused
 from crmctl.records.history import create_record, record_event, update_record
 from crmctl.kinds.ids import fetch_record, kind_of, typed_id
+from crmctl.kinds.registry import KINDS
 from crmctl.rules.permissions import require
 
 MERGE_ACTION = "merge"
 UNMERGE_ACTION = "unmerge"
 
-# What hangs on a record, as (model name, foreign-key field) pairs.
-DEPENDENTS = {
-    "company": [
-        ("Lead", "company"),
-        ("Submission", "company"),
-        ("Deal", "company"),
-        ("Note", "company"),
-        ("Task", "company"),
-    ],
-    "lead": [
-        ("Submission", "lead"),
-        ("Communication", "lead"),
-        ("Note", "lead"),
-        ("Task", "lead"),
-        ("Deal", "lead"),
-        ("EngagementEvent", "lead"),
-    ],
-}
-
-# The survivor's fields that a merge fills when they are empty.
-FILLABLE = {
-    "company": [
-        "website", "website_key", "linkedin_url", "linkedin_key", "employee_count", "industry",
-        "subindustry", "country", "city", "owner", "active_agents", "linkedin_accounts", "last_reviewed_at",
-    ],
-    "lead": [
-        "position", "linkedin_url", "connections", "follow_up_on", "owner", "budget", "authority", "need",
-        "timeline",
-    ],
-}
 EMPTY_VALUES = (None, "", "[]")
 
 
@@ -166,7 +137,7 @@ def merge_records(actor, keep_text, drop_texts):
                 _move_contacts(actor, merge, record, keep, journal)
         fills = {}
         for record in dropped:
-            for name in FILLABLE[kind]:
+            for name in KINDS[kind].fillable:
                 if name in fills or keep.__data__.get(name) not in EMPTY_VALUES:
                     continue
                 value = record.__data__.get(name)
@@ -194,7 +165,7 @@ def merge_records(actor, keep_text, drop_texts):
 
 
 def _move_dependents(actor, merge, kind, record, keep, journal):
-    for model_name, field_name in DEPENDENTS[kind]:
+    for model_name, field_name in KINDS[kind].dependents:
         model = _model(model_name)
         field = model._meta.fields[field_name]
         for dependent in model.select().where(field == record.id).order_by(model.id):

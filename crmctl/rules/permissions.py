@@ -4,7 +4,9 @@ While no agent exists the database is in single-user mode and everything is
 allowed. Once one exists, every writing command needs an acting, active agent
 and the role decides. Commands call `require(actor, action, …)` before writing.
 """
-from crmctl.errors import PermissionDenied
+from crmctl.errors import NotFound, PermissionDenied
+from crmctl.rules.contacts import email_key
+from crmctl.storage.models import Agent
 
 ROLES = ("agent", "manager", "admin")
 
@@ -60,10 +62,16 @@ class Actor:
         return action in ACTIONS_BY_ROLE.get(self.agent.role, ())
 
 
+def get_agent(email):
+    """The agent with this e-mail; NotFound (exit 4) otherwise."""
+    agent = Agent.get_or_none(Agent.email == email_key(email))
+    if agent is None:
+        raise NotFound(f"agent {email} not found")
+    return agent
+
+
 def resolve_actor(acting_email):
     """The Actor for `--as`/`CRMCTL_AGENT`; refuses unknown and deactivated agents."""
-    from crmctl.storage.models import Agent
-
     email = (acting_email or "").strip().lower()
     if not Agent.select().exists():
         return Actor(single_user=True)

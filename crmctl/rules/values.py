@@ -4,7 +4,10 @@ Every validator of every kind builds on these, so `add`, `edit` and `import`
 read "1,200", "1200.0" (Excel) and " Acme  " the same way, and a value too long
 for its column is bad input (exit 2) rather than a database error.
 """
+from decimal import Decimal, InvalidOperation
+
 from crmctl.errors import BadInput
+from crmctl.rules.dates import parse_date, parse_datetime, utcnow
 
 
 def clean_text(value, field, model_field=None):
@@ -67,3 +70,52 @@ def whole_number(value, field, minimum=0):
     if number > 2**31 - 1:
         raise BadInput(f"{field} {number} is too large")
     return number
+
+
+# Converters for `edit --set field=value` on kinds without a validator of their own
+# (deals, tasks, notes, communications, submissions): text in, stored value out.
+
+
+def to_text(value, field):
+    return value or None
+
+
+def to_int(value, field):
+    if value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise BadInput(f"{field} {value!r} is not a whole number")
+
+
+def to_amount(value, field):
+    if value == "":
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise BadInput(f"{field} {value!r} is not a number")
+
+
+def to_date(value, field):
+    return parse_date(value, field) if value else None
+
+
+def to_datetime(value, field):
+    return parse_datetime(value, field) if value else None
+
+
+def to_agent(value, field):
+    if not value:
+        return None
+    from crmctl.rules.permissions import get_agent
+
+    return get_agent(value).id
+
+
+def to_done_at(value, field):
+    truthy = value.lower() in ("1", "true", "yes", "done")
+    if not truthy and value.lower() not in ("", "0", "false", "no"):
+        raise BadInput(f"{field} {value!r} is not true or false")
+    return utcnow() if truthy else None

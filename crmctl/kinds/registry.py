@@ -1,0 +1,276 @@
+"""The one description of each record kind: model, typed-id letter, fields, columns, what hangs on it.
+
+Listing, show, edit, merge, history and export read this table, so adding a
+field to leads touches the model, a migration and this file. A Field is one
+user-visible field in its JSON shape (SPEC §6.1 snake_case names): the column
+that stores it, its type (how it is shown, filtered and converted), the other
+names users type for it, and whether `edit --set` may change it.
+
+Types: text, int, amount (Decimal shown as text), date, datetime, bool, json
+(a JSON text column shown parsed), agent (a foreign key shown as the agent's
+email), ref:KIND (a foreign key shown as a typed id), id (the record's own
+typed id), derived (computed by `crmctl.kinds.shapes`, not stored in one column).
+"""
+from dataclasses import dataclass
+
+from crmctl.rules.values import to_agent, to_amount, to_date, to_datetime, to_done_at, to_text
+from crmctl.storage import models
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str = "text"
+    column: str = None
+    aliases: tuple = ()
+    editable: bool = False
+    convert: object = None  # text -> stored value, for kinds edited without their own validator
+    filterable: bool = True
+    shown: bool = True  # False: a field to filter on that the shape leaves out
+
+    @property
+    def stored_in(self):
+        return self.column or self.name
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    letter: str
+    model: type
+    fields: tuple
+    plural: str = None  # the word of `list KIND`; None when a kind is not listed
+    list_columns: tuple = ()  # the columns of a listing shown as a table
+    search: tuple = ()  # fields `--search` looks in
+    dependents: tuple = ()  # (model name, foreign key) of records that hang on one of this kind
+    fillable: tuple = ()  # columns a merge fills on the survivor when they are empty
+    archivable: bool = False
+
+    def field(self, name):
+        """The Field a user means by `name` (its own name or an alias), or None."""
+        return self._by_name().get(name)
+
+    def _by_name(self):
+        names = {}
+        for item in self.fields:
+            names[item.name] = item
+            for alias in item.aliases:
+                names.setdefault(alias, item)
+        return names
+
+    def editable_names(self):
+        return sorted(name for name, item in self._by_name().items() if item.editable)
+
+
+def _created():
+    return (Field("created_at", "datetime", aliases=("created",)),)
+
+
+COMPANY = Kind(
+    "company", "C", models.Company,
+    fields=(
+        Field("id", "id"),
+        Field("name", editable=True),
+        Field("website", editable=True),
+        Field("linkedin_url", aliases=("linkedin",), editable=True),
+        Field("employee_count", "int", aliases=("employees",), editable=True),
+        Field("industry", editable=True),
+        Field("subindustry", editable=True),
+        Field("country", editable=True),
+        Field("city", editable=True),
+        Field("relationship", editable=True),
+        Field("owner", "agent", editable=True),
+        Field("active_agents", "json", filterable=False),
+        Field("linkedin_accounts", "json", filterable=False),
+        Field("last_reviewed_at", "datetime"),
+        Field("archived_at", "datetime", aliases=("archived",)),
+        Field("created_by", "agent"),
+    ) + _created(),
+    plural="companies",
+    list_columns=("id", "name", "website", "country", "industry", "employee_count", "relationship", "owner"),
+    search=("name",),
+    dependents=(("Lead", "company"), ("Submission", "company"), ("Deal", "company"), ("Note", "company"),
+                ("Task", "company")),
+    fillable=("website", "website_key", "linkedin_url", "linkedin_key", "employee_count", "industry",
+              "subindustry", "country", "city", "owner", "active_agents", "linkedin_accounts", "last_reviewed_at"),
+    archivable=True,
+)
+
+LEAD = Kind(
+    "lead", "L", models.Lead,
+    fields=(
+        Field("id", "id"),
+        Field("company_id", "ref:company", column="company", aliases=("company",), editable=True),
+        Field("company", "derived", filterable=False),
+        Field("full_name", aliases=("name",), editable=True),
+        Field("position", editable=True),
+        Field("linkedin_url", aliases=("linkedin",), editable=True),
+        Field("connections", "int", editable=True),
+        Field("status", editable=True),
+        Field("follow_up_on", "date", editable=True),
+        Field("owner", "agent", editable=True),
+        Field("emails", "derived", aliases=("email",), editable=True, filterable=False),
+        Field("phones", "derived", aliases=("phone",), editable=True, filterable=False),
+        Field("contacts", "derived", filterable=False),
+        Field("budget", editable=True, filterable=False),
+        Field("authority", editable=True, filterable=False),
+        Field("need", editable=True, filterable=False),
+        Field("timeline", editable=True, filterable=False),
+        Field("score", "int"),
+        Field("inactive_at", "datetime"),
+        Field("converted_at", "datetime"),
+        Field("archived_at", "datetime", aliases=("archived",)),
+        Field("created_by", "agent"),
+    ) + _created(),
+    plural="leads",
+    list_columns=("id", "full_name", "position", "company", "status", "follow_up_on", "owner", "emails", "phones"),
+    search=("full_name", "company", "contacts"),
+    dependents=(("Submission", "lead"), ("Communication", "lead"), ("Note", "lead"), ("Task", "lead"),
+                ("Deal", "lead"), ("EngagementEvent", "lead")),
+    fillable=("position", "linkedin_url", "connections", "follow_up_on", "owner", "budget", "authority", "need",
+              "timeline"),
+    archivable=True,
+)
+
+DEAL = Kind(
+    "deal", "D", models.Deal,
+    fields=(
+        Field("id", "id"),
+        Field("name", editable=True, convert=to_text),
+        Field("company_id", "ref:company", column="company"),
+        Field("lead_id", "ref:lead", column="lead"),
+        Field("pipeline"),
+        Field("stage"),
+        Field("status"),
+        Field("amount", "amount", editable=True, convert=to_amount),
+        Field("currency", editable=True, convert=to_text),
+        Field("expected_close", "date", editable=True, convert=to_date),
+        Field("decision_criteria", editable=True, convert=to_text, filterable=False),
+        Field("competition", editable=True, convert=to_text, filterable=False),
+        Field("stakeholders", editable=True, convert=to_text, filterable=False),
+        Field("close_reason", filterable=False),
+        Field("closed_at", "datetime"),
+        Field("owner", "agent", editable=True, convert=to_agent),
+        Field("archived_at", "datetime", aliases=("archived",)),
+    ) + _created(),
+    plural="deals",
+    list_columns=("id", "name", "company_id", "pipeline", "stage", "status", "amount", "currency"),
+    search=("name",),
+    dependents=(("Note", "deal"), ("Task", "deal")),
+    archivable=True,
+)
+
+TASK = Kind(
+    "task", "T", models.Task,
+    fields=(
+        Field("id", "id"),
+        Field("subject", "derived", filterable=False),
+        Field("kind", editable=True, convert=to_text),
+        Field("due_at", "datetime", aliases=("due",), editable=True, convert=to_datetime),
+        Field("assignee", "agent", editable=True, convert=to_agent),
+        Field("text", editable=True, convert=to_text),
+        Field("done", "derived", column="done_at", editable=True, convert=to_done_at, filterable=False),
+        Field("done_at", "datetime"),
+        Field("company_id", "ref:company", column="company", shown=False),
+        Field("lead_id", "ref:lead", column="lead", shown=False),
+        Field("deal_id", "ref:deal", column="deal", shown=False),
+        Field("created_at", "datetime", aliases=("created",)),
+    ),
+    plural="tasks",
+    list_columns=("id", "subject", "kind", "due_at", "assignee", "done", "text"),
+    search=("text",),
+)
+
+NOTE = Kind(
+    "note", "N", models.Note,
+    fields=(
+        Field("id", "id"),
+        Field("subject", "derived", filterable=False),
+        Field("text", editable=True, convert=to_text),
+        Field("author", "agent"),
+        Field("company_id", "ref:company", column="company", shown=False),
+        Field("lead_id", "ref:lead", column="lead", shown=False),
+        Field("deal_id", "ref:deal", column="deal", shown=False),
+    ) + _created(),
+)
+
+COMMUNICATION = Kind(
+    "communication", "M", models.Communication,
+    fields=(
+        Field("id", "id"),
+        Field("lead_id", "ref:lead", column="lead"),
+        Field("occurred_at", "datetime"),
+        Field("type"),
+        Field("channel"),
+        Field("placement", editable=True, convert=to_text),
+        Field("notes", editable=True, convert=to_text),
+        Field("follow_up_on", "date", editable=True, convert=to_date),
+        Field("agent", "agent"),
+    ),
+)
+
+SUBMISSION = Kind(
+    "submission", "S", models.Submission,
+    fields=(
+        Field("id", "id"),
+        Field("lead_id", "ref:lead", column="lead"),
+        Field("company_id", "ref:company", column="company"),
+        Field("campaign", editable=True, convert=to_text),
+        Field("source", editable=True, convert=to_text),
+        Field("batch_id", "ref:batch", column="batch"),
+        Field("received_at", "datetime"),
+        Field("data", "json", filterable=False),
+        Field("created_at", "datetime", aliases=("created",), shown=False),
+    ),
+    plural="submissions",
+    list_columns=("id", "lead_id", "company_id", "campaign", "source", "batch_id", "received_at"),
+    search=("campaign",),
+)
+
+EVENT = Kind(
+    "event", "E", models.EngagementEvent,
+    fields=(
+        Field("id", "id"),
+        Field("lead_id", "ref:lead", column="lead"),
+        Field("kind"),
+        Field("occurred_at", "datetime"),
+    ),
+)
+
+BATCH = Kind(
+    "batch", "B", models.ImportBatch,
+    fields=(
+        Field("id", "id"),
+        Field("file_name"),
+        Field("sheet"),
+        Field("campaign"),
+        Field("source"),
+        Field("summary", "json", filterable=False),
+        Field("created_by", "agent"),
+        Field("created_at", "datetime"),
+        Field("undone_at", "datetime"),
+    ),
+)
+
+MERGE = Kind(
+    "merge", "X", models.Merge,
+    fields=(
+        Field("id", "id"),
+        Field("kind"),
+        Field("survivor"),
+        Field("dropped", "json", filterable=False),
+        Field("created_by", "agent"),
+        Field("created_at", "datetime"),
+        Field("undone_at", "datetime"),
+    ),
+)
+
+KINDS = {kind.name: kind for kind in (COMPANY, LEAD, DEAL, TASK, SUBMISSION, COMMUNICATION, NOTE, BATCH, MERGE,
+                                      EVENT)}
+KIND_BY_LETTER = {kind.letter: kind for kind in KINDS.values()}
+KIND_BY_MODEL = {kind.model: kind for kind in KINDS.values()}
+LISTED = {kind.plural: kind for kind in KINDS.values() if kind.plural}
+
+
+def kind_named(name):
+    return KINDS[name]
