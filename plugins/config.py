@@ -49,7 +49,7 @@ def set_command(session, key, value, output_format):
 @pass_session
 def list_command(session, output_format):
     """Print every setting with its current value."""
-    from crmctl.rules.settings import all_settings
+    from crmctl.rules.settings import load_settings
 
     session.open()
-    print_record(all_settings(), output_format)
+    print_record(load_settings(), output_format)

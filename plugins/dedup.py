@@ -17,6 +17,7 @@ def dedup():
 def check_lookups(name, website, linkedin, emails, phones, country):
     """Normalised keys for `dedup check`; a LinkedIn URL may be a company page or a profile."""
     from crmctl.rules.contacts import country_code, email_key, phone_key
+    from crmctl.rules.names import company_name_key
     from crmctl.rules.web import linkedin_company_key, linkedin_profile_key, website_key
     from crmctl.errors import BadInput
 
@@ -24,7 +25,7 @@ def check_lookups(name, website, linkedin, emails, phones, country):
     if country:
         company["country"] = country_code(country)
     if name and name.strip():
-        company["name"] = name
+        company["name_key"] = company_name_key(name)
     if website:
         company["website_key"] = website_key(website)
     if linkedin:
@@ -56,12 +57,13 @@ def check_lookups(name, website, linkedin, emails, phones, country):
 def check_command(session, name, website, linkedin, emails, phones, country, output_format):
     """List the companies and leads that these values would duplicate (exit 0 either way)."""
     from crmctl.dedup.candidates import company_candidates, lead_candidates
+    from crmctl.rules.settings import load_settings
 
     company, lead = check_lookups(name, website, linkedin, emails, phones, country)
     session.open()
     candidates = []
     if set(company) - {"country"}:
-        candidates += company_candidates(**company)
+        candidates += company_candidates(load_settings(), **company)
     if lead:
         candidates += lead_candidates(**lead)
     candidates.sort(key=lambda c: (not c.exact, -c.score, c.kind, int(c.id[1:])))

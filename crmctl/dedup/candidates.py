@@ -1,22 +1,35 @@
-"""Existing records that a new record would duplicate, found through indexes, never a scan.
+"""Existing records that new records would duplicate, for a whole batch at once, through indexes.
 
 A company is an *exact* duplicate when its website key or LinkedIn key equals
 an existing one's (the unique indexes make those impossible to store), and a
 *likely* one when its name scores at least `likely_duplicate_min_score`
-(`crmctl.dedup.scoring`); a lead is a duplicate when its LinkedIn profile, an
+(`crmctl.dedup.scoring`) against a company that shares a blocking key with it
+(`crmctl.dedup.keys`); a lead is a duplicate when its LinkedIn profile, an
 email or a phone equals an existing lead's.
+
+A matcher is built once per command: it reads the threshold from the settings
+it is given and writes its SQL text once, so the per-check work is a few
+prepared statements and the scoring. For a chunk of rows it issues a bounded
+number of queries (exact keys, same names, blocking keys, the blocked
+companies), never one per row. Rows of the batch are matched against each
+other too, so a file that holds the same company twice is caught.
 """
 from dataclasses import dataclass, field
 
-from crmctl.dedup.keys import BLOCKING_KEY_CAP, blocking_keys_of_name_key
+from crmctl.dedup.keys import BLOCKING_KEY_CAP, probe_keys, stored_keys
 from crmctl.dedup.scoring import company_score, name_reason
+from crmctl.kinds.registry import COMPANY, LEAD
+from crmctl.storage.connection import database_proxy
 
 SAME_NAME_LIMIT = 100
+# Rows looked up together; SQLite allows 999 parameters in older builds and 500 terms in a UNION.
+CHUNK_ROWS = 200
+KEYS_PER_QUERY = 400
 
 
 @dataclass
 class Candidate:
-    """One existing record that a new or given record may duplicate."""
+    """One record that a new or given record may duplicate: stored (`id`) or earlier in the batch (`row`)."""
 
     id: str
     kind: str
@@ -24,162 +37,269 @@ class Candidate:
     score: float
     reasons: list = field(default_factory=list)
     exact: bool = False
+    row: int = None  # index of an earlier row of the same batch, when the match is not stored yet
 
     def to_dict(self):
         return {"id": self.id, "kind": self.kind, "name": self.name, "score": self.score,
                 "reasons": list(self.reasons)}
 
 
+@dataclass(frozen=True)
+class CompanyLookup:
+    """What a company is matched by: its normalised name, web keys and country."""
 
-def likely_min_score():
-    from crmctl.rules.settings import get_setting
-
-    return float(get_setting("likely_duplicate_min_score"))
-
-def refresh_blocking_keys(company):
-    """Rewrite the CompanyBlockingKey rows of one company (after create or a name change)."""
-    from crmctl.storage.models import CompanyBlockingKey
-
-    CompanyBlockingKey.delete().where(CompanyBlockingKey.company == company.id).execute()
-    keys = blocking_keys_of_name_key(company.name_key)
-    CompanyBlockingKey.insert_many(
-        [(company.id, key) for key in keys], fields=[CompanyBlockingKey.company, CompanyBlockingKey.key]
-    ).execute()
+    name_key: str = None
+    website_key: str = None
+    linkedin_key: str = None
+    country: str = None
 
 
-def blocked_company_ids(keys, cap=BLOCKING_KEY_CAP):
-    """Ids of companies sharing a key, one round trip; a key with more than `cap` postings is skipped."""
-    from crmctl.storage.connection import database_proxy
-
-    keys = list(keys)
-    if not keys:
-        return set()
-    database = database_proxy.obj
-    param = database.param
-    parts = [
-        f"SELECT * FROM (SELECT key_text, company_id FROM "
-        f"(SELECT {_quoted(database, 'key')} AS key_text, company_id FROM company_blocking_key "
-        f"WHERE {_quoted(database, 'key')} = {param} LIMIT {cap + 1}) AS inner{i}) AS block{i}"
-        for i in range(len(keys))
-    ]
-    cursor = database.execute_sql(" UNION ALL ".join(parts), keys)
-    postings = {}
-    for key, company_id in cursor.fetchall():
-        postings.setdefault(key, []).append(company_id)
-    found = set()
-    for ids in postings.values():
-        if len(ids) <= cap:
-            found.update(ids)
-    return found
+def best_first(candidates):
+    return sorted(candidates, key=lambda c: (not c.exact, -c.score, c.row if c.id is None else int(c.id[1:])))
 
 
-def _quoted(database, identifier):
-    opening, closing = database.quote
-    return f"{opening}{identifier}{closing}"
+def chunks(items, size):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
-def _sort(candidates):
-    return sorted(candidates, key=lambda c: (not c.exact, -c.score, _number(c.id)))
+class _Sql:
+    """SQL text for one database, written once per matcher."""
+
+    def __init__(self, database):
+        self.database = database
+        self.param = database.param
+        opening, closing = database.quote
+        self.key_column = f"{opening}key{closing}"
+
+    def placeholders(self, count):
+        return ", ".join([self.param] * count)
+
+    def run(self, sql, params):
+        return self.database.execute_sql(sql, params).fetchall()
 
 
-def _number(typed):
-    return int(typed[1:])
+class CompanyMatcher:
+    """Finds, for each of many companies, the stored companies and earlier rows it would duplicate."""
 
+    def __init__(self, settings, min_score=None, database=None):
+        self.threshold = float(settings["likely_duplicate_min_score"] if min_score is None else min_score)
+        self.sql = _Sql(database or database_proxy.obj)
+        self._blocking_sql = {}
 
-def company_candidates(name=None, website_key=None, linkedin_key=None, country=None, exclude_id=None,
-                       min_score=None):
-    """Existing companies that a company with these values would duplicate, best first.
+    def find(self, lookups, exclude_ids=(), within_batch=True):
+        """One list of candidates per lookup, best first; `exclude_ids` are never candidates (an edit's own)."""
+        lookups = list(lookups)
+        found = [dict() for _ in lookups]  # per row: company id -> Candidate
+        excluded = set(exclude_ids)
+        for start in range(0, len(lookups), CHUNK_ROWS):
+            part = lookups[start:start + CHUNK_ROWS]
+            self._exact(part, found[start:start + CHUNK_ROWS], excluded)
+            self._by_name(part, found[start:start + CHUNK_ROWS], excluded)
+        result = [list(candidates.values()) for candidates in found]
+        if within_batch and len(lookups) > 1:
+            for index, earlier in self._within_batch(lookups):
+                result[index].extend(earlier)
+        return [best_first(candidates) for candidates in result]
 
-    Exact ones (website or LinkedIn key equal) come first with score 100; then
-    likely ones whose name scores at least `min_score` (default: the setting
-    `likely_duplicate_min_score`). Each candidate's reasons name the field, the
-    normalised values and the rule.
-    """
-    from crmctl.kinds.ids import typed_id
-    from crmctl.storage.models import Company
-
-    found = {}
-
-    def candidate_for(company):
-        candidate = found.get(company.id)
+    def _candidate(self, found, company_id, name):
+        candidate = found.get(company_id)
         if candidate is None:
-            candidate = Candidate(typed_id("company", company.id), "company", company.name, 0.0, [], False)
-            found[company.id] = candidate
+            candidate = found[company_id] = Candidate(f"{COMPANY.letter}{company_id}", "company", name, 0.0)
         return candidate
 
-    exact_clauses = []
-    if website_key:
-        exact_clauses.append(Company.website_key == website_key)
-    if linkedin_key:
-        exact_clauses.append(Company.linkedin_key == linkedin_key)
-    for clause in exact_clauses:
-        query = Company.select(Company.id, Company.name, Company.website_key, Company.linkedin_key).where(clause)
-        if exclude_id is not None:
-            query = query.where(Company.id != exclude_id)
-        for company in query:
-            candidate = candidate_for(company)
-            candidate.exact = True
-            candidate.score = 100.0
-            if website_key and company.website_key == website_key:
-                reason = f"website {website_key} = {company.website_key} (exact)"
-            else:
-                reason = f"linkedin {linkedin_key} = {company.linkedin_key} (exact)"
-            if reason not in candidate.reasons:
-                candidate.reasons.append(reason)
-
-    if name is not None and str(name).strip():
-        from crmctl.rules.names import company_name_key
-
-        name_key = company_name_key(name)
-        threshold = likely_min_score() if min_score is None else float(min_score)
-        columns = (Company.id, Company.name, Company.name_key, Company.country)
-        same_name = Company.select(*columns).where(Company.name_key == name_key)
-        if exclude_id is not None:
-            same_name = same_name.where(Company.id != exclude_id)
-        companies = {c.id: c for c in same_name.limit(SAME_NAME_LIMIT)}
-        blocked = blocked_company_ids(blocking_keys_of_name_key(name_key)) - set(companies)
-        blocked.discard(exclude_id)
-        if blocked:
-            from playhouse.shortcuts import chunked
-
-            for chunk in chunked(sorted(blocked), 500):
-                for company in Company.select(*columns).where(Company.id.in_(chunk)):
-                    companies[company.id] = company
-        for company in companies.values():
-            score, rule, note = company_score(name_key, company.name_key, country, company.country)
-            if score < threshold:
+    def _exact(self, lookups, found, excluded):
+        websites = {l.website_key: i for i, l in enumerate(lookups) if l.website_key}
+        linkedins = {l.linkedin_key: i for i, l in enumerate(lookups) if l.linkedin_key}
+        clauses, params = [], []
+        if websites:
+            clauses.append(f"website_key IN ({self.sql.placeholders(len(websites))})")
+            params += list(websites)
+        if linkedins:
+            clauses.append(f"linkedin_key IN ({self.sql.placeholders(len(linkedins))})")
+            params += list(linkedins)
+        if not clauses:
+            return
+        rows = self.sql.run(f"SELECT id, name, website_key, linkedin_key FROM company WHERE {' OR '.join(clauses)}",
+                            params)
+        for company_id, name, website_key, linkedin_key in rows:
+            if company_id in excluded:
                 continue
-            candidate = candidate_for(company)
-            candidate.score = max(candidate.score, score)
-            candidate.reasons.append(name_reason(name_key, company.name_key, score, rule, country, company.country,
-                                                 note))
-    return _sort(found.values())
+            for index, lookup in enumerate(lookups):
+                reasons = []
+                if lookup.website_key and lookup.website_key == website_key:
+                    reasons.append(f"website {lookup.website_key} = {website_key} (exact)")
+                if lookup.linkedin_key and lookup.linkedin_key == linkedin_key:
+                    reasons.append(f"linkedin {lookup.linkedin_key} = {linkedin_key} (exact)")
+                if reasons:
+                    candidate = self._candidate(found[index], company_id, name)
+                    candidate.exact, candidate.score = True, 100.0
+                    candidate.reasons += [r for r in reasons if r not in candidate.reasons]
 
+    def _by_name(self, lookups, found, excluded):
+        named = [(i, l) for i, l in enumerate(lookups) if l.name_key]
+        if not named:
+            return
+        probes = {i: probe_keys(l.name_key) for i, l in named}
+        postings = self._postings(sorted({key for keys in probes.values() for key in keys}))
+        same_name = self._same_names(sorted({l.name_key for _i, l in named}))
+        wanted = set()
+        blocked = {}
+        for index, lookup in named:
+            ids = set(same_name.get(lookup.name_key, ()))
+            for key in probes[index]:
+                ids.update(postings.get(key, ()))
+            ids -= excluded
+            blocked[index] = ids
+            wanted |= ids
+        companies = self._companies(sorted(wanted))
+        for index, lookup in named:
+            for company_id in blocked[index]:
+                stored = companies.get(company_id)
+                if stored is None:
+                    continue
+                name, name_key, country = stored
+                score, rule, note = company_score(lookup.name_key, name_key, lookup.country, country)
+                if score < self.threshold:
+                    continue
+                candidate = self._candidate(found[index], company_id, name)
+                candidate.score = max(candidate.score, score)
+                candidate.reasons.append(name_reason(lookup.name_key, name_key, score, rule, lookup.country, country,
+                                                     note))
+
+    def _postings(self, keys):
+        """key -> company ids, skipping keys with more than BLOCKING_KEY_CAP postings."""
+        postings = {}
+        for part in chunks(keys, KEYS_PER_QUERY):
+            sql = self._blocking_sql.get(len(part))
+            if sql is None:
+                column, param = self.sql.key_column, self.sql.param
+                sql = self._blocking_sql[len(part)] = " UNION ALL ".join(
+                    f"SELECT * FROM (SELECT {column}, company_id FROM company_blocking_key "
+                    f"WHERE {column} = {param} LIMIT {BLOCKING_KEY_CAP + 1}) AS block{i}" for i in range(len(part)))
+            for key, company_id in self.sql.run(sql, part):
+                postings.setdefault(key, []).append(company_id)
+        return {key: ids for key, ids in postings.items() if len(ids) <= BLOCKING_KEY_CAP}
+
+    def _same_names(self, name_keys):
+        """name key -> ids of companies with exactly that normalised name (at most SAME_NAME_LIMIT each)."""
+        found = {}
+        for part in chunks(name_keys, KEYS_PER_QUERY):
+            sql = " UNION ALL ".join(
+                f"SELECT * FROM (SELECT name_key, id FROM company WHERE name_key = {self.sql.param} "
+                f"LIMIT {SAME_NAME_LIMIT}) AS same{i}" for i in range(len(part)))
+            for name_key, company_id in self.sql.run(sql, part):
+                found.setdefault(name_key, []).append(company_id)
+        return found
+
+    def _companies(self, ids):
+        companies = {}
+        for part in chunks(ids, 500):
+            rows = self.sql.run(f"SELECT id, name, name_key, country FROM company "
+                                f"WHERE id IN ({self.sql.placeholders(len(part))})", part)
+            companies.update({row[0]: row[1:] for row in rows})
+        return companies
+
+    def _within_batch(self, lookups):
+        """(row, candidates among earlier rows) for rows that duplicate an earlier row of the same batch."""
+        by_website, by_linkedin, by_key = {}, {}, {}
+        for index, lookup in enumerate(lookups):
+            candidates = {}
+
+            def candidate(earlier):
+                if earlier not in candidates:
+                    candidates[earlier] = Candidate(None, "company", f"row {earlier + 1}", 0.0, row=earlier)
+                return candidates[earlier]
+
+            for key, seen, what in ((lookup.website_key, by_website, "website"),
+                                    (lookup.linkedin_key, by_linkedin, "linkedin")):
+                if key and key in seen:
+                    match = candidate(seen[key])
+                    match.exact, match.score = True, 100.0
+                    match.reasons.append(f"{what} {key} = row {seen[key] + 1} (exact)")
+            if lookup.name_key:
+                earlier_rows = {row for key in probe_keys(lookup.name_key) for row in by_key.get(key, ())}
+                for earlier in sorted(earlier_rows):
+                    other = lookups[earlier]
+                    score, rule, note = company_score(lookup.name_key, other.name_key, lookup.country, other.country)
+                    if score >= self.threshold:
+                        match = candidate(earlier)
+                        match.score = max(match.score, score)
+                        match.reasons.append(name_reason(lookup.name_key, other.name_key, score, rule,
+                                                         lookup.country, other.country, note))
+            if candidates:
+                yield index, list(candidates.values())
+            if lookup.website_key:
+                by_website.setdefault(lookup.website_key, index)
+            if lookup.linkedin_key:
+                by_linkedin.setdefault(lookup.linkedin_key, index)
+            if lookup.name_key:
+                for key in stored_keys(lookup.name_key):
+                    by_key.setdefault(key, []).append(index)
+
+
+class LeadMatcher:
+    """Finds the stored leads and earlier rows that share a LinkedIn profile, an email or a phone."""
+
+    def __init__(self, database=None):
+        self.sql = _Sql(database or database_proxy.obj)
+
+    def find(self, identities, exclude_ids=(), within_batch=True):
+        """`identities`: per row a list of (source, match key); one list of candidates per row, best first."""
+        identities = [list(pairs) for pairs in identities]
+        result = [dict() for _ in identities]
+        excluded = set(exclude_ids)
+        for start in range(0, len(identities), CHUNK_ROWS):
+            part = identities[start:start + CHUNK_ROWS]
+            by_source = {}
+            for pairs in part:
+                for source, key in pairs:
+                    by_source.setdefault(source, set()).add(key)
+            clauses, params = [], []
+            for source, keys in sorted(by_source.items()):
+                clauses.append(f"(c.source = {self.sql.param} AND c.match_key IN ({self.sql.placeholders(len(keys))}))")
+                params += [source] + sorted(keys)
+            if not clauses:
+                continue
+            rows = self.sql.run("SELECT c.lead_id, c.source, c.match_key, l.full_name FROM contact c "
+                                f"JOIN lead l ON l.id = c.lead_id WHERE {' OR '.join(clauses)}", params)
+            for lead_id, source, match_key, full_name in rows:
+                if lead_id in excluded:
+                    continue
+                for offset, pairs in enumerate(part):
+                    if (source, match_key) in pairs:
+                        found = result[start + offset]
+                        candidate = found.get(lead_id)
+                        if candidate is None:
+                            candidate = found[lead_id] = Candidate(f"{LEAD.letter}{lead_id}", "lead", full_name, 100.0,
+                                                                   exact=True)
+                        candidate.reasons.append(f"{source} {match_key} = {match_key} (exact)")
+        candidates = [list(found.values()) for found in result]
+        if within_batch:
+            seen = {}
+            for index, pairs in enumerate(identities):
+                earlier = {}
+                for pair in pairs:
+                    if pair in seen:
+                        match = earlier.setdefault(seen[pair], Candidate(None, "lead", f"row {seen[pair] + 1}", 100.0,
+                                                                          exact=True, row=seen[pair]))
+                        match.reasons.append(f"{pair[0]} {pair[1]} = row {seen[pair] + 1} (exact)")
+                candidates[index].extend(earlier.values())
+                for pair in pairs:
+                    seen.setdefault(pair, index)
+        return [best_first(found) for found in candidates]
+
+
+def company_candidates(settings, name_key=None, website_key=None, linkedin_key=None, country=None, exclude_id=None,
+                       min_score=None):
+    """`dedup check` and `edit`: the stored companies one company would duplicate, best first."""
+    matcher = CompanyMatcher(settings, min_score=min_score)
+    lookup = CompanyLookup(name_key, website_key, linkedin_key, country)
+    return matcher.find([lookup], exclude_ids=[exclude_id] if exclude_id else ())[0]
 
 
 def lead_candidates(linkedin_key=None, email_keys=(), phone_keys=(), exclude_id=None):
-    """Existing leads sharing a LinkedIn profile, an email or a phone (all exact), best first."""
-    from crmctl.kinds.ids import typed_id
-    from crmctl.storage.models import Contact, Lead
-
-    wanted = []
-    if linkedin_key:
-        wanted.append(("linkedin", linkedin_key))
-    wanted += [("email", key) for key in email_keys or () if key]
-    wanted += [("phone", key) for key in phone_keys or () if key]
-    found = {}
-    for source, key in wanted:
-        query = (
-            Contact.select(Contact.lead, Contact.match_key, Lead.full_name)
-            .join(Lead, on=(Contact.lead == Lead.id))
-            .where((Contact.source == source) & (Contact.match_key == key))
-        )
-        if exclude_id is not None:
-            query = query.where(Contact.lead != exclude_id)
-        for lead_id, match_key, full_name in query.tuples():
-            candidate = found.get(lead_id)
-            if candidate is None:
-                candidate = Candidate(typed_id("lead", lead_id), "lead", full_name, 100.0, [], True)
-                found[lead_id] = candidate
-            candidate.reasons.append(f"{source} {key} = {match_key} (exact)")
-    return _sort(found.values())
+    """`dedup check`: the stored leads sharing a LinkedIn profile, an email or a phone, best first."""
+    pairs = ([("linkedin", linkedin_key)] if linkedin_key else []) + [("email", k) for k in email_keys if k] \
+        + [("phone", k) for k in phone_keys if k]
+    return LeadMatcher().find([pairs], exclude_ids=[exclude_id] if exclude_id else ())[0]

@@ -7,10 +7,23 @@ never stored; likely ones (a close name in the same country) only with
 from crmctl.errors import DuplicateFound, Refused
 
 
+def decide(kind, candidates, force=False):
+    """(action, candidates a force overrides) for one row: "create" or "forced"; DuplicateFound to refuse.
+
+    Exact duplicates are refused always, likely ones unless `force`. The
+    candidates may be stored records or earlier rows of the same batch.
+    """
+    if not candidates:
+        return "create", []
+    apply_duplicate_rules(kind, candidates, force)
+    return "forced", list(candidates)
+
+
 def duplicate_message(kind, candidates, force_allowed):
     """One line naming the rule and the best matching records."""
     shown = "; ".join(
-        f"{c.id} {c.name} (score {c.score:g}: {', '.join(c.reasons) or 'similar'})" for c in candidates[:3]
+        f"{f'{c.id} {c.name}' if c.id else c.name} (score {c.score:g}: {', '.join(c.reasons) or 'similar'})"
+        for c in candidates[:3]
     )
     more = f" and {len(candidates) - 3} more" if len(candidates) > 3 else ""
     if not force_allowed:

@@ -1,5 +1,5 @@
 """`dedup explain A B`: the field-by-field comparison behind a score, and its verdict."""
-from crmctl.dedup.candidates import likely_min_score
+from crmctl.rules.settings import load_settings
 from crmctl.dedup.scoring import company_score, name_similarity
 # ---------------------------------------------------------------------------
 # Explain: the field-by-field comparison behind a score
@@ -27,7 +27,7 @@ def _text_field(field, left, right):
 def explain_companies(left, right):
     from crmctl.kinds.ids import typed_id
 
-    threshold = likely_min_score()
+    threshold = float(load_settings()["likely_duplicate_min_score"])
     name_score, rule, note = company_score(left.name_key, right.name_key, left.country, right.country)
     raw_score, _ = name_similarity(left.name_key, right.name_key)
     fields = [

@@ -46,20 +46,24 @@ class Kind:
     fillable: tuple = ()  # columns a merge fills on the survivor when they are empty
     archivable: bool = False
 
-    def field(self, name):
-        """The Field a user means by `name` (its own name or an alias), or None."""
-        return self._by_name().get(name)
+    def field(self, name, editable=False):
+        """The Field a user means by `name` (its own name or an alias), or None; among editable ones if asked."""
+        return self._by_name(editable).get(name)
 
-    def _by_name(self):
+    def _by_name(self, editable=False):
         names = {}
         for item in self.fields:
+            if editable and not item.editable:
+                continue
             names[item.name] = item
-            for alias in item.aliases:
-                names.setdefault(alias, item)
+        for item in self.fields:
+            if not editable or item.editable:
+                for alias in item.aliases:
+                    names.setdefault(alias, item)
         return names
 
     def editable_names(self):
-        return sorted(name for name, item in self._by_name().items() if item.editable)
+        return sorted(self._by_name(editable=True))
 
 
 def _created():

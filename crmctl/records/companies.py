@@ -1,37 +1,35 @@
-"""Adding and editing companies with every rule of SPEC §5 applied once, for every entry point.
+"""Adding and editing companies with every rule of SPEC §5, for many rows at once.
 
-`add company`, `edit C12`, the importer and any script call `add_company` and
-`edit_company` with plain values. Both validate (exit 2 naming the field), check
-the acting agent's role and country, and apply the duplicate rules: an exact
-duplicate (website or LinkedIn key) is never stored; a likely one (same name in
-the same country, or a close fuzzy match) only with `force`, which History
-records. The unique indexes are the last word: a racing process that stored the
-same company first turns our insert into the same exit-3 refusal.
+`add company` is `add_companies(actor, [row])`; the importer passes thousands
+of rows; `edit C12` is `edit_company`, which validates with the same
+validators and checks duplicates with the same matcher. An exact duplicate
+(website or LinkedIn key) is never stored; a likely one (same name in the same
+country, or a close fuzzy match) only with `force`, which History records. The
+unique indexes are the last word: a racing process that stored the same
+company first turns our row into the same exit-3 refusal.
 """
 import peewee
 
-from crmctl.dedup.decide import apply_duplicate_rules, raise_stored_by_another_process
+from crmctl.dedup.candidates import CompanyLookup, CompanyMatcher
+from crmctl.dedup.decide import apply_duplicate_rules, decide, raise_stored_by_another_process
+from crmctl.dedup.keys import stored_keys
 from crmctl.errors import BadInput
-from crmctl.records.history import create_record, record_event, update_record
 from crmctl.kinds.ids import fetch_record
-from crmctl.rules.permissions import require
+from crmctl.kinds.registry import COMPANY
+from crmctl.records.batch import (RowOutcome, created_history, forced_history, insert_returning_ids, only_row,
+                                  refuse_duplicates, run_in_transaction, unknown_field, validated,
+                                  write_history)
+from crmctl.records.history import update_record
+from crmctl.rules.contacts import country_code
+from crmctl.rules.names import company_name_key
+from crmctl.rules.permissions import get_agent, require
+from crmctl.rules.settings import load_settings
 from crmctl.rules.values import check_fits, clean_text, whole_number
+from crmctl.rules.vocabulary import relationship_named
+from crmctl.rules.web import linkedin_company_key, linkedin_page_url, website_key
+from crmctl.storage.connection import write_transaction
+from crmctl.storage.models import Company, CompanyBlockingKey
 
-# Edit names a user may give -> the company field they change.
-EDITABLE_FIELDS = {
-    "name": "name",
-    "website": "website",
-    "linkedin_url": "linkedin_url",
-    "linkedin": "linkedin_url",
-    "employee_count": "employee_count",
-    "employees": "employee_count",
-    "industry": "industry",
-    "subindustry": "subindustry",
-    "country": "country",
-    "city": "city",
-    "relationship": "relationship",
-    "owner": "owner",
-}
 # The normalised key stored beside a field (duplicate checks, unique indexes).
 KEY_OF_FIELD = {"name": "name_key", "website": "website_key", "linkedin_url": "linkedin_key"}
 # How a required field is named in a message: the CLI option a user typed.
@@ -45,24 +43,11 @@ OPTION_OF_FIELD = {
     "country": "--country",
     "city": "--city",
 }
-
-
-# ---------------------------------------------------------------------------
-# Values shared by companies and leads
-# ---------------------------------------------------------------------------
-
-
-def record_forced(entity, actor, forced, batch=None):
-    """History of who stored a record although it looked like a duplicate, and of what."""
-    if forced:
-        record_event(entity, actor, "force", field="duplicate_of",
-                     new_value=[c.id for c in forced], batch=batch)
+COMPANY_FIELDS = tuple(OPTION_OF_FIELD)
 
 
 def fetch_company(company):
     """A Company from a record, a typed id (C12) or a bare number."""
-    from crmctl.storage.models import Company
-
     if isinstance(company, Company):
         return company
     return fetch_record(company, ["company"])
@@ -73,24 +58,13 @@ def agent_id(actor):
 
 
 # ---------------------------------------------------------------------------
-# Validation
+# Validation: raw values in, clean column values (keys included) out, nothing written
 # ---------------------------------------------------------------------------
-
-
-def required_company_fields():
-    from crmctl.rules.settings import get_setting
-
-    return list(get_setting("required_company_fields"))
 
 
 def company_values(name=None, website=None, linkedin_url=None, employee_count=None, industry=None,
                    subindustry=None, country=None, city=None):
     """Validated, normalised column values (keys included) for a company's given fields."""
-    from crmctl.rules.contacts import country_code
-    from crmctl.rules.names import company_name_key
-    from crmctl.rules.web import linkedin_company_key, linkedin_page_url, website_key
-    from crmctl.storage.models import Company
-
     values = {
         "name": clean_text(name, "name", Company.name),
         "website": clean_text(website, "website", Company.website),
@@ -114,13 +88,43 @@ def company_values(name=None, website=None, linkedin_url=None, employee_count=No
     return values
 
 
-def check_required(values, fields):
+def check_required(values, fields, verb="add"):
     """BadInput naming every required field that is missing (the country always is required)."""
     missing = [f for f in dict.fromkeys(list(fields) + ["country"]) if values.get(f) is None]
     if missing:
+        if verb != "add":
+            raise BadInput(f"{missing[0]} is required for a company and cannot be cleared")
         named = ", ".join(f"{f} ({OPTION_OF_FIELD.get(f, f)})" for f in missing)
-        verb = "is" if len(missing) == 1 else "are"
-        raise BadInput(f"{named} {verb} required to add a company")
+        raise BadInput(f"{named} {'is' if len(missing) == 1 else 'are'} required to add a company")
+
+
+def lookup_of(values):
+    return CompanyLookup(values.get("name_key"), values.get("website_key"), values.get("linkedin_key"),
+                         values.get("country"))
+
+
+def check_companies(rows, settings=None, matcher=None, actor=None):
+    """Validate rows and find their duplicates, writing nothing: exactly what `add_companies` checks.
+
+    Each outcome holds the clean values and the candidates, or the error that
+    rejects the row (bad input, the agent's country).
+    """
+    settings = settings if settings is not None else load_settings()
+    required = settings["required_company_fields"]
+
+    def validate(row):
+        values = company_values(**{name: row.get(name) for name in COMPANY_FIELDS})
+        check_required(values, required)
+        if actor is not None:
+            require(actor, "add company", country=values["country"])
+        return values
+
+    outcomes = validated(rows, validate)
+    pending = [o for o in outcomes if o.pending]
+    matcher = matcher or CompanyMatcher(settings)
+    for outcome, candidates in zip(pending, matcher.find([lookup_of(o.values) for o in pending])):
+        outcome.candidates = candidates
+    return outcomes
 
 
 # ---------------------------------------------------------------------------
@@ -128,44 +132,47 @@ def check_required(values, fields):
 # ---------------------------------------------------------------------------
 
 
-def add_company(actor, name, website=None, linkedin_url=None, employee_count=None, industry=None,
-                subindustry=None, country=None, city=None, force=False, batch=None):
-    """Store a new company after every rule of SPEC §5; returns it.
+def add_companies(actor, rows, force=False, batch=None, settings=None):
+    """Store new companies after every rule of SPEC §5; one RowOutcome per row, in order.
 
-    Raises BadInput (2) for missing or malformed fields, Refused (3) for the
-    agent's country, DuplicateFound (3) for a duplicate, PermissionDenied (5).
+    Rows are dicts of name, website, linkedin_url, employee_count, industry,
+    subindustry, country, city. A row is refused for bad input (2), the
+    agent's country or a duplicate (3); the others are written in chunks in
+    one transaction with their history and blocking keys.
     """
-    from crmctl.dedup.candidates import company_candidates, refresh_blocking_keys
-    from crmctl.storage.connection import write_transaction
-    from crmctl.kinds.ids import typed_id
-    from crmctl.storage.models import Company
-
     require(actor, "add company")
-    values = company_values(name, website, linkedin_url, employee_count, industry, subindustry, country, city)
-    check_required(values, required_company_fields())
-    require(actor, "add company", country=values["country"])
-    lookup = dict(
-        name=values["name"],
-        website_key=values.get("website_key"),
-        linkedin_key=values.get("linkedin_key"),
-        country=values["country"],
-    )
-    try:
-        with write_transaction():
-            forced = apply_duplicate_rules("company", company_candidates(**lookup), force)
-            company = create_record(
-                Company,
-                actor,
-                batch=batch,
-                owner=agent_id(actor),
-                created_by=agent_id(actor),
-                **values,
-            )
-            refresh_blocking_keys(company)
-            record_forced(typed_id("company", company.id), actor, forced, batch=batch)
-    except peewee.IntegrityError:
-        raise_stored_by_another_process("company", company_candidates(**lookup))
-    return company
+    settings = settings if settings is not None else load_settings()
+
+    def write():
+        outcomes = check_companies(rows, settings, actor=actor)
+        refuse_duplicates("company", outcomes, decide, force=force)
+        new = [o for o in outcomes if o.pending]
+        owner = agent_id(actor)
+        ids = insert_returning_ids(Company, [dict(o.values, owner=owner, created_by=owner) for o in new])
+        for outcome, record_id in zip(new, ids):
+            outcome.record_id = record_id
+        write_history(created_history("company", ids, actor, batch) + forced_history("company", new, actor, batch))
+        store_blocking_keys([(o.record_id, o.values["name_key"]) for o in new])
+        return outcomes
+
+    return run_in_transaction(write)
+
+
+def add_company(actor, force=False, batch=None, **fields):
+    """One company through `add_companies`; returns it, or raises its row's error."""
+    outcome = only_row(add_companies(actor, [fields], force=force, batch=batch))
+    return Company.get_by_id(outcome.record_id)
+
+
+def store_blocking_keys(companies):
+    """(company id, name key) pairs: their blocking keys replace whatever was stored, in chunks."""
+    ids = [company_id for company_id, _key in companies]
+    for start in range(0, len(ids), 500):
+        CompanyBlockingKey.delete().where(CompanyBlockingKey.company.in_(ids[start:start + 500])).execute()
+    rows = [(company_id, key) for company_id, name_key in companies for key in stored_keys(name_key)]
+    for start in range(0, len(rows), 1000):
+        CompanyBlockingKey.insert_many(rows[start:start + 1000],
+                                       fields=[CompanyBlockingKey.company, CompanyBlockingKey.key]).execute()
 
 
 # ---------------------------------------------------------------------------
@@ -173,69 +180,56 @@ def add_company(actor, name, website=None, linkedin_url=None, employee_count=Non
 # ---------------------------------------------------------------------------
 
 
-def edit_company(actor, company, changes, force=False):
-    """Apply `edit C12 --set field=value` changes through the rules of `add_company`.
+def edit_company(actor, company, changes, force=False, settings=None):
+    """Apply `edit C12 --set field=value` through the validators and duplicate rules of `add_companies`.
 
     `changes` maps field names (as a user types them) to text; an empty text
-    clears an optional field. Duplicate rules are re-run on what changed,
-    leaving the company itself out.
+    clears an optional field. The changed company is validated whole, as `add`
+    would, and matched against every other company.
     """
-    from crmctl.dedup.candidates import company_candidates, refresh_blocking_keys
-    from crmctl.rules.permissions import get_agent
-    from crmctl.storage.connection import write_transaction
-    from crmctl.kinds.ids import typed_id
-    from crmctl.rules.vocabulary import relationship_named
-
     require(actor, "edit company")
+    settings = settings if settings is not None else load_settings()
     given = {}
     for name, value in changes.items():
-        field = EDITABLE_FIELDS.get(name)
+        field = COMPANY.field(name, editable=True)
         if field is None:
-            raise BadInput(
-                f"unknown field {name!r} for a company (editable: {', '.join(sorted(EDITABLE_FIELDS))})"
-            )
-        given[field] = value
+            raise unknown_field("company", name)
+        given[field.stored_in] = value
     new = {}
-    validated = company_values(**{f: v for f, v in given.items() if f not in ("relationship", "owner")})
-    for field in given:
-        if field == "relationship":
-            new["relationship"] = relationship_named(given["relationship"])
-        elif field == "owner":
-            new["owner"] = get_agent(given["owner"]).id if given["owner"] else None
+    validated_values = company_values(**{f: v for f, v in given.items() if f in COMPANY_FIELDS})
+    for field_name, value in given.items():
+        if field_name == "relationship":
+            new["relationship"] = relationship_named(value)
+        elif field_name == "owner":
+            new["owner"] = get_agent(value).id if value else None
         else:
-            new[field] = validated[field]
-            key_field = KEY_OF_FIELD.get(field)
-            if key_field:
-                new[key_field] = validated.get(key_field)
-    required = required_company_fields() + ["country"]
-    for field, value in new.items():
-        if value is None and field in required:
-            raise BadInput(f"{field} is required for a company and cannot be cleared")
+            new[field_name] = validated_values[field_name]
+            if field_name in KEY_OF_FIELD:
+                new[KEY_OF_FIELD[field_name]] = validated_values.get(KEY_OF_FIELD[field_name])
+    merged = {name: getattr(company, name) for name in COMPANY_FIELDS + tuple(KEY_OF_FIELD.values())}
+    merged.update(new)
+    check_required(merged, [f for f in settings["required_company_fields"] if f in new] + ["country"], verb="edit")
     if "country" in new:
         require(actor, "add company", country=new["country"])
     if "owner" in new and new["owner"] != company.owner_id:
         require(actor, "allocate")
+    lookup = CompanyLookup(
+        merged["name_key"] if "name" in new or "country" in new else None,
+        new.get("website_key") if new.get("website_key") != company.website_key else None,
+        new.get("linkedin_key") if new.get("linkedin_key") != company.linkedin_key else None,
+        merged["country"],
+    )
 
-    lookup = {}
-    if "name" in new or "country" in new:
-        lookup["name"] = new.get("name", company.name)
-        lookup["country"] = new.get("country", company.country)
-    if new.get("website_key") and new["website_key"] != company.website_key:
-        lookup["website_key"] = new["website_key"]
-    if new.get("linkedin_key") and new["linkedin_key"] != company.linkedin_key:
-        lookup["linkedin_key"] = new["linkedin_key"]
-    entity = typed_id("company", company.id)
+    matcher = CompanyMatcher(settings)
     try:
         with write_transaction():
-            forced = []
-            if lookup:
-                candidates = company_candidates(exclude_id=company.id, **lookup)
-                forced = apply_duplicate_rules("company", candidates, force)
+            forced = apply_duplicate_rules("company", matcher.find([lookup], exclude_ids=[company.id])[0], force)
             changed = update_record(company, actor, new)
             if "name" in changed:
-                refresh_blocking_keys(company)
-            record_forced(entity, actor, forced)
+                store_blocking_keys([(company.id, company.name_key)])
+            write_history(forced_history("company", [RowOutcome(0, action="forced" if forced else "update",
+                                                                record_id=company.id, candidates=forced)], actor))
     except peewee.IntegrityError:
-        raise_stored_by_another_process("company", company_candidates(exclude_id=company.id, **lookup))
+        raise_stored_by_another_process("company", matcher.find([lookup], exclude_ids=[company.id])[0])
     return company
 

@@ -44,8 +44,8 @@ def edit_record(actor, typed_id_text, assignments, force=False):
     require(actor, "edit any record")
     converted = {}
     for name, value in changes.items():
-        field = description.field(name)
-        if field is None or not field.editable:
+        field = description.field(name, editable=True)
+        if field is None:
             raise BadInput(f"unknown field {name!r} for a {kind} (editable: {', '.join(editable)})")
         converted[field.stored_in] = field.convert(value, name)
     from crmctl.storage.connection import write_transaction

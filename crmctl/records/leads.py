@@ -1,20 +1,30 @@
-"""Adding and editing leads (people at companies) with every rule of SPEC §5 applied once.
+"""Adding and editing leads (people at companies) with every rule of SPEC §5, for many rows at once.
 
-A lead's identity is its LinkedIn profile, e-mails and E.164 phones, stored as
-Contact rows whose (source, match_key) is unique, so the database itself
-refuses a second lead with the same identity. A phone without a country code is
-read in the company's country. Other contact details (Facebook, Instagram,
-website, other) are kept as given and never used to match.
+`add lead` is `add_leads(actor, [row])`; the importer passes thousands of rows.
+Companies, owners, duplicates and the per-company limit are looked up for the
+whole batch in a bounded number of queries. A lead's identity is its LinkedIn
+profile, e-mails and E.164 phones (`crmctl.records.contacts`), unique in the
+database, so two racing processes cannot both store the same person.
 """
 import peewee
 
-from crmctl.dedup.decide import apply_duplicate_rules, raise_stored_by_another_process
-from crmctl.records.companies import agent_id, fetch_company, record_forced
-from crmctl.rules.values import check_fits, clean_text, free_text, whole_number
-from crmctl.errors import BadInput, Refused
-from crmctl.records.history import create_record, record_event, update_record
-from crmctl.rules.permissions import require
-from crmctl.rules.vocabulary import NEW_LEAD_STATUS, contact_source_named, lead_status_named, needs_date
+from crmctl.dedup.candidates import LeadMatcher
+from crmctl.dedup.decide import apply_duplicate_rules, decide, raise_stored_by_another_process
+from crmctl.errors import BadInput, CrmError, NotFound, Refused
+from crmctl.kinds.ids import missing_record_message, parse_typed_id, typed_id
+from crmctl.kinds.registry import LEAD
+from crmctl.records.batch import (RowOutcome, created_history, forced_history, history_row, insert_returning_ids,
+                                  only_row, refuse_duplicates, run_in_transaction, unknown_field, write_history)
+from crmctl.records.companies import agent_id, fetch_company
+from crmctl.records.contacts import contact_entries, contact_list, identities, store_contacts
+from crmctl.records.history import history_text, update_record
+from crmctl.rules.dates import parse_date
+from crmctl.rules.permissions import get_agent, require
+from crmctl.rules.settings import load_settings
+from crmctl.rules.values import clean_text, free_text, whole_number
+from crmctl.rules.vocabulary import NEW_LEAD_STATUS, lead_status_named, needs_date
+from crmctl.storage.connection import database_proxy, write_transaction
+from crmctl.storage.models import Agent, Company, Contact, Lead
 
 
 class _ActingAgent:
@@ -26,122 +36,13 @@ class _ActingAgent:
 # `owner=None` puts it in the pool; an e-mail gives it to that agent.
 ACTING_AGENT = _ActingAgent()
 
-EDITABLE_FIELDS = {
-    "full_name": "full_name",
-    "name": "full_name",
-    "position": "position",
-    "linkedin_url": "linkedin_url",
-    "linkedin": "linkedin_url",
-    "connections": "connections",
-    "status": "status",
-    "follow_up_on": "follow_up_on",
-    "owner": "owner",
-    "budget": "budget",
-    "authority": "authority",
-    "need": "need",
-    "timeline": "timeline",
-    "company": "company",
-    "company_id": "company",
-    "emails": "emails",
-    "email": "emails",
-    "phones": "phones",
-    "phone": "phones",
-}
-
-
-# ---------------------------------------------------------------------------
-# Contact details
-# ---------------------------------------------------------------------------
-
-
-def contact_pair(text):
-    """`SOURCE=VALUE` (the --contact option) as a (source, value) pair."""
-    if isinstance(text, (tuple, list)):
-        return tuple(text)
-    source, equals, value = str(text).partition("=")
-    if not equals or not source.strip():
-        raise BadInput(f"contact {text!r} is not SOURCE=VALUE (like email=ann@example.com)")
-    return source.strip(), value
-
-
-def contact_entry(source, value, region):
-    """(source, value to show, match key or None) for one contact detail."""
-    from crmctl.rules.contacts import email_key, phone_key
-    from crmctl.rules.web import linkedin_page_url, linkedin_profile_key
-    from crmctl.storage.models import Contact
-
-    source = contact_source_named(source)
-    if source == "linkedin":
-        key = linkedin_profile_key(value)
-        entry = source, linkedin_page_url(key), key
-    elif source == "email":
-        key = email_key(value)
-        entry = source, key, key
-    elif source == "phone":
-        key = phone_key(value, default_region=region)
-        entry = source, key, key
-    else:
-        text = clean_text(value, f"{source} contact", Contact.value)
-        if text is None:
-            raise BadInput(f"{source} contact has no value")
-        entry = source, text, None
-    check_fits(Contact, {"value": entry[1], "match_key": entry[2]})
-    return entry
-
-
-def contact_entries(region, linkedin_url=None, emails=(), phones=(), contacts=()):
-    """Every contact detail given, normalised, without repeats, identities first."""
-    pairs = []
-    if linkedin_url not in (None, ""):
-        pairs.append(("linkedin", linkedin_url))
-    pairs += [("email", e) for e in emails if e not in (None, "")]
-    pairs += [("phone", p) for p in phones if p not in (None, "")]
-    pairs += [contact_pair(c) for c in contacts]
-    entries, seen = [], set()
-    for source, value in pairs:
-        entry = contact_entry(source, value, region)
-        if (entry[0], entry[2] or entry[1]) in seen:
-            continue
-        seen.add((entry[0], entry[2] or entry[1]))
-        entries.append(entry)
-    profiles = [e for e in entries if e[0] == "linkedin"]
-    if len(profiles) > 1:
-        raise BadInput(f"a lead has one LinkedIn profile, not {len(profiles)} ({', '.join(e[1] for e in profiles)})")
-    return entries
-
-
-def identity_keys(entries):
-    """The keyword arguments of lead_candidates for these entries."""
-    linkedin = [e[2] for e in entries if e[0] == "linkedin"]
-    return {
-        "linkedin_key": linkedin[0] if linkedin else None,
-        "email_keys": tuple(e[2] for e in entries if e[0] == "email"),
-        "phone_keys": tuple(e[2] for e in entries if e[0] == "phone"),
-    }
-
-
-def store_contacts(lead, entries):
-    from crmctl.storage.models import Contact
-
-    if entries:
-        Contact.insert_many(
-            [{"lead": lead.id, "source": s, "value": v, "match_key": k} for s, v, k in entries]
-        ).execute()
-
-
-def contact_list(entries):
-    return [{"source": s, "value": v} for s, v, _k in entries]
-
-
 # ---------------------------------------------------------------------------
 # Rules
 # ---------------------------------------------------------------------------
 
 
-def check_connections(connections):
-    from crmctl.rules.settings import get_setting
-
-    minimum = get_setting("min_linkedin_connections")
+def check_connections(connections, settings):
+    minimum = settings["min_linkedin_connections"]
     if connections is not None and connections < minimum:
         raise Refused(
             f"a lead needs at least {minimum} LinkedIn connections, not {connections} "
@@ -149,37 +50,36 @@ def check_connections(connections):
         )
 
 
-def check_room_at(company, leaving_out=None):
-    """Refuse a lead beyond the per-company limit; locks the company row where the database can."""
-    from crmctl.storage.connection import database_proxy
-    from crmctl.kinds.ids import typed_id
-    from crmctl.storage.models import Company, Lead
-    from crmctl.rules.settings import get_setting
+def lead_counts(company_ids, leaving_out=None):
+    """Leads per company, in one query; the company rows are locked where the database can.
 
+    The lock makes the count hold until the transaction ends, so two racing
+    processes cannot both add a company's last lead.
+    """
+    company_ids = sorted(set(company_ids))
+    if not company_ids:
+        return {}
     if not isinstance(database_proxy.obj, peewee.SqliteDatabase):
-        list(Company.select(Company.id).where(Company.id == company.id).for_update())
-    limit = get_setting("max_leads_per_company")
-    query = Lead.select().where((Lead.company == company.id) & Lead.archived_at.is_null())
+        list(Company.select(Company.id).where(Company.id.in_(company_ids)).order_by(Company.id).for_update())
+    query = (Lead.select(Lead.company, peewee.fn.COUNT(Lead.id))
+             .where(Lead.company.in_(company_ids) & Lead.archived_at.is_null()).group_by(Lead.company))
     if leaving_out is not None:
         query = query.where(Lead.id != leaving_out)
-    if query.count() >= limit:
-        raise Refused(
-            f"{typed_id('company', company.id)} {company.name} already has {limit} leads, "
-            f"the most a company may have (rule max_leads_per_company)"
-        )
+    return dict(query.tuples())
+
+
+def room_refusal(company, limit):
+    return Refused(f"{typed_id('company', company.id)} {company.name} already has {limit} leads, "
+                   f"the most a company may have (rule max_leads_per_company)")
 
 
 def check_company_open(company):
-    from crmctl.kinds.ids import typed_id
-
     if company.archived_at is not None:
         raise Refused(f"{typed_id('company', company.id)} {company.name} is archived: restore it first")
 
 
 def status_and_date(status, follow_up_on):
     """The canonical status and its date; Follow Up and Event need the date."""
-    from crmctl.rules.dates import parse_date
-
     status = lead_status_named(status)
     date = parse_date(follow_up_on, "follow_up_on") if follow_up_on not in (None, "") else None
     if needs_date(status) and date is None:
@@ -187,15 +87,18 @@ def status_and_date(status, follow_up_on):
     return status, date
 
 
-def owner_id_for(actor, owner):
+def owner_id_for(actor, owner, agents_by_email=None):
     """The Agent id a new or edited lead belongs to; giving it to someone else is allocation."""
-    from crmctl.rules.permissions import get_agent
-
     if owner is ACTING_AGENT:
         return agent_id(actor)
     if owner in (None, ""):
         return None
-    agent = get_agent(owner)
+    if agents_by_email is None:
+        agent = get_agent(owner)
+    else:
+        agent = agents_by_email.get(str(owner).strip().lower())
+        if agent is None:
+            raise NotFound(f"agent {owner} not found")
     if not agent.active:
         raise Refused(f"agent {agent.email} is deactivated and cannot own leads")
     if agent.id != agent_id(actor):
@@ -208,58 +111,117 @@ def owner_id_for(actor, owner):
 # ---------------------------------------------------------------------------
 
 
-def add_lead(actor, company, full_name, position=None, linkedin_url=None, connections=None, emails=(),
-             phones=(), contacts=(), owner=ACTING_AGENT, force=False, status=None, follow_up_on=None,
-             batch=None):
-    """Store a new lead at `company` (a Company, C12 or 12) after every rule; returns it.
+def companies_of(rows):
+    """{row's company reference: Company or the error naming why it is missing}, in one query per 500."""
+    wanted = {}
+    for row in rows:
+        reference = row.get("company")
+        if isinstance(reference, Company):
+            wanted[reference] = reference
+            continue
+        try:
+            wanted[reference] = parse_typed_id(reference, ["company"])[1]
+        except CrmError as error:
+            wanted[reference] = error
+    numbers = sorted({n for n in wanted.values() if isinstance(n, int)})
+    found = {}
+    for start in range(0, len(numbers), 500):
+        found.update({c.id: c for c in Company.select().where(Company.id.in_(numbers[start:start + 500]))})
+    resolved = {}
+    for reference, number in wanted.items():
+        if isinstance(number, int):
+            resolved[reference] = found.get(number) or NotFound(missing_record_message(typed_id("company", number)))
+        else:
+            resolved[reference] = number
+    return resolved
 
-    `contacts` holds (source, value) pairs or `SOURCE=VALUE` texts. A new lead's
-    status is Sent Request unless `status` says otherwise (imports carry one).
-    """
-    from crmctl.dedup.candidates import lead_candidates
-    from crmctl.storage.connection import write_transaction
-    from crmctl.kinds.ids import typed_id
-    from crmctl.storage.models import Lead
 
-    require(actor, "add lead")
-    company = fetch_company(company)
-    full_name = clean_text(full_name, "name", Lead.full_name)
+def agents_by_email(rows):
+    emails = {str(row["owner"]).strip().lower() for row in rows
+              if row.get("owner") not in (None, "", ACTING_AGENT)}
+    return {agent.email: agent for agent in Agent.select().where(Agent.email.in_(sorted(emails)))} if emails else {}
+
+
+def lead_values(actor, row, company, settings, owners):
+    """Clean column values and contact entries of one new lead; raises the error that rejects the row."""
+    if isinstance(company, CrmError):
+        raise company
+    full_name = clean_text(row.get("full_name"), "name", Lead.full_name)
     if full_name is None:
         raise BadInput("name is required to add a lead (--name)")
-    position = clean_text(position, "position", Lead.position)
-    connections = whole_number(connections, "connections")
-    status, follow_up_date = status_and_date(status or NEW_LEAD_STATUS, follow_up_on)
-    entries = contact_entries(company.country, linkedin_url, emails, phones, contacts)
-    keys = identity_keys(entries)
-    owner_id = owner_id_for(actor, owner)
+    connections = whole_number(row.get("connections"), "connections")
+    status, follow_up_on = status_and_date(row.get("status") or NEW_LEAD_STATUS, row.get("follow_up_on"))
+    entries = contact_entries(company.country, row.get("linkedin_url"), row.get("emails") or (),
+                              row.get("phones") or (), row.get("contacts") or ())
+    owner = owner_id_for(actor, row.get("owner", ACTING_AGENT), owners)
     check_company_open(company)
-    check_connections(connections)
-    try:
-        with write_transaction():
-            check_room_at(company)
-            forced = apply_duplicate_rules("lead", lead_candidates(**keys), force)
-            lead = create_record(
-                Lead,
-                actor,
-                batch=batch,
-                company=company.id,
-                full_name=full_name,
-                position=position,
-                linkedin_url=next((v for s, v, _k in entries if s == "linkedin"), None),
-                connections=connections,
-                status=status,
-                follow_up_on=follow_up_date,
-                owner=owner_id,
-                created_by=agent_id(actor),
-            )
-            store_contacts(lead, entries)
-            entity = typed_id("lead", lead.id)
-            if entries:
-                record_event(entity, actor, "create", field="contacts", new_value=contact_list(entries), batch=batch)
-            record_forced(entity, actor, forced, batch=batch)
-    except peewee.IntegrityError:
-        raise_stored_by_another_process("lead", lead_candidates(**keys))
-    return lead
+    check_connections(connections, settings)
+    return {
+        "company": company.id, "full_name": full_name,
+        "position": clean_text(row.get("position"), "position", Lead.position),
+        "linkedin_url": next((v for s, v, _k in entries if s == "linkedin"), None),
+        "connections": connections, "status": status, "follow_up_on": follow_up_on,
+        "owner": owner, "created_by": agent_id(actor),
+    }, entries
+
+
+def add_leads(actor, rows, force=False, batch=None, settings=None):
+    """Store new leads after every rule of SPEC §5; one RowOutcome per row, in order.
+
+    Rows are dicts of company (a Company, C12 or 12), full_name, position,
+    linkedin_url, connections, emails, phones, contacts ((source, value) pairs
+    or SOURCE=VALUE texts), owner (ACTING_AGENT by default, None for the pool,
+    or an e-mail), status and follow_up_on.
+    """
+    require(actor, "add lead")
+    settings = settings if settings is not None else load_settings()
+    rows = list(rows)
+    companies = companies_of(rows)
+    owners = agents_by_email(rows)
+
+    def write():
+        outcomes, entries = [], {}
+        for index, row in enumerate(rows):
+            outcome = RowOutcome(index)
+            try:
+                outcome.values, entries[index] = lead_values(actor, row, companies[row.get("company")], settings,
+                                                             owners)
+            except CrmError as error:
+                outcome.reject(error)
+            outcomes.append(outcome)
+        pending = [o for o in outcomes if o.pending]
+        matches = LeadMatcher().find([identities(entries[o.index]) for o in pending])
+        for outcome, candidates in zip(pending, matches):
+            outcome.candidates = candidates
+        refuse_duplicates("lead", outcomes, decide, force=force)
+        limit = settings["max_leads_per_company"]
+        counts = lead_counts(o.values["company"] for o in outcomes if o.pending)
+        for outcome in outcomes:
+            if outcome.pending:
+                company_id = outcome.values["company"]
+                if counts.get(company_id, 0) >= limit:
+                    outcome.reject(room_refusal(companies[rows[outcome.index].get("company")], limit))
+                else:
+                    counts[company_id] = counts.get(company_id, 0) + 1
+        new = [o for o in outcomes if o.pending]
+        ids = insert_returning_ids(Lead, [o.values for o in new])
+        for outcome, record_id in zip(new, ids):
+            outcome.record_id = record_id
+        store_contacts({o.record_id: entries[o.index] for o in new})
+        history = created_history("lead", ids, actor, batch)
+        history += [history_row(actor, f"{LEAD.letter}{o.record_id}", "create", "contacts",
+                                new=history_text(contact_list(entries[o.index])), batch=batch)
+                    for o in new if entries[o.index]]
+        write_history(history + forced_history("lead", new, actor, batch))
+        return outcomes
+
+    return run_in_transaction(write)
+
+
+def add_lead(actor, company, force=False, batch=None, **fields):
+    """One lead through `add_leads`; returns it, or raises its row's error."""
+    outcome = only_row(add_leads(actor, [dict(fields, company=company)], force=force, batch=batch))
+    return Lead.get_by_id(outcome.record_id)
 
 
 # ---------------------------------------------------------------------------
@@ -272,23 +234,19 @@ def split_list(text):
 
 
 def edit_lead(actor, lead, changes, force=False):
-    """Apply `edit L34 --set field=value` changes through the rules of `add_lead`.
+    """Apply `edit L34 --set field=value` changes through the validators and duplicate rules of `add_leads`.
 
     `emails` and `phones` take comma-separated lists that replace the lead's
     own; `linkedin_url` replaces its profile; an empty value clears a field.
     """
-    from crmctl.dedup.candidates import lead_candidates
-    from crmctl.storage.connection import write_transaction
-    from crmctl.kinds.ids import typed_id
-    from crmctl.storage.models import Contact, Lead
-
     require(actor, "edit lead", lead=lead)
+    settings = load_settings()
     given = {}
     for name, value in changes.items():
-        field = EDITABLE_FIELDS.get(name)
+        field = LEAD.field(name, editable=True)
         if field is None:
-            raise BadInput(f"unknown field {name!r} for a lead (editable: {', '.join(sorted(EDITABLE_FIELDS))})")
-        given[field] = value
+            raise unknown_field("lead", name)
+        given[field.stored_in] = value
 
     new = {}
     company = lead.company
@@ -335,25 +293,30 @@ def edit_lead(actor, lead, changes, force=False):
     added = [e for e in new_entries if e[2] and (e[0], e[2]) not in old_keys]
 
     if "connections" in new and new["connections"] != lead.connections:
-        check_connections(new["connections"])
+        check_connections(new["connections"], settings)
     entity = typed_id("lead", lead.id)
-    keys = identity_keys(added)
+    matcher = LeadMatcher()
     try:
         with write_transaction():
             if "company" in new and new["company"] != lead.company_id:
-                check_room_at(company, leaving_out=lead.id)
+                limit = settings["max_leads_per_company"]
+                if lead_counts([company.id], leaving_out=lead.id).get(company.id, 0) >= limit:
+                    raise room_refusal(company, limit)
             forced = []
             if added:
-                forced = apply_duplicate_rules("lead", lead_candidates(exclude_id=lead.id, **keys), force)
+                forced = apply_duplicate_rules("lead", matcher.find([identities(added)], [lead.id])[0], force)
             update_record(lead, actor, new)
+            history = []
             if replaced:
                 sources = list(replaced)
                 Contact.delete().where((Contact.lead == lead.id) & Contact.source.in_(sources)).execute()
-                store_contacts(lead, [e for e in new_entries if e[0] in sources])
+                store_contacts({lead.id: [e for e in new_entries if e[0] in sources]})
                 if contact_list(old_entries) != contact_list(new_entries):
-                    record_event(entity, actor, "update", field="contacts",
-                                 old_value=contact_list(old_entries), new_value=contact_list(new_entries))
-            record_forced(entity, actor, forced)
+                    history.append(history_row(actor, entity, "update", "contacts",
+                                               old=history_text(contact_list(old_entries)),
+                                               new=history_text(contact_list(new_entries))))
+            outcome = RowOutcome(0, action="forced" if forced else "update", record_id=lead.id, candidates=forced)
+            write_history(history + forced_history("lead", [outcome], actor))
     except peewee.IntegrityError:
-        raise_stored_by_another_process("lead", lead_candidates(exclude_id=lead.id, **keys))
+        raise_stored_by_another_process("lead", matcher.find([identities(added)], [lead.id])[0])
     return lead

@@ -230,9 +230,9 @@ def unmerge(actor, merge_text):
             record_event(typed_id(kind, entry["id"]), actor, UNMERGE_ACTION, field=None,
                          old_value=merge.survivor, new_value=typed_id(kind, entry["id"]), merge=merge.id)
             if kind == "company":
-                from crmctl.dedup.candidates import refresh_blocking_keys
+                from crmctl.records.companies import store_blocking_keys
 
-                refresh_blocking_keys(restored)
+                store_blocking_keys([(restored.id, restored.name_key)])
 
         for model_name, record_id, field_name, original in journal.get("moved", []):
             dependent_model = _model(model_name)

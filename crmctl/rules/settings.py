@@ -68,11 +68,13 @@ def get_setting(key):
     return DEFAULTS[key] if row is None else json.loads(row.value)
 
 
-def all_settings():
+def load_settings():
+    """Every setting, stored or default, in one query: what a command reads once and passes down."""
     from crmctl.storage.models import Setting
 
     stored = {row.key: json.loads(row.value) for row in Setting.select()}
     return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
+
 
 
 def parse_setting_value(key, text):

@@ -21,6 +21,12 @@ URL_ENVIRONMENT_VARIABLE = "CRMCTL_DATABASE_URL"
 DEFAULT_DATABASE_FILENAME = "crm.db"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 SUPPORTED_SCHEMES = ("sqlite", "postgres", "postgresql", "mysql")
+# The driver each server scheme needs, and the extra of setup.cfg that installs it.
+DRIVER_EXTRAS = {
+    "postgres": ("PostgreSQL", "postgresql"),
+    "postgresql": ("PostgreSQL", "postgresql"),
+    "mysql": ("MySQL", "mysql"),
+}
 
 _secrets_to_mask = set()
 
@@ -105,6 +111,11 @@ def connect_database(url):
         database.connect()
     except BadInput:
         raise
+    except peewee.ImproperlyConfigured:  # what peewee raises at connect when the driver is not installed
+        if scheme not in DRIVER_EXTRAS:
+            raise
+        driver, extra = DRIVER_EXTRAS[scheme]
+        raise BadInput(f"{scheme}:// needs the {driver} driver: pip install 'crmctl[{extra}]'")
     except Exception as error:  # driver errors (psycopg2, pymysql) that peewee did not wrap
         reason = scrub_secrets(" ".join(str(error).split())) or type(error).__name__
         raise BadInput(f"cannot open database {mask_url(url)}: {reason}")

@@ -1,0 +1,132 @@
+"""The one write path: validate → find duplicates → decide → permissions → chunked write → history.
+
+Every command that creates or changes companies and leads goes through the
+functions of `crmctl.records.companies` and `crmctl.records.leads`, which work
+on many rows at once and use the pieces here; one row is the smallest batch.
+A batch reports one RowOutcome per row, in the order given, so `add` can raise
+its row's error and `import` can report every rejected row with its reason.
+"""
+from dataclasses import dataclass, field
+
+import peewee
+
+from crmctl.errors import BadInput, CrmError, DuplicateFound, Refused
+from crmctl.kinds.registry import KINDS
+from crmctl.rules.dates import utcnow
+from crmctl.storage.connection import database_proxy, write_transaction
+from crmctl.storage.models import History
+
+WRITE_CHUNK = 500
+
+
+@dataclass
+class RowOutcome:
+    """What happened to one row of a batch."""
+
+    index: int
+    values: dict = None  # the clean column values, once validated
+    action: str = None  # create, forced, refused, rejected, skip, update, merge
+    record_id: int = None
+    error: CrmError = None
+    candidates: list = field(default_factory=list)
+    possible: list = field(default_factory=list)  # reported, not refused (possible duplicates)
+
+    def reject(self, error):
+        self.action, self.error = ("refused" if isinstance(error, Refused) else "rejected"), error
+
+    @property
+    def pending(self):
+        """Still to be decided or written: validated and not refused."""
+        return self.error is None
+
+
+def validated(rows, validate):
+    """One RowOutcome per row, holding either its clean values or the error that rejects it."""
+    outcomes = []
+    for index, row in enumerate(rows):
+        outcome = RowOutcome(index)
+        try:
+            outcome.values = validate(row)
+        except CrmError as error:
+            outcome.reject(error)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def only_row(outcomes):
+    """The single row of a batch of one; its error, if any, is raised for the command to report."""
+    (outcome,) = outcomes
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome
+
+
+def run_in_transaction(write):
+    """Run `write()` in one write transaction, once more if a racing process won a unique index meanwhile.
+
+    The second run finds the other process's rows and refuses ours as duplicates
+    with their ids; a second clash becomes a plain refusal.
+    """
+    for attempt in (1, 2):
+        try:
+            with write_transaction():
+                return write()
+        except peewee.IntegrityError as error:
+            if attempt == 2:
+                raise Refused(f"refused by the database: {' '.join(str(error).split())}")
+
+
+def insert_returning_ids(model, rows):
+    """Insert rows in chunks; returns their new ids in the order given."""
+    ids = []
+    database = database_proxy.obj
+    for start in range(0, len(rows), WRITE_CHUNK):
+        part = rows[start:start + WRITE_CHUNK]
+        if database.returning_clause:
+            cursor = model.insert_many(part).returning(model.id).execute()
+            # Ids of one statement grow in the order of its rows.
+            ids += sorted(row.id for row in cursor)
+        else:  # MySQL proper has no RETURNING: one statement per row
+            ids += [model.insert(row).execute() for row in part]
+    return ids
+
+
+def history_row(actor, entity, action, field=None, old=None, new=None, batch=None, merge=None, at=None):
+    return {"at": at or utcnow(), "agent_email": actor.email if actor else None, "entity": entity,
+            "action": action, "field": field, "old_value": old, "new_value": new, "batch": batch, "merge": merge}
+
+
+def write_history(rows):
+    for start in range(0, len(rows), WRITE_CHUNK):
+        History.insert_many(rows[start:start + WRITE_CHUNK]).execute()
+
+
+def created_history(kind, ids, actor, batch=None):
+    """One 'create' row per new record: its first values are the record itself."""
+    letter, now = KINDS[kind].letter, utcnow()
+    return [history_row(actor, f"{letter}{record_id}", "create", batch=batch, at=now) for record_id in ids]
+
+
+def forced_history(kind, outcomes, actor, batch=None):
+    """Who stored a record although it looked like a duplicate, and of what."""
+    from crmctl.records.history import history_text
+
+    letter = KINDS[kind].letter
+    return [history_row(actor, f"{letter}{o.record_id}", "force", "duplicate_of",
+                        new=history_text([c.id for c in o.candidates if c.id]), batch=batch)
+            for o in outcomes if o.action == "forced"]
+
+
+def refuse_duplicates(kind, outcomes, decide, **options):
+    """Apply the duplicate policy to every pending row that has candidates."""
+    for outcome in outcomes:
+        if outcome.pending:
+            try:
+                outcome.action, outcome.candidates = decide(kind, outcome.candidates, **options)
+            except DuplicateFound as error:
+                outcome.reject(error)
+
+
+def unknown_field(kind, name):
+    described = KINDS[kind]
+    return BadInput(f"unknown field {name!r} for a {kind} (editable: {', '.join(described.editable_names())})")
