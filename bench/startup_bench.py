@@ -1,9 +1,18 @@
-"""Start-up: `crmctl --help` against its floor `python -c "import click"` (SPEC §7: within 1.5x).
+"""Start-up: `crmctl --help` against its floor `python -c "import click"` (SPEC §7: goal 1.2x, limit 1.5x).
 
-Both are run as whole processes from the same interpreter, interleaved, and the
-medians compared, so machine load affects floor and figure alike.
+Both are run as whole processes from the same interpreter, interleaved (the
+order flips every round), and the medians compared, so machine load affects
+floor and figure alike.
 
-    python bench/startup_bench.py [--runs 40]
+Both run from compiled bytecode, as on a user's machine (pip compiles an
+installed package; an editable install writes `__pycache__` on first run): the
+bytecode goes to a temporary PYTHONPYCACHEPREFIX that the warm-up runs fill,
+never into the checkout, even where PYTHONDONTWRITEBYTECODE is set.
+`--compile-each-run` measures the other case instead: whatever bytecode is
+already cached and nothing written, so crmctl's own modules are compiled from
+source on every run of an editable install.
+
+    python bench/startup_bench.py [--runs 40] [--compile-each-run]
 """
 import argparse
 import os
@@ -14,7 +23,8 @@ import sys
 import tempfile
 import time
 
-TARGET_RATIO = 1.5
+TARGET_RATIO = 1.2  # the goal of SPEC §7
+LIMIT_RATIO = 1.5  # SPEC §7's hard limit
 
 
 def run_seconds(command, env):
@@ -32,27 +42,55 @@ def crmctl_command():
     return [script, "--help"]
 
 
+def benchmark_environment(home, compile_each_run):
+    env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=os.path.join(home, ".config"))
+    if compile_each_run:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    else:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = os.path.join(home, "pycache")
+    return env
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument(
+        "--compile-each-run", action="store_true",
+        help="write no bytecode: crmctl's modules are compiled on every run (editable install)",
+    )
     arguments = parser.parse_args()
     home = tempfile.mkdtemp()
-    env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=os.path.join(home, ".config"))
-    floor_command = [sys.executable, "-c", "import click"]
-    figure_command = crmctl_command()
-    for command in (floor_command, figure_command):  # warm the file cache
-        run_seconds(command, env)
-    floor, figure = [], []
-    for _ in range(arguments.runs):
-        floor.append(run_seconds(floor_command, env))
-        figure.append(run_seconds(figure_command, env))
+    try:
+        env = benchmark_environment(home, arguments.compile_each_run)
+        floor_command = [sys.executable, "-c", "import click"]
+        figure_command = crmctl_command()
+        for _ in range(2):  # fill the bytecode cache and warm the file cache
+            for command in (floor_command, figure_command):
+                run_seconds(command, env)
+        floor, figure = [], []
+        for round_number in range(arguments.runs):
+            if round_number % 2:
+                figure.append(run_seconds(figure_command, env))
+                floor.append(run_seconds(floor_command, env))
+            else:
+                floor.append(run_seconds(floor_command, env))
+                figure.append(run_seconds(figure_command, env))
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
     floor_median = statistics.median(floor)
     figure_median = statistics.median(figure)
     ratio = figure_median / floor_median
-    verdict = "OK" if ratio <= TARGET_RATIO else "OVER TARGET"
+    if ratio <= TARGET_RATIO:
+        verdict = "OK"
+    elif ratio <= LIMIT_RATIO:
+        verdict = f"OVER TARGET (within the {LIMIT_RATIO}x limit)"
+    else:
+        verdict = "OVER LIMIT"
+    bytecode = "compiled on every run" if arguments.compile_each_run else "cached bytecode"
     print(f"floor  python -c 'import click'  median {floor_median * 1000:.1f} ms over {arguments.runs} runs")
     print(f"figure crmctl --help             median {figure_median * 1000:.1f} ms over {arguments.runs} runs")
-    print(f"ratio  {ratio:.2f}x (target <= {TARGET_RATIO}x) {verdict}")
+    print(f"ratio  {ratio:.2f}x (target <= {TARGET_RATIO}x, limit {LIMIT_RATIO}x; {bytecode}) {verdict}")
     return 0 if ratio <= TARGET_RATIO else 1
 
 

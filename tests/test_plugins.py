@@ -110,6 +110,57 @@ def test_a_plugin_that_raises_on_import_is_listed_and_the_rest_keep_working(brok
     assert working.returncode == 0, working.stderr
 
 
+def test_help_reads_a_third_party_plugin_summary_from_its_docstring_without_importing_it(tmp_path):
+    imported_marker = tmp_path / "imported"
+    env = third_party_plugin_env(
+        tmp_path,
+        "greet = greeting_plugin:greet",
+        "greeting_plugin",
+        f'''\
+        # -*- coding: utf-8 -*-
+        # Comments may come before the docstring.
+        """Say h\\u00e9llo to a \\"colleague\\".
+
+        More text that --help does not show.
+        """
+        import pathlib
+
+        import click
+
+        pathlib.Path({str(imported_marker)!r}).write_text("imported")
+
+
+        @click.command()
+        def greet():
+            click.echo("hello")
+        ''',
+    )
+    result = run_crmctl("--help", env=env)
+    assert result.returncode == 0, result.stderr
+    assert '  greet    Say h\u00e9llo to a "colleague".\n' in result.stdout
+    assert not imported_marker.exists()
+    assert run_crmctl("greet", env=env).stdout == "hello\n"
+    assert imported_marker.exists()
+
+
+def test_a_plugin_whose_module_is_missing_is_listed_as_broken_in_help(tmp_path):
+    env = third_party_plugin_env(tmp_path, "ghost = no_such_plugin_module:ghost", "unrelated_module", "")
+    result = run_crmctl("--help", env=env)
+    assert result.returncode == 0
+    assert "  ghost    [broken plugin] module no_such_plugin_module not found\n" in result.stdout
+    assert "Show one record by its typed id" in result.stdout
+
+
+@pytest.mark.parametrize("columns, width", [("60", 58), ("200", 78)])
+def test_help_is_wrapped_to_the_terminal_width_as_click_would(tmp_path, columns, width):
+    env = dict(os.environ, COLUMNS=columns, HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / ".config"))
+    result = run_crmctl("--help", env=env)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= width
+    assert max(len(line) for line in lines) > width - 10
+
+
 def test_running_a_broken_plugin_fails_in_one_line_without_traceback(broken_plugin_env):
     result = run_crmctl("explode", "--some-option", env=broken_plugin_env)
     assert result.returncode == 1

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from crmctl.cli import cli
@@ -90,3 +91,39 @@ def test_the_module_entry_point_runs_the_same_command(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "5"
+
+
+def environment_without_database_drivers(tmp_path):
+    """A real environment in which the PostgreSQL and MySQL drivers cannot be imported.
+
+    A directory first on PYTHONPATH holds a module of each driver's name that
+    raises ImportError, as an uninstalled driver does.
+    """
+    hidden = tmp_path / "no-drivers"
+    hidden.mkdir()
+    for module in ("psycopg2", "psycopg2cffi", "psycopg", "pymysql", "MySQLdb"):
+        (hidden / f"{module}.py").write_text(f'raise ImportError("No module named {module!r}")\n')
+    env = dict(os.environ, PYTHONPATH=str(hidden) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env["HOME"] = str(tmp_path / "home")
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "home" / ".config")
+    return env
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("postgresql://postgres:Pw1secret@127.0.0.1:5432/crm",
+         "crmctl: error: postgresql:// needs the PostgreSQL driver: pip install 'crmctl[postgresql]'"),
+        ("postgres://postgres@127.0.0.1:5432/crm",
+         "crmctl: error: postgres:// needs the PostgreSQL driver: pip install 'crmctl[postgresql]'"),
+        ("mysql://root:Pw1secret@127.0.0.1:3306/crm",
+         "crmctl: error: mysql:// needs the MySQL driver: pip install 'crmctl[mysql]'"),
+    ],
+)
+def test_a_url_whose_driver_is_not_installed_names_the_extra_to_install(tmp_path, url, message):
+    crmctl = os.path.join(os.path.dirname(sys.executable), "crmctl")
+    result = subprocess.run([crmctl, "--db", url, "list", "companies"], capture_output=True, text=True,
+                            env=environment_without_database_drivers(tmp_path), timeout=60)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [message]

@@ -20,6 +20,7 @@ import sys
 import click
 
 ENTRY_POINT_GROUP = "crmctl.plugins"
+GROUP_HEADER = f"[{ENTRY_POINT_GROUP}]".encode()
 
 
 class PluginEntryPoint:
@@ -67,12 +68,12 @@ def metadata_directories():
     seen = set()
     for entry in sys.path:
         try:
-            names = sorted(os.listdir(entry or "."))
+            names = sorted(
+                name for name in os.listdir(entry or ".") if name.endswith((".dist-info", ".egg-info"))
+            )
         except OSError:
             continue
         for name in names:
-            if not name.endswith((".dist-info", ".egg-info")):
-                continue
             distribution = name.rsplit(".", 1)[0].split("-", 1)[0].lower().replace("_", "-")
             if distribution in seen:
                 continue
@@ -85,13 +86,13 @@ def plugin_entry_points():
     found = {}
     for directory in metadata_directories():
         try:
-            with open(os.path.join(directory, "entry_points.txt"), encoding="utf-8") as handle:
-                text = handle.read()
+            with open(os.path.join(directory, "entry_points.txt"), "rb") as handle:
+                content = handle.read()
         except OSError:
             continue
-        if ENTRY_POINT_GROUP not in text:
+        if GROUP_HEADER not in content:  # most distributions: no need to decode and parse
             continue
-        for name, value in entry_points_in(text, ENTRY_POINT_GROUP):
+        for name, value in entry_points_in(content.decode("utf-8", "replace"), ENTRY_POINT_GROUP):
             found.setdefault(name, PluginEntryPoint(name, value))
     return found
 
@@ -124,22 +125,45 @@ def first_string_literal(source):
     else:
         return None
     body_start = position = position + len(quote)
-    while position < length:
-        character = source[position]
-        if character == "\\":
-            position += 2
-        elif source.startswith(quote, position):
-            body = source[body_start:position]
-            if "\\" not in body:
-                return body
-            import ast  # escapes are rare in a docstring; Click has loaded ast already
-
-            return ast.literal_eval(source[start:position + len(quote)])
-        elif character == "\n" and len(quote) == 1:
+    while True:
+        end = source.find(quote, position)
+        if end < 0:
+            raise ValueError(f"unterminated string literal at offset {start}")
+        escape = source.find("\\", position, end)
+        if escape < 0:
             break
-        else:
-            position += 1
-    raise ValueError(f"unterminated string literal at offset {start}")
+        position = escape + 2  # an escaped character, perhaps the quote itself
+    body = source[body_start:end]
+    if "\\" in body:
+        import ast  # escapes are rare in a docstring; Click has loaded ast already
+
+        return ast.literal_eval(source[start:end + len(quote)])
+    if len(quote) == 1 and "\n" in body:
+        raise ValueError(f"unterminated string literal at offset {start}")
+    return body
+
+
+def module_source_file(module_name):
+    """The source file a module will be imported from, found without importing the module.
+
+    Its parent package is imported (as any import of the module would) and its
+    `__path__` searched for a package or a `.py` file, the order in which
+    Python's path finder looks; anything else (an extension module, a zip, a
+    custom finder) is left to `importlib.util.find_spec`. None when not found.
+    """
+    parent, _, leaf = module_name.rpartition(".")
+    directories = getattr(importlib.import_module(parent), "__path__", ()) if parent else sys.path
+    for directory in directories:
+        base = os.path.join(directory or ".", leaf)
+        for candidate in (os.path.join(base, "__init__.py"), base + ".py"):
+            if os.path.isfile(candidate):
+                return candidate
+    from importlib.util import find_spec
+
+    spec = find_spec(module_name)
+    if spec is None or not spec.has_location or not (spec.origin or "").endswith(".py"):
+        return None
+    return spec.origin
 
 
 def short_help_from_source(module_name):
@@ -149,16 +173,14 @@ def short_help_from_source(module_name):
     be found or read, which `--help` shows as a broken plugin. Any other error
     in the module shows when its command is loaded.
     """
-    import importlib.util
-
     try:
-        spec = importlib.util.find_spec(module_name)
+        path = module_source_file(module_name)
     except Exception as error:  # a parent package that raises on import
         return "", f"{type(error).__name__}: {error}"
-    if spec is None or not spec.origin or not spec.has_location:
+    if path is None:
         return "", f"module {module_name} not found"
     try:
-        with open(spec.origin, encoding="utf-8") as source_file:
+        with open(path, encoding="utf-8") as source_file:
             docstring = first_string_literal(source_file.read())
     except (OSError, SyntaxError, ValueError) as error:
         return "", f"{type(error).__name__}: {error}"
