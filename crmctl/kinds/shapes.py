@@ -7,12 +7,15 @@ computed here.
 """
 import json
 from collections import defaultdict
+from decimal import Decimal
 
 from playhouse.shortcuts import chunked
 
 from crmctl.kinds.registry import KINDS
 from crmctl.rules.dates import iso
 from crmctl.storage.models import Agent, Company, Contact
+
+CENTS = Decimal("0.01")
 
 
 def agent_email(agent_id, agents_by_id):
@@ -65,8 +68,8 @@ def shown_value(field, value, agents_by_id):
         return agent_email(value, agents_by_id)
     if kind == "json":
         return json.loads(value or ("{}" if field.name in ("data", "summary") else "[]"))
-    if kind == "amount":
-        return str(value) if value is not None else None
+    if kind == "amount":  # two decimals on every backend (SQLite hands back 12000 for 12000.00)
+        return str(Decimal(value).quantize(CENTS)) if value is not None else None
     if kind.startswith("ref:"):
         return f"{KINDS[kind[4:]].letter}{value}" if value else None
     return value

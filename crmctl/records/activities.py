@@ -10,7 +10,7 @@ from crmctl.records.companies import agent_id, fetch_company
 from crmctl.rules.values import clean_text, free_text
 from crmctl.rules.dates import parse_date, parse_datetime, utcnow
 from crmctl.errors import BadInput
-from crmctl.records.history import create_record
+from crmctl.records.batch import create_one
 from crmctl.kinds.ids import fetch_record
 from crmctl.rules.permissions import require
 
@@ -70,7 +70,7 @@ def add_communication(actor, lead, type, channel, placement=None, notes=None, on
         "follow_up_on": optional_date(follow_up_on, "follow_up_on"),
     }
     with write_transaction():
-        return create_record(Communication, actor, **values)
+        return create_one(Communication, actor, **values)
 
 
 def add_note(actor, subject, text):
@@ -82,7 +82,7 @@ def add_note(actor, subject, text):
     columns = subject_columns(subject)
     text = required_text(text, "note text", "--text")
     with write_transaction():
-        return create_record(Note, actor, text=text, author=agent_id(actor), **columns)
+        return create_one(Note, actor, text=text, author=agent_id(actor), **columns)
 
 
 def add_task(actor, subject, kind, due, assignee=None, text=None):
@@ -107,8 +107,7 @@ def add_task(actor, subject, kind, due, assignee=None, text=None):
     else:
         assignee_id = agent_id(actor)
     with write_transaction():
-        return create_record(
-            Task, actor, kind=kind, due_at=due_at, assignee=assignee_id,
+        return create_one(Task, actor, kind=kind, due_at=due_at, assignee=assignee_id,
             text=free_text(text, "task text"), created_by=agent_id(actor), **columns,
         )
 
@@ -163,8 +162,7 @@ def add_deal(actor, company, name, pipeline, lead=None, amount=None, currency=No
         lead_id = lead.id
     status = deal_status_for_stage(stage)
     with write_transaction():
-        return create_record(
-            Deal, actor, name=name, company=company.id, lead=lead_id, pipeline=pipeline, stage=stage,
+        return create_one(Deal, actor, name=name, company=company.id, lead=lead_id, pipeline=pipeline, stage=stage,
             status=status, closed_at=utcnow() if status != "open" else None,
             amount=parse_amount(amount), currency=currency_code(currency),
             owner=agent_id(actor), created_by=agent_id(actor),
@@ -182,6 +180,5 @@ def add_event(actor, lead, kind, on=None):
     kind = event_kind_named(kind)
     occurred_at = optional_datetime(on, "date (--on)") or utcnow()
     with write_transaction():
-        return create_record(
-            EngagementEvent, actor, lead=lead.id, kind=kind, occurred_at=occurred_at, created_by=agent_id(actor)
+        return create_one(EngagementEvent, actor, lead=lead.id, kind=kind, occurred_at=occurred_at, created_by=agent_id(actor)
         )

@@ -2,7 +2,8 @@
 import json
 
 from crmctl.errors import BadInput, Refused
-from crmctl.records.history import create_record, update_record
+from crmctl.records.batch import create_one
+from crmctl.records.history import update_record
 from crmctl.rules.contacts import country_code, email_key
 from crmctl.rules.permissions import ROLES, get_agent, require
 
@@ -28,10 +29,7 @@ def add_agent(actor, email, name, role, country=None, linkedin_accounts=()):
             raise Refused("the first agent must be an admin (--role admin), or nobody could manage agents")
         if Agent.select().where(Agent.email == email).exists():
             raise Refused(f"agent {email} already exists")
-        return create_record(
-            Agent,
-            actor,
-            email=email,
+        return create_one(Agent, actor, email=email,
             name=name.strip(),
             role=role,
             country=country_code(country) if country else None,

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import peewee
 
 from crmctl.errors import BadInput, CrmError, DuplicateFound, Refused
-from crmctl.kinds.registry import KINDS
+from crmctl.kinds.registry import KIND_BY_MODEL, KINDS
+from crmctl.records.history import history_text
 from crmctl.rules.dates import utcnow
 from crmctl.storage.connection import database_proxy, write_transaction
 from crmctl.storage.models import History
@@ -64,16 +65,25 @@ def only_row(outcomes):
 def run_in_transaction(write):
     """Run `write()` in one write transaction, once more if a racing process won a unique index meanwhile.
 
-    The second run finds the other process's rows and refuses ours as duplicates
-    with their ids; a second clash becomes a plain refusal.
+    The next run finds the other process's rows and refuses ours as duplicates
+    with their ids; a deadlock (two inserts into one unique index on MySQL) is
+    run again the same way; a third clash becomes a plain refusal.
     """
-    for attempt in (1, 2):
+    for attempt in (1, 2, 3):
         try:
             with write_transaction():
                 return write()
-        except peewee.IntegrityError as error:
-            if attempt == 2:
+        except (peewee.IntegrityError, peewee.OperationalError) as error:
+            if not isinstance(error, peewee.IntegrityError) and not is_deadlock(error):
+                raise
+            if attempt == 3:
                 raise Refused(f"refused by the database: {' '.join(str(error).split())}")
+
+
+def is_deadlock(error):
+    """MySQL/MariaDB (1213) and PostgreSQL (40P01) end one of two deadlocked transactions: run it again."""
+    code = error.args[0] if error.args else None
+    return code == 1213 or getattr(getattr(error, "__cause__", None), "pgcode", None) == "40P01"
 
 
 def insert_returning_ids(model, rows):
@@ -107,10 +117,25 @@ def created_history(kind, ids, actor, batch=None):
     return [history_row(actor, f"{letter}{record_id}", "create", batch=batch, at=now) for record_id in ids]
 
 
+def create_records(model, actor, rows, batch=None):
+    """Insert records of any kind with their 'create' history; returns their ids in order."""
+    ids = insert_returning_ids(model, rows)
+    described = KIND_BY_MODEL.get(model)
+    if described is not None:
+        write_history(created_history(described.name, ids, actor, batch))
+    else:  # agents have no typed id: History names them by email
+        now = utcnow()
+        write_history([history_row(actor, f"agent:{row['email']}", "create", batch=batch, at=now) for row in rows])
+    return ids
+
+
+def create_one(model, actor, **values):
+    """One record through `create_records`, returned as a model instance."""
+    return model.get_by_id(create_records(model, actor, [values])[0])
+
+
 def forced_history(kind, outcomes, actor, batch=None):
     """Who stored a record although it looked like a duplicate, and of what."""
-    from crmctl.records.history import history_text
-
     letter = KINDS[kind].letter
     return [history_row(actor, f"{letter}{o.record_id}", "force", "duplicate_of",
                         new=history_text([c.id for c in o.candidates if c.id]), batch=batch)

@@ -75,10 +75,10 @@ def company_values(name=None, website=None, linkedin_url=None, employee_count=No
         "country": clean_text(country, "country"),
         "city": clean_text(city, "city", Company.city),
     }
-    if values["name"] is not None:
-        values["name_key"] = company_name_key(values["name"])
-    if values["website"] is not None:
-        values["website_key"] = website_key(values["website"])
+    # Every row of a batch has the same columns, so one INSERT serves them all.
+    values["name_key"] = company_name_key(values["name"]) if values["name"] is not None else None
+    values["website_key"] = website_key(values["website"]) if values["website"] is not None else None
+    values["linkedin_key"] = None
     if values["linkedin_url"] is not None:
         values["linkedin_key"] = linkedin_company_key(values["linkedin_url"])
         values["linkedin_url"] = linkedin_page_url(values["linkedin_key"])

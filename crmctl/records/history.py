@@ -1,7 +1,7 @@
 """The one mechanism that records every change of every field into History.
 
 Every write path (add, edit, import, status, merge, …) creates and changes
-records through `create_record` and `update_record`, which store the change and
+records through `crmctl.records.batch.create_records` and `update_record`, which store the change and
 one History row per field: who, when, entity, field, old value, new value.
 """
 import datetime
@@ -60,29 +60,6 @@ def field_value(record, field_name):
     """The stored value of a field; a foreign key as its id, without a query."""
     field = record._meta.fields[field_name]
     return record.__data__.get(field.name)
-
-
-def create_record(model, actor, batch=None, **values):
-    """Insert a record and write one 'create' History row for it.
-
-    The initial values are the record itself; History holds every later change
-    field by field. One row per record keeps bulk imports cheap.
-    """
-    record = model.create(**values)
-    rows = [
-        {
-            "at": utcnow(),
-            "agent_email": actor.email if actor else None,
-            "entity": entity_label(record),
-            "action": "create",
-            "field": None,
-            "old_value": None,
-            "new_value": None,
-            "batch": batch,
-        }
-    ]
-    History.insert_many(rows).execute()
-    return record
 
 
 def update_record(record, actor, changes, action="update", batch=None, merge=None):

@@ -50,17 +50,23 @@ def check_connections(connections, settings):
         )
 
 
-def lead_counts(company_ids, leaving_out=None):
-    """Leads per company, in one query; the company rows are locked where the database can.
+def lock_companies(company_ids):
+    """Lock the company rows where the database can, before anything else is read.
 
-    The lock makes the count hold until the transaction ends, so two racing
-    processes cannot both add a company's last lead.
+    Taken first in the transaction, the lock makes the lead counts that follow
+    current (MySQL's snapshot starts at the first read) and holds them until the
+    transaction ends, so two racing processes cannot both add a company's last lead.
     """
+    company_ids = sorted(set(company_ids))
+    if company_ids and not isinstance(database_proxy.obj, peewee.SqliteDatabase):
+        list(Company.select(Company.id).where(Company.id.in_(company_ids)).order_by(Company.id).for_update())
+
+
+def lead_counts(company_ids, leaving_out=None):
+    """Leads per company, in one query."""
     company_ids = sorted(set(company_ids))
     if not company_ids:
         return {}
-    if not isinstance(database_proxy.obj, peewee.SqliteDatabase):
-        list(Company.select(Company.id).where(Company.id.in_(company_ids)).order_by(Company.id).for_update())
     query = (Lead.select(Lead.company, peewee.fn.COUNT(Lead.id))
              .where(Lead.company.in_(company_ids) & Lead.archived_at.is_null()).group_by(Lead.company))
     if leaving_out is not None:
@@ -180,6 +186,7 @@ def add_leads(actor, rows, force=False, batch=None, settings=None):
     owners = agents_by_email(rows)
 
     def write():
+        lock_companies(c.id for c in companies.values() if isinstance(c, Company))
         outcomes, entries = [], {}
         for index, row in enumerate(rows):
             outcome = RowOutcome(index)
@@ -299,6 +306,7 @@ def edit_lead(actor, lead, changes, force=False):
     try:
         with write_transaction():
             if "company" in new and new["company"] != lead.company_id:
+                lock_companies([company.id])
                 limit = settings["max_leads_per_company"]
                 if lead_counts([company.id], leaving_out=lead.id).get(company.id, 0) >= limit:
                     raise room_refusal(company, limit)

@@ -24,7 +24,8 @@ import json
 import peewee
 
 from crmctl.errors import BadInput, Refused
-from crmctl.records.history import create_record, record_event, update_record
+from crmctl.records.batch import create_one
+from crmctl.records.history import record_event, update_record
 from crmctl.kinds.ids import fetch_record, kind_of, typed_id
 from crmctl.kinds.registry import KINDS
 from crmctl.rules.permissions import require
@@ -122,10 +123,7 @@ def merge_records(actor, keep_text, drop_texts):
         kind, keep, dropped = records_to_merge(keep_text, drop_texts)
         survivor_label = typed_id(kind, keep.id)
         dropped_labels = [typed_id(kind, record.id) for record in dropped]
-        merge = create_record(
-            Merge,
-            actor,
-            kind=kind,
+        merge = create_one(Merge, actor, kind=kind,
             survivor=survivor_label,
             dropped=json.dumps(dropped_labels),
             created_by=actor.agent.id if actor.agent is not None else None,
