@@ -3,6 +3,7 @@
 The rules live in crmctl.records (companies, leads, activities); this
 module parses options, calls them with plain values and prints the new record.
 """
+# Core modules are imported inside the callbacks, so `crmctl COMMAND --help` loads no database code.
 import click
 
 from crmctl.cli.output import format_option, print_record, print_records

@@ -1,4 +1,5 @@
 """Add, list, change and deactivate agents (admins only, once agents exist)."""
+# Core modules are imported inside the callbacks, so `crmctl COMMAND --help` loads no database code.
 import click
 
 from crmctl.cli.output import format_option, message, print_record, print_records

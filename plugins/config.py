@@ -1,4 +1,5 @@
 """Read and change the configurable rules (admins only, once agents exist)."""
+# Core modules are imported inside the callbacks, so `crmctl COMMAND --help` loads no database code.
 import json
 
 import click
@@ -38,7 +39,7 @@ def get_command(session, key, output_format):
 @pass_session
 def set_command(session, key, value, output_format):
     """Change a setting (VALUE as JSON for numbers, lists and objects)."""
-    from crmctl.rules.settings import set_setting
+    from crmctl.records.configuration import set_setting
 
     session.open()
     print_setting(key, set_setting(session.actor, key, value), output_format)

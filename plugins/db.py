@@ -1,4 +1,5 @@
 """Show the schema version or apply pending migrations."""
+# Core modules are imported inside the callbacks, so `crmctl COMMAND --help` loads no database code.
 import click
 
 from crmctl.cli.output import format_option, message, print_record

@@ -3,6 +3,7 @@
 The matching rules live in crmctl.dedup and the merge in crmctl.records.merge;
 this module parses options and prints.
 """
+# Core modules are imported inside the callbacks, so `crmctl COMMAND --help` loads no database code.
 import click
 
 from crmctl.cli.output import format_option, print_record, print_records

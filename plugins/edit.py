@@ -1,4 +1,5 @@
 """Change fields of a record: edit ID --set field=value."""
+# Core modules are imported inside the callbacks, so `crmctl COMMAND --help` loads no database code.
 import click
 
 from crmctl.cli.output import format_option, print_record

@@ -1,4 +1,5 @@
 """Every recorded change of one record: who, when, field, old and new value."""
+# Core modules are imported inside the callbacks, so `crmctl COMMAND --help` loads no database code.
 import click
 
 from crmctl.cli.output import format_option, print_records

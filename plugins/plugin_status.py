@@ -1,4 +1,5 @@
 """List every installed plugin and whether it loads."""
+# Core modules are imported inside the callbacks, so `crmctl COMMAND --help` loads no database code.
 import click
 
 from crmctl.cli.output import format_option, print_records

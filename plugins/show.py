@@ -1,4 +1,5 @@
 """Show one record by its typed id, with what hangs on it."""
+# Core modules are imported inside the callbacks, so `crmctl COMMAND --help` loads no database code.
 import click
 
 from crmctl.cli.output import format_option, print_record, print_records

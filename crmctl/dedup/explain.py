@@ -1,6 +1,9 @@
 """`dedup explain A B`: the field-by-field comparison behind a score, and its verdict."""
-from crmctl.rules.settings import load_settings
 from crmctl.dedup.scoring import company_score, name_similarity
+from crmctl.errors import BadInput
+from crmctl.kinds.ids import fetch_record, kind_of, typed_id
+from crmctl.rules.settings import load_settings
+from crmctl.storage.models import Contact
 # ---------------------------------------------------------------------------
 # Explain: the field-by-field comparison behind a score
 # ---------------------------------------------------------------------------
@@ -25,8 +28,6 @@ def _text_field(field, left, right):
 
 
 def explain_companies(left, right):
-    from crmctl.kinds.ids import typed_id
-
     threshold = float(load_settings()["likely_duplicate_min_score"])
     name_score, rule, note = company_score(left.name_key, right.name_key, left.country, right.country)
     raw_score, _ = name_similarity(left.name_key, right.name_key)
@@ -57,9 +58,6 @@ def explain_companies(left, right):
 
 
 def explain_leads(left, right):
-    from crmctl.kinds.ids import typed_id
-    from crmctl.storage.models import Contact
-
     def identities(lead):
         found = {"linkedin": set(), "email": set(), "phone": set()}
         for contact in Contact.select().where(Contact.lead == lead.id):
@@ -97,9 +95,6 @@ def explain_leads(left, right):
 
 def explain(left_text, right_text):
     """`dedup explain A B`: both records compared field by field, the overall score and verdict."""
-    from crmctl.errors import BadInput
-    from crmctl.kinds.ids import fetch_record, kind_of
-
     left = fetch_record(left_text, ["company", "lead"])
     kind = kind_of(left)
     right = fetch_record(right_text, [kind] if right_text.strip().isdigit() else ["company", "lead"])

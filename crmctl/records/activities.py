@@ -6,21 +6,23 @@ and stores the record through the one History mechanism.
 """
 from decimal import Decimal, InvalidOperation
 
-from crmctl.records.companies import agent_id, fetch_company
-from crmctl.rules.values import clean_text, free_text
-from crmctl.rules.dates import parse_date, parse_datetime, utcnow
-from crmctl.errors import BadInput
+from crmctl.errors import BadInput, Refused
+from crmctl.kinds.ids import fetch_record, kind_of, typed_id
 from crmctl.records.batch import create_one
-from crmctl.kinds.ids import fetch_record
-from crmctl.rules.permissions import require
+from crmctl.records.companies import agent_id, fetch_company
+from crmctl.rules.dates import parse_date, parse_datetime, utcnow
+from crmctl.rules.permissions import get_agent, require
+from crmctl.rules.values import clean_text, free_text
+from crmctl.rules.vocabulary import (communication_channel_named, communication_type_named, deal_status_for_stage,
+                                     event_kind_named, first_stage, pipeline_named, stage_named, task_kind_named)
+from crmctl.storage.connection import write_transaction
+from crmctl.storage.models import Communication, Deal, EngagementEvent, Lead, Note, Task
 
 # What a note or a task can hang on.
 SUBJECT_KINDS = ["company", "lead", "deal"]
 
 
 def fetch_lead(lead):
-    from crmctl.storage.models import Lead
-
     if isinstance(lead, Lead):
         return lead
     return fetch_record(lead, ["lead"])
@@ -28,8 +30,6 @@ def fetch_lead(lead):
 
 def subject_columns(subject):
     """{"company": id} / {"lead": id} / {"deal": id} for a typed id such as C12, L34 or D5."""
-    from crmctl.kinds.ids import kind_of
-
     record = fetch_record(subject, SUBJECT_KINDS)
     return {kind_of(record): record.id}
 
@@ -53,10 +53,6 @@ def required_text(value, field, option):
 
 def add_communication(actor, lead, type, channel, placement=None, notes=None, on=None, follow_up_on=None):
     """Log one conversation with a lead; `notes` is the whole conversation text."""
-    from crmctl.storage.connection import write_transaction
-    from crmctl.storage.models import Communication
-    from crmctl.rules.vocabulary import communication_channel_named, communication_type_named
-
     require(actor, "log communication")
     lead = fetch_lead(lead)
     values = {
@@ -75,9 +71,6 @@ def add_communication(actor, lead, type, channel, placement=None, notes=None, on
 
 def add_note(actor, subject, text):
     """A remark on a company, lead or deal."""
-    from crmctl.storage.connection import write_transaction
-    from crmctl.storage.models import Note
-
     require(actor, "add note")
     columns = subject_columns(subject)
     text = required_text(text, "note text", "--text")
@@ -87,12 +80,6 @@ def add_note(actor, subject, text):
 
 def add_task(actor, subject, kind, due, assignee=None, text=None):
     """A to-do on a company, lead or deal; assigned to the acting agent unless told otherwise."""
-    from crmctl.rules.permissions import get_agent
-    from crmctl.storage.connection import write_transaction
-    from crmctl.errors import Refused
-    from crmctl.storage.models import Task
-    from crmctl.rules.vocabulary import task_kind_named
-
     require(actor, "add task")
     columns = subject_columns(subject)
     kind = task_kind_named(kind)
@@ -139,11 +126,6 @@ def currency_code(value):
 
 def add_deal(actor, company, name, pipeline, lead=None, amount=None, currency=None, stage=None):
     """A deal at a company, in a configured pipeline; it starts at the pipeline's first stage."""
-    from crmctl.storage.connection import write_transaction
-    from crmctl.kinds.ids import typed_id
-    from crmctl.storage.models import Deal
-    from crmctl.rules.vocabulary import deal_status_for_stage, first_stage, pipeline_named, stage_named
-
     require(actor, "add deal")
     company = fetch_company(company)
     name = clean_text(name, "deal name", Deal.name)
@@ -171,10 +153,6 @@ def add_deal(actor, company, name, pipeline, lead=None, amount=None, currency=No
 
 def add_event(actor, lead, kind, on=None):
     """An engagement event (a website visit, a demo request, …) that scoring counts."""
-    from crmctl.storage.connection import write_transaction
-    from crmctl.storage.models import EngagementEvent
-    from crmctl.rules.vocabulary import event_kind_named
-
     require(actor, "add event")
     lead = fetch_lead(lead)
     kind = event_kind_named(kind)

@@ -6,6 +6,8 @@ from crmctl.records.batch import create_one
 from crmctl.records.history import update_record
 from crmctl.rules.contacts import country_code, email_key
 from crmctl.rules.permissions import ROLES, get_agent, require
+from crmctl.storage.connection import write_transaction
+from crmctl.storage.models import Agent
 
 
 def check_role(role):
@@ -16,9 +18,6 @@ def check_role(role):
 
 def add_agent(actor, email, name, role, country=None, linkedin_accounts=()):
     """Create an agent. The first agent must be an admin, so someone can manage the rest."""
-    from crmctl.storage.connection import write_transaction
-    from crmctl.storage.models import Agent
-
     require(actor, "manage agents")
     email = email_key(email)
     check_role(role)
@@ -39,8 +38,6 @@ def add_agent(actor, email, name, role, country=None, linkedin_accounts=()):
 
 def set_agent(actor, email, name=None, role=None, country=None, linkedin_accounts=None, active=None):
     """Change what is given; refuses to leave the database without an active admin."""
-    from crmctl.storage.connection import write_transaction
-
     require(actor, "manage agents")
     agent = get_agent(email)
     changes = {}
@@ -65,8 +62,6 @@ def set_agent(actor, email, name=None, role=None, country=None, linkedin_account
 
 
 def other_active_admins(agent):
-    from crmctl.storage.models import Agent
-
     return (
         Agent.select()
         .where((Agent.role == "admin") & (Agent.active == True) & (Agent.id != agent.id))  # noqa: E712
@@ -75,6 +70,4 @@ def other_active_admins(agent):
 
 
 def list_agents():
-    from crmctl.storage.models import Agent
-
     return list(Agent.select().order_by(Agent.email))

@@ -5,10 +5,13 @@ re-run validation and the duplicate rules on what changed; the other kinds are
 converted here. Every change is recorded in History by `update_record`.
 """
 from crmctl.errors import BadInput
-from crmctl.records.history import update_record
 from crmctl.kinds.ids import fetch_record, kind_of
 from crmctl.kinds.registry import KINDS
+from crmctl.records.companies import edit_company
+from crmctl.records.history import update_record
+from crmctl.records.leads import edit_lead
 from crmctl.rules.permissions import require
+from crmctl.storage.connection import write_transaction
 
 
 def parse_assignments(assignments):
@@ -30,12 +33,8 @@ def edit_record(actor, typed_id_text, assignments, force=False):
     kind = kind_of(record)
     changes = parse_assignments(assignments)
     if kind == "company":
-        from crmctl.records.companies import edit_company
-
         return kind, edit_company(actor, record, changes, force=force)
     if kind == "lead":
-        from crmctl.records.leads import edit_lead
-
         return kind, edit_lead(actor, record, changes, force=force)
     description = KINDS[kind]
     editable = description.editable_names()
@@ -48,8 +47,6 @@ def edit_record(actor, typed_id_text, assignments, force=False):
         if field is None:
             raise BadInput(f"unknown field {name!r} for a {kind} (editable: {', '.join(editable)})")
         converted[field.stored_in] = field.convert(value, name)
-    from crmctl.storage.connection import write_transaction
-
     with write_transaction():
         update_record(record, actor, converted)
     return kind, record

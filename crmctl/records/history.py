@@ -8,9 +8,9 @@ import datetime
 import decimal
 import json
 
+from crmctl.kinds.ids import kind_for_model, typed_id, typed_id_of
 from crmctl.rules.dates import iso, utcnow
-from crmctl.kinds.ids import typed_id_of
-from crmctl.storage.models import History
+from crmctl.storage.models import Agent, History
 
 # Columns that are bookkeeping, not facts a user changes.
 UNTRACKED_FIELDS = {"id", "updated_at", "created_at", "name_key", "website_key", "linkedin_key"}
@@ -33,8 +33,6 @@ def history_text(value):
 
 def entity_label(record):
     """How History names a record: its typed id, or `agent:EMAIL` for an agent."""
-    from crmctl.storage.models import Agent
-
     if isinstance(record, Agent):
         return f"agent:{record.email}"
     return typed_id_of(record)
@@ -44,9 +42,6 @@ def field_history_text(record, field_name, value):
     """History text of a field's value: a related record as its typed id, an agent as its email."""
     field = record._meta.fields[field_name]
     if value is not None and hasattr(field, "rel_model"):
-        from crmctl.kinds.ids import kind_for_model, typed_id
-        from crmctl.storage.models import Agent
-
         if field.rel_model is Agent:
             agent = Agent.get_or_none(Agent.id == value)
             return agent.email if agent else str(value)

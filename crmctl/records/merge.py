@@ -24,11 +24,16 @@ import json
 import peewee
 
 from crmctl.errors import BadInput, Refused
-from crmctl.records.batch import create_one
-from crmctl.records.history import record_event, update_record
 from crmctl.kinds.ids import fetch_record, kind_of, typed_id
 from crmctl.kinds.registry import KINDS
+from crmctl.records.batch import create_one
+from crmctl.records.companies import store_blocking_keys
+from crmctl.records.history import record_event, update_record
+from crmctl.rules.dates import utcnow
 from crmctl.rules.permissions import require
+from crmctl.storage import models
+from crmctl.storage.connection import write_transaction
+from crmctl.storage.models import CompanyBlockingKey, Contact, Merge
 
 MERGE_ACTION = "merge"
 UNMERGE_ACTION = "unmerge"
@@ -37,8 +42,6 @@ EMPTY_VALUES = (None, "", "[]")
 
 
 def _model(name):
-    from crmctl.storage import models
-
     return getattr(models, name)
 
 
@@ -115,9 +118,6 @@ def records_to_merge(keep_text, drop_texts):
 
 def merge_records(actor, keep_text, drop_texts):
     """Merge the dropped records into the survivor; returns the Merge row."""
-    from crmctl.storage.connection import write_transaction
-    from crmctl.storage.models import Merge
-
     require(actor, "merge")
     with write_transaction():
         kind, keep, dropped = records_to_merge(keep_text, drop_texts)
@@ -147,12 +147,8 @@ def merge_records(actor, keep_text, drop_texts):
             record_event(label, actor, MERGE_ACTION, field=None, old_value=label, new_value=survivor_label,
                          merge=merge.id)
             if kind == "company":
-                from crmctl.storage.models import CompanyBlockingKey
-
                 CompanyBlockingKey.delete().where(CompanyBlockingKey.company == record.id).execute()
             else:
-                from crmctl.storage.models import Contact
-
                 Contact.delete().where(Contact.lead == record.id).execute()
             record.delete_instance()
         journal["filled"] = {name: _json_value(keep.__data__.get(name)) for name in fills}
@@ -173,8 +169,6 @@ def _move_dependents(actor, merge, kind, record, keep, journal):
 
 def _move_contacts(actor, merge, record, keep, journal):
     """Contact details move to the survivor, except those it already has."""
-    from crmctl.storage.models import Contact
-
     survivor_label = typed_id("lead", keep.id)
     held = {(c.source, c.match_key or c.value.strip().lower()) for c in Contact.select().where(Contact.lead == keep.id)}
     for contact in Contact.select().where(Contact.lead == record.id).order_by(Contact.id):
@@ -196,9 +190,6 @@ def _move_contacts(actor, merge, record, keep, journal):
 
 def unmerge(actor, merge_text):
     """Undo a merge: restore the dropped records with their ids and give back what was theirs."""
-    from crmctl.storage.connection import write_transaction
-    from crmctl.rules.dates import utcnow
-
     require(actor, "merge")
     with write_transaction():
         merge = fetch_record(merge_text, ["merge"])
@@ -228,8 +219,6 @@ def unmerge(actor, merge_text):
             record_event(typed_id(kind, entry["id"]), actor, UNMERGE_ACTION, field=None,
                          old_value=merge.survivor, new_value=typed_id(kind, entry["id"]), merge=merge.id)
             if kind == "company":
-                from crmctl.records.companies import store_blocking_keys
-
                 store_blocking_keys([(restored.id, restored.name_key)])
 
         for model_name, record_id, field_name, original in journal.get("moved", []):
@@ -262,8 +251,6 @@ def _check_restorable(kind, model, values, label):
 
 
 def _restore_contacts(actor, merge, journal):
-    from crmctl.storage.models import Contact
-
     for contact_id, original_lead in journal.get("contacts_moved", []):
         contact = Contact.get_or_none(Contact.id == contact_id)
         if contact is None:

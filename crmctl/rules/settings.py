@@ -6,6 +6,7 @@ else falls back to DEFAULTS. A setting keeps the type of its default.
 import json
 
 from crmctl.errors import BadInput
+from crmctl.storage.models import Setting
 
 DEFAULTS = {
     "required_company_fields": ["name", "website", "linkedin_url", "employee_count", "industry"],
@@ -61,8 +62,6 @@ def check_key(key):
 
 
 def get_setting(key):
-    from crmctl.storage.models import Setting
-
     check_key(key)
     row = Setting.get_or_none(Setting.key == key)
     return DEFAULTS[key] if row is None else json.loads(row.value)
@@ -70,8 +69,6 @@ def get_setting(key):
 
 def load_settings():
     """Every setting, stored or default, in one query: what a command reads once and passes down."""
-    from crmctl.storage.models import Setting
-
     stored = {row.key: json.loads(row.value) for row in Setting.select()}
     return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
 
@@ -96,21 +93,4 @@ def parse_setting_value(key, text):
             raise BadInput(f"setting {key} takes a list of whole numbers, like {json.dumps(default)}")
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         raise BadInput(f"setting {key} takes a {expected.__name__}, like {json.dumps(default)}")
-    return value
-
-
-def set_setting(actor, key, text):
-    from crmctl.storage.connection import write_transaction
-    from crmctl.records.history import record_event
-    from crmctl.storage.models import Setting
-    from crmctl.rules.permissions import require
-
-    require(actor, "configure")
-    value = parse_setting_value(key, text)
-    old = get_setting(key)
-    encoded = json.dumps(value)
-    with write_transaction():
-        if Setting.update(value=encoded).where(Setting.key == key).execute() == 0:
-            Setting.create(key=key, value=encoded)
-        record_event(f"config:{key}", actor, "update", field=key, old_value=old, new_value=value)
     return value

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from crmctl.errors import BadInput
 from crmctl.rules.dates import parse_date, parse_datetime, utcnow
+from crmctl.rules.permissions import get_agent
 
 
 def clean_text(value, field, model_field=None):
@@ -109,8 +110,6 @@ def to_datetime(value, field):
 def to_agent(value, field):
     if not value:
         return None
-    from crmctl.rules.permissions import get_agent
-
     return get_agent(value).id
 
 

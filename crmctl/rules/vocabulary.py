@@ -8,6 +8,7 @@ kinds come from the settings, so an admin can change them.
 import re
 
 from crmctl.errors import BadInput
+from crmctl.rules.settings import get_setting
 
 LEAD_STATUSES = (
     "Sent Request",
@@ -94,8 +95,6 @@ def deal_status_named(value):
 
 def event_kinds():
     """Engagement event kinds: the behaviour and engagement entries of the score weights."""
-    from crmctl.rules.settings import get_setting
-
     return tuple(kind for kind in get_setting("score_weights") if kind not in DEMOGRAPHIC_WEIGHTS)
 
 
@@ -106,8 +105,6 @@ def event_kind_named(value):
 
 def pipelines():
     """Pipeline name -> its stages in order, from the `pipelines` setting."""
-    from crmctl.rules.settings import get_setting
-
     return get_setting("pipelines")
 
 
