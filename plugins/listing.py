@@ -1,12 +1,24 @@
 """List companies, leads, deals, tasks or submissions with filters."""
+# The kinds registry is imported at the top for the choice of kinds; the rest inside the callback.
 import click
 
-from crmctl.kinds.registry import LISTED
-from crmctl.cli.output import format_option, print_records
+from crmctl.cli.output import (
+    TERMINAL_PAGE_ROWS,
+    format_option,
+    more_records_note,
+    pages_on_terminal,
+    print_records,
+)
 from crmctl.cli.session import pass_session
+from crmctl.kinds.registry import LISTED
+
 
 def listing_options(function):
     """The filters every listing takes (also used by export and bulk actions)."""
+    function = click.option(
+        "--all", "show_all", is_flag=True,
+        help=f"Every matching record (a table on a terminal shows {TERMINAL_PAGE_ROWS} by default).",
+    )(function)
     function = click.option("--limit", type=click.IntRange(min=0), help="At most this many records.")(function)
     function = click.option("--sort", help="Field to sort by; -field for descending; comma-separated.")(function)
     function = click.option("--search", help="Text in the company name, person name or email.")(function)
@@ -23,11 +35,18 @@ def listing_options(function):
 @listing_options
 @format_option
 @pass_session
-def list_records(session, kind, where, search, sort, limit, output_format):
+def list_records(session, kind, where, search, sort, limit, show_all, output_format):
     """List companies, leads, deals, tasks or submissions."""
-    from crmctl.query.listing import list_records as find_records
+    from crmctl.query.listing import list_page
 
+    if show_all and limit is not None:
+        raise click.UsageError("give --limit or --all, not both")
     session.open()
-    rows = find_records(kind, where=where, search=search, sort=sort, limit=limit)
+    paged = pages_on_terminal(output_format) and not show_all
+    if paged and limit is None:
+        limit = TERMINAL_PAGE_ROWS
+    page = list_page(kind, where=where, search=search, sort=sort, limit=limit, count_more=paged)
     columns = list(LISTED[kind].list_columns) if output_format == "table" else None
-    print_records(rows, output_format, columns=columns)
+    print_records(page.rows, output_format, columns=columns)
+    if page.more:
+        more_records_note(page.more)

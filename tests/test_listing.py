@@ -3,8 +3,17 @@ import csv
 import datetime
 import io
 import json
+import os
+import pty
+import subprocess
+import sys
 
 import pytest
+
+from crmctl.storage.connection import connect_database
+from crmctl.storage.schema import migration_runner
+
+from conftest import Crm, one_line
 
 
 def add_company(crm, name, slug, country="PL", employees=120, industry="Robotics", acting=None):
@@ -200,3 +209,321 @@ def test_history_shows_a_new_owner_by_email(crm):
     change = [row for row in crm.json("history", lead["id"]) if row["field"] == "owner"][-1]
     assert change["old_value"] == "boss@example.com"
     assert change["new_value"] == "ann@example.com"
+
+
+# --------------------------------------------------------------------------
+# Filters that compare the stored, normalised value (through its index)
+# --------------------------------------------------------------------------
+
+
+def test_a_country_filter_is_normalised_like_the_stored_code(crm, sample):
+    for value in ("pl", "PL", " Pl ", "Poland", "POL"):
+        assert names(crm.json("list", "companies", "--where", f"country={value}")) == [
+            "Acme Robotics", "Vistula Software"], value
+    assert names(crm.json("list", "companies", "--where", "country in se,DEU")) == ["Nordic Freight"]
+    assert names(crm.json("list", "companies", "--where", "country!=poland")) == ["Nordic Freight"]
+    assert crm.json("list", "companies", "--where", "country=NZ") == []
+
+
+def test_an_unknown_country_in_a_filter_is_bad_input(crm, sample):
+    result = crm("list", "companies", "--where", "country=Narnia")
+    assert result.exit_code == 2
+    assert one_line(result) == "crmctl: error: --where country: country 'Narnia' is not a known country"
+
+
+def test_a_status_filter_takes_the_status_in_any_case_and_spacing(crm, sample):
+    assert len(crm.json("list", "leads", "--where", "status=sent-request")) == 3
+    result = crm("list", "leads", "--where", "status=Sent Requested")
+    assert result.exit_code == 2 and "unknown status" in one_line(result)
+
+
+def test_a_website_filter_compares_the_website_key(crm, sample):
+    for value in ("acme-robotics.com", "https://acme-robotics.com/about", "WWW.ACME-ROBOTICS.COM"):
+        assert names(crm.json("list", "companies", "--where", f"website={value}")) == ["Acme Robotics"], value
+    assert names(crm.json("list", "companies", "--where", "website~NORDIC")) == ["Nordic Freight"]
+
+
+def test_a_listing_of_leads_filters_on_every_company_field_with_clashing_names_prefixed(crm, sample):
+    assert names(crm.json("list", "leads", "--where", "company_name=Nordic Freight"), "full_name") == ["Erik Berg"]
+    assert names(crm.json("list", "leads", "--where", "company=nordic freight"), "full_name") == ["Erik Berg"]
+    assert names(crm.json("list", "leads", "--where", "company_website=vistula-software.com"),
+                 "full_name") == ["Piotr Zielinski"]
+    assert names(crm.json("list", "leads", "--where", "company_country=se"), "full_name") == ["Erik Berg"]
+    assert names(crm.json("list", "leads", "--where", "employees>=100", "--sort", "company"), "full_name") == [
+        "Anna Nowak", "Erik Berg"]
+    assert crm.json("list", "leads", "--where", "company_owner=none", "--where", "name~anna")[0][
+        "full_name"] == "Anna Nowak"
+
+
+# --------------------------------------------------------------------------
+# Search: the substring index for 3 characters or more, LIKE below that
+# --------------------------------------------------------------------------
+
+FRAGMENTS = ["obot", "ROBOTICS", "acme r", "ic", "c", "e", "or", "nordic freight", "ware", "zzz", "%", "_", '"',
+             'a"b', "10%", "so"]
+
+
+@pytest.mark.parametrize("fragment", FRAGMENTS)
+def test_search_finds_what_a_case_insensitive_substring_finds(crm, sample, fragment):
+    expected = sorted(n for n in ("Acme Robotics", "Nordic Freight", "Vistula Software")
+                      if fragment.lower() in n.lower())
+    assert names(crm.json("list", "companies", "--search", fragment)) == expected
+    assert names(crm.json("list", "companies", "--where", f"name~{fragment}")) == expected
+
+
+def test_search_of_leads_finds_company_name_fragments_long_and_short(crm, sample):
+    assert names(crm.json("list", "leads", "--search", "FREIG"), "full_name") == ["Erik Berg"]
+    assert names(crm.json("list", "leads", "--search", "ic"), "full_name") == ["Anna Nowak", "Erik Berg"]
+    assert names(crm.json("list", "leads", "--search", "piotr@vist"), "full_name") == ["Piotr Zielinski"]
+
+
+def test_search_follows_a_rename(crm, sample):
+    crm.json("edit", sample["acme"]["id"], "--set", "name=Bolt Machines")
+    assert crm.json("list", "companies", "--search", "robotics") == []
+    assert names(crm.json("list", "companies", "--search", "machine")) == ["Bolt Machines"]
+    assert names(crm.json("list", "leads", "--search", "bolt m"), "full_name") == ["Anna Nowak"]
+
+
+def test_search_follows_an_insert_a_delete_and_a_restore(crm, sample):
+    twin = crm.json("add", "company", "--name", "Acme Robotic", "--website", "https://acme-robotic.com",
+                    "--linkedin", "https://www.linkedin.com/company/acme-robotic/", "--employees", 120,
+                    "--industry", "Robotics", "--country", "PL", "--force")
+    assert names(crm.json("list", "companies", "--search", "acme robot")) == ["Acme Robotic", "Acme Robotics"]
+    merge = crm.json("dedup", "merge", sample["acme"]["id"], twin["id"])  # deletes the dropped company
+    assert names(crm.json("list", "companies", "--search", "acme robot")) == ["Acme Robotics"]
+    crm.json("dedup", "unmerge", merge["id"])  # inserts it again under its own id
+    rows = crm.json("list", "companies", "--search", "acme robot")
+    assert [row["id"] for row in rows] == [sample["acme"]["id"], twin["id"]]
+
+
+def test_search_pages_in_id_order_both_ways(crm, sample):
+    ids = [row["id"] for row in crm.json("list", "companies", "--search", "o")]
+    assert [row["id"] for row in crm.json("list", "companies", "--search", "ord", "--sort", "-id")] == [
+        sample["nordic"]["id"]]
+    long_ids = [row["id"] for row in crm.json("list", "companies", "--search", "o", "--sort", "-id")]
+    assert long_ids == list(reversed(ids))
+    trigram_ids = [row["id"] for row in crm.json("list", "companies", "--search", "ics", "--limit", "1")]
+    assert trigram_ids == [sample["acme"]["id"]]
+
+
+# --------------------------------------------------------------------------
+# Sorting and archived rows
+# --------------------------------------------------------------------------
+
+
+def set_company_columns(url, **values):
+    from crmctl.storage.models import Company
+
+    database = connect_database(url)
+    try:
+        Company.update(**values).execute()
+    finally:
+        database.close()
+
+
+def test_sort_by_created_breaks_ties_on_id_in_the_same_direction(crm, sample):
+    set_company_columns(crm.url, created_at=datetime.datetime(2026, 1, 5, 10, 0, 0))
+    ids = [sample[key]["id"] for key in ("acme", "nordic", "vistula")]
+    assert [row["id"] for row in crm.json("list", "companies", "--sort", "-created")] == list(reversed(ids))
+    assert [row["id"] for row in crm.json("list", "companies", "--sort", "created")] == ids
+    assert [row["id"] for row in crm.json("list", "companies")] == ids
+
+
+def test_archived_companies_are_hidden_unless_a_filter_asks_for_them(crm, sample):
+    set_company_columns(crm.url, archived_at=datetime.datetime(2026, 2, 1, 9, 0, 0))
+    assert crm.json("list", "companies") == []
+    assert crm.json("list", "companies", "--where", "country=PL") == []
+    assert len(crm.json("list", "companies", "--where", "archived!=none")) == 3
+    assert names(crm.json("list", "companies", "--where", "archived_at>=2026-02-01", "--search", "nordic")) == [
+        "Nordic Freight"]
+
+
+# --------------------------------------------------------------------------
+# The indexes serve the listings (SQLite and PostgreSQL; MariaDB is not measured)
+# --------------------------------------------------------------------------
+
+
+def query_plan(url, where=(), search=None, sort=None):
+    from crmctl.query.listing import build_query, listing_for
+
+    database = connect_database(url)
+    try:
+        sql, params = build_query(listing_for("companies"), where, search, sort, limit=50).sql()
+        if url.startswith("sqlite"):
+            return " | ".join(row[-1] for row in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+        with database.atomic():  # SET LOCAL: only the index paths, so the plan shows which index can serve
+            database.execute_sql("SET LOCAL enable_seqscan = off")
+            if search:
+                database.execute_sql("SET LOCAL enable_indexscan = off")
+            return " | ".join(row[0] for row in database.execute_sql("EXPLAIN " + sql, params))
+    finally:
+        database.close()
+
+
+@pytest.mark.parametrize("where, search, sort, index", [
+    (["country=pl"], None, None, "company_country_id"),
+    ([], None, "-created", "company_created_at_id"),
+    (["country=pl"], None, "-created", "company_country_id"),
+    ([], "robot", None, "company name substring index"),
+])
+def test_listings_go_through_an_index(crm, backend, sample, where, search, sort, index):
+    if backend == "mysql":
+        pytest.skip("listing speed is measured on SQLite and PostgreSQL only")
+    plan = query_plan(crm.url, where, search, sort)
+    if search:  # SQLite names the FTS5 table by its alias in the plan
+        index = "VIRTUAL TABLE" if backend == "sqlite" else "company_name_trgm"
+    assert index in plan
+    assert "SCAN company |" not in plan + " |" and "Seq Scan" not in plan
+    if not (where and sort) and not (search and backend == "postgresql"):  # a bitmap scan's rows are sorted
+        assert "TEMP B-TREE" not in plan and "Sort " not in plan
+
+
+# --------------------------------------------------------------------------
+# Migration 0003 on a database that already holds companies
+# --------------------------------------------------------------------------
+
+COMPANY_AT_VERSION_2 = (
+    "INSERT INTO company (name, name_key, website, website_key, linkedin_url, linkedin_key, "
+    "employee_count, industry, country, relationship, active_agents, linkedin_accounts, created_at, updated_at) "
+    "VALUES ('{name}', '{key}', 'https://{slug}.pl', '{slug}.pl', "
+    "'https://www.linkedin.com/company/{slug}/', 'company/{slug}', 120, 'Robotics', 'PL', "
+    "'prospect', '[]', '[]', '2026-01-0{day} 10:00:00', '2026-01-05 10:00:00')"
+)
+
+
+def listing_indexes(database, url):
+    if url.startswith("sqlite"):
+        return {row[0] for row in database.execute_sql("SELECT name FROM sqlite_master WHERE name LIKE 'company%' "
+                                                       "OR name LIKE 'lead%'")}
+    if url.startswith("postgresql"):
+        return {row[0] for row in database.execute_sql("SELECT indexname FROM pg_indexes")}
+    return {row[2] for table in ("company", "lead") for row in database.execute_sql(f"SHOW INDEX FROM `{table}`")}
+
+
+def test_the_listing_migration_builds_its_indexes_on_a_database_with_companies(fresh_db_url):
+    database = connect_database(fresh_db_url)
+    migration_runner(database).up("0002_company_blocking_keys")
+    for day, name in enumerate(("Acme Robotics", "Nordic Freight", "Vistula Software"), start=1):
+        slug = name.lower().replace(" ", "-")
+        database.execute_sql(COMPANY_AT_VERSION_2.format(name=name, key=name.lower(), slug=slug, day=day))
+    assert "company_country_id" not in listing_indexes(database, fresh_db_url)
+    database.close()
+    crm = Crm(fresh_db_url)
+    assert "0003_listing_indexes" in crm.json("db", "upgrade")["applied"]
+    database = connect_database(fresh_db_url)
+    indexes = listing_indexes(database, fresh_db_url)
+    database.close()
+    assert {"company_country_id", "company_created_at_id", "lead_created_at_id"} <= indexes
+    assert not {"company_country", "company_created_at", "lead_created_at"} & indexes
+    if fresh_db_url.startswith("sqlite"):
+        assert {"company_name_fts", "company_name_fts_insert", "company_name_fts_update",
+                "company_name_fts_delete"} <= indexes
+    if fresh_db_url.startswith("postgresql"):
+        assert "company_name_trgm" in indexes
+    assert names(crm.json("list", "companies", "--search", "OBOTIC")) == ["Acme Robotics"]
+    assert names(crm.json("list", "companies", "--search", "ic")) == ["Acme Robotics", "Nordic Freight"]
+    assert [row["name"] for row in crm.json("list", "companies", "--sort", "-created")] == [
+        "Vistula Software", "Nordic Freight", "Acme Robotics"]
+
+
+def test_the_listing_migration_goes_down_and_up_again(fresh_db_url):
+    database = connect_database(fresh_db_url)
+    runner = migration_runner(database)
+    runner.up("0003_listing_indexes")
+    runner.down("0003_listing_indexes")
+    indexes = listing_indexes(database, fresh_db_url)
+    assert {"company_country", "company_created_at", "lead_created_at"} <= indexes
+    assert not {"company_country_id", "company_name_fts", "company_name_trgm"} & indexes
+    runner.up("0003_listing_indexes")
+    assert "company_country_id" in listing_indexes(database, fresh_db_url)
+    database.close()
+
+
+# --------------------------------------------------------------------------
+# Paging (SPEC §6): one page of a table on a real terminal, every row otherwise
+# --------------------------------------------------------------------------
+
+CRMCTL = [sys.executable, "-m", "crmctl"]
+
+
+@pytest.fixture
+def sixty_companies(tmp_path):
+    """A SQLite database of 60 companies (written in one batch: paging is about output, not backends)."""
+    from crmctl.storage.models import Company
+    from crmctl.storage.schema import upgrade_schema
+
+    url = f"sqlite:///{tmp_path / 'paging.db'}"
+    database = connect_database(url)
+    upgrade_schema(database)
+    Company.insert_many([
+        {"name": f"Company {number:02}", "name_key": f"company {number:02}", "country": "PL"}
+        for number in range(1, 61)
+    ]).execute()
+    database.close()
+    return url
+
+
+def run_on_terminal(arguments):
+    """Run the real crmctl with its stdout on a pseudo-terminal: (stdout, stderr, exit code)."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(CRMCTL + arguments, stdin=follower, stdout=follower, stderr=subprocess.PIPE)
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the process closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    stderr = process.stderr.read()
+    process.wait(timeout=60)
+    return output.decode().replace("\r\n", "\n"), stderr.decode(), process.returncode
+
+
+def table_ids(text):
+    return [line.split()[0] for line in text.splitlines() if line[:1] == "C" and line.split()[0][1:].isdigit()]
+
+
+def test_a_table_on_a_terminal_shows_fifty_rows_and_says_how_many_more_match(sixty_companies):
+    stdout, stderr, code = run_on_terminal(["--db", sixty_companies, "list", "companies"])
+    assert code == 0
+    assert table_ids(stdout) == [f"C{number}" for number in range(1, 51)]
+    assert stderr.strip() == "10 more records match: --limit N shows the first N, --all every one"
+
+
+def test_limit_and_all_choose_the_rows_of_a_table_on_a_terminal(sixty_companies):
+    stdout, stderr, _ = run_on_terminal(["--db", sixty_companies, "list", "companies", "--limit", "5",
+                                         "--where", "name~company"])
+    assert table_ids(stdout) == ["C1", "C2", "C3", "C4", "C5"]
+    assert stderr.strip().startswith("55 more records match")
+    stdout, stderr, _ = run_on_terminal(["--db", sixty_companies, "list", "companies", "--all"])
+    assert len(table_ids(stdout)) == 60 and stderr == ""
+    stdout, stderr, _ = run_on_terminal(["--db", sixty_companies, "list", "companies", "--sort", "-created",
+                                         "--search", "company 5"])
+    assert table_ids(stdout) == [f"C{number}" for number in range(59, 49, -1)] and stderr == ""
+
+
+def test_json_and_csv_on_a_terminal_print_every_row(sixty_companies):
+    stdout, stderr, _ = run_on_terminal(["--db", sixty_companies, "list", "companies", "--format", "json"])
+    assert len(json.loads(stdout)) == 60 and stderr == ""
+    stdout, _, _ = run_on_terminal(["--db", sixty_companies, "list", "companies", "--format", "csv"])
+    assert len(stdout.strip().splitlines()) == 61
+
+
+def test_piped_output_prints_every_row_unless_limited(sixty_companies):
+    piped = subprocess.run(CRMCTL + ["--db", sixty_companies, "list", "companies", "--format", "table"],
+                           capture_output=True, text=True)
+    assert len(table_ids(piped.stdout)) == 60 and piped.stderr == ""
+    assert len(json.loads(subprocess.run(CRMCTL + ["--db", sixty_companies, "list", "companies"],
+                                         capture_output=True, text=True).stdout)) == 60
+    limited = Crm(sixty_companies).json("list", "companies", "--limit", "7")
+    assert [row["id"] for row in limited] == [f"C{number}" for number in range(1, 8)]
+
+
+def test_limit_and_all_together_are_a_usage_error(sixty_companies):
+    result = Crm(sixty_companies)("list", "companies", "--limit", "5", "--all")
+    assert result.exit_code == 2
+    assert "give --limit or --all, not both" in result.stderr

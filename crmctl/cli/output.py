@@ -2,7 +2,9 @@
 
 Data goes to stdout; messages go to stderr. On a terminal the default format is
 a table; when stdout is a pipe or a file the default is JSON, which scripts can
-read without asking for it.
+read without asking for it. A table on a terminal shows one page of a listing
+(SPEC §6) and says on stderr how many more records match; piped output and JSON
+or CSV print every record unless `--limit` is given.
 """
 import csv
 import functools
@@ -13,6 +15,7 @@ import sys
 import click
 
 FORMATS = ("table", "json", "csv")
+TERMINAL_PAGE_ROWS = 50
 # A CSV cell that starts with one of these would be run as a formula by a spreadsheet.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -30,10 +33,25 @@ def format_option(function):
     @functools.wraps(function)
     def wrapper(*args, output_format=None, **kwargs):
         if output_format is None:
-            output_format = "table" if sys.stdout.isatty() else "json"
+            output_format = "table" if stdout_is_terminal() else "json"
         return function(*args, output_format=output_format, **kwargs)
 
     return wrapper
+
+
+def stdout_is_terminal():
+    return sys.stdout.isatty()
+
+
+def pages_on_terminal(output_format):
+    """A table on a terminal shows one page at a time; everything else prints every record."""
+    return output_format == "table" and stdout_is_terminal()
+
+
+def more_records_note(count):
+    """The stderr line under a page of a listing that has more records."""
+    noun = "record matches" if count == 1 else "records match"
+    message(f"{count:,} more {noun}: --limit N shows the first N, --all every one")
 
 
 def inert_csv_cell(value):

@@ -13,7 +13,10 @@ typed id), derived (computed by `crmctl.kinds.shapes`, not stored in one column)
 """
 from dataclasses import dataclass
 
+from crmctl.rules.contacts import country_code
 from crmctl.rules.values import to_agent, to_amount, to_date, to_datetime, to_done_at, to_text
+from crmctl.rules.vocabulary import deal_status_named, lead_status_named, relationship_named
+from crmctl.rules.web import linkedin_company_key, website_key
 from crmctl.storage import models
 
 
@@ -27,6 +30,14 @@ class Field:
     convert: object = None  # text -> stored value, for kinds edited without their own validator
     filterable: bool = True
     shown: bool = True  # False: a field to filter on that the shape leaves out
+    # Listings: a derived field's value where it is stored, "company.name" (the record a foreign
+    # key of this one names) or "contact.value" (any of the records whose foreign key names this one).
+    via: str = None
+    # Listings: typed value -> the form that is stored (country_code: "pl" -> "PL"), so `=`, `!=` and
+    # `in` compare the stored value through its index instead of LOWER(column); compared in
+    # `key_column` (a stored normalised key with its own index) when the field has one.
+    normalise: object = None
+    key_column: str = None
 
     @property
     def stored_in(self):
@@ -45,6 +56,7 @@ class Kind:
     dependents: tuple = ()  # (model name, foreign key) of records that hang on one of this kind
     fillable: tuple = ()  # columns a merge fills on the survivor when they are empty
     archivable: bool = False
+    filters_through: tuple = ()  # ref fields whose record's fields a listing filters on too (a lead's company)
 
     def field(self, name, editable=False):
         """The Field a user means by `name` (its own name or an alias), or None; among editable ones if asked."""
@@ -75,14 +87,15 @@ COMPANY = Kind(
     fields=(
         Field("id", "id"),
         Field("name", editable=True),
-        Field("website", editable=True),
-        Field("linkedin_url", aliases=("linkedin",), editable=True),
+        Field("website", editable=True, normalise=website_key, key_column="website_key"),
+        Field("linkedin_url", aliases=("linkedin",), editable=True, normalise=linkedin_company_key,
+              key_column="linkedin_key"),
         Field("employee_count", "int", aliases=("employees",), editable=True),
         Field("industry", editable=True),
         Field("subindustry", editable=True),
-        Field("country", editable=True),
+        Field("country", editable=True, normalise=country_code),
         Field("city", editable=True),
-        Field("relationship", editable=True),
+        Field("relationship", editable=True, normalise=relationship_named),
         Field("owner", "agent", editable=True),
         Field("active_agents", "json", filterable=False),
         Field("linkedin_accounts", "json", filterable=False),
@@ -105,17 +118,17 @@ LEAD = Kind(
     fields=(
         Field("id", "id"),
         Field("company_id", "ref:company", column="company", aliases=("company",), editable=True),
-        Field("company", "derived", filterable=False),
+        Field("company", "derived", via="company.name"),
         Field("full_name", aliases=("name",), editable=True),
         Field("position", editable=True),
         Field("linkedin_url", aliases=("linkedin",), editable=True),
         Field("connections", "int", editable=True),
-        Field("status", editable=True),
+        Field("status", editable=True, normalise=lead_status_named),
         Field("follow_up_on", "date", editable=True),
         Field("owner", "agent", editable=True),
         Field("emails", "derived", aliases=("email",), editable=True, filterable=False),
         Field("phones", "derived", aliases=("phone",), editable=True, filterable=False),
-        Field("contacts", "derived", filterable=False),
+        Field("contacts", "derived", filterable=False, via="contact.value"),
         Field("budget", editable=True, filterable=False),
         Field("authority", editable=True, filterable=False),
         Field("need", editable=True, filterable=False),
@@ -129,6 +142,7 @@ LEAD = Kind(
     plural="leads",
     list_columns=("id", "full_name", "position", "company", "status", "follow_up_on", "owner", "emails", "phones"),
     search=("full_name", "company", "contacts"),
+    filters_through=("company_id",),
     dependents=(("Submission", "lead"), ("Communication", "lead"), ("Note", "lead"), ("Task", "lead"),
                 ("Deal", "lead"), ("EngagementEvent", "lead")),
     fillable=("position", "linkedin_url", "connections", "follow_up_on", "owner", "budget", "authority", "need",
@@ -145,7 +159,7 @@ DEAL = Kind(
         Field("lead_id", "ref:lead", column="lead"),
         Field("pipeline"),
         Field("stage"),
-        Field("status"),
+        Field("status", normalise=deal_status_named),
         Field("amount", "amount", editable=True, convert=to_amount),
         Field("currency", editable=True, convert=to_text),
         Field("expected_close", "date", editable=True, convert=to_date),

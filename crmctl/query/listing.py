@@ -1,164 +1,254 @@
-"""Listings: `--where FIELD OP VALUE`, `--search`, `--sort`, `--limit` for every kind.
+"""Listings: the records of one kind that `--where`, `--search`, `--sort` and `--limit` pick.
 
-Each kind declares the fields a user may filter and sort on. A filter becomes a
-Peewee expression whose value is a query parameter, never SQL text. A listing of
-leads can filter on its company's fields too (country, industry, company name).
+What a listing may filter, sort and search on is read from the kinds registry
+(`crmctl.kinds.registry`): each kind's fields with their types, aliases and
+normalisers, the derived fields that reach other tables (`via`), and the ref
+fields whose record's fields a listing filters on too (`filters_through`: a
+listing of leads filters on its company's country, industry, name, ...; a
+company field whose name the lead uses itself is `company_<name>`).
+
+Queries are shaped for the indexes of migration 0003 at a million rows: the
+sort's id tie-break runs in the sort's direction, archived rows are left out
+with a plain `archived_at IS NULL` beside the indexed condition, and
+`--search` goes through the company-name substring index (SQLite FTS5
+trigram, PostgreSQL pg_trgm) for fragments of three characters or more.
 """
-import datetime
-import re
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass
 
+import peewee
 from peewee import fn
 
-from crmctl.rules.dates import parse_date, parse_datetime
 from crmctl.errors import BadInput
-from crmctl.kinds.ids import parse_typed_id
+from crmctl.kinds.registry import KINDS, LISTED
+from crmctl.kinds.shapes import records_dicts
+from crmctl.query.where import Filterable, condition_expression, parse_where
+from crmctl.storage import models
+from crmctl.storage.connection import database_proxy
 
-OPERATORS = ("<=", ">=", "!=", "=", "<", ">", "~", "in")
-_WHERE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|!=|=|<|>|~|\s+in\s+)\s*(.*?)\s*$", re.S)
-NULL_WORDS = {"", "none", "null"}
-
-
-@dataclass
-class Condition:
-    field: str
-    operator: str
-    value: str
-
-
-def parse_where(text):
-    """Split `FIELD OP VALUE` (one argument) into a Condition."""
-    match = _WHERE.match(text or "")
-    if not match:
-        raise BadInput(
-            f"--where {text!r} is not FIELD OP VALUE (OP one of =, !=, <, <=, >, >=, ~, in)"
-        )
-    name, operator, value = match.groups()
-    return Condition(name.lower(), operator.strip().lower(), value)
+VALUE_TYPES = {"text", "int", "amount", "date", "datetime", "agent"}
+# The company-name FTS5 table of migration 0003 (SQLite); its rowid is the company's id.
+NAME_SEARCH = peewee.Table(models.SQLITE_NAME_SEARCH_TABLE, ("rowid", "name"))
 
 
 @dataclass
-class FieldSpec:
-    """A filterable field: how to reach its column and what type its values are."""
+class Listing:
+    kind: object  # the registry's Kind
+    fields: dict  # the name a user types -> Filterable
+    joins: dict  # ref field name -> (joined model alias, join condition)
 
-    expression: object
-    value_type: str  # text, int, date, datetime, id:<kind>, agent
-    nullable: bool = True
+    @property
+    def model(self):
+        return self.kind.model
+
+    def field_named(self, name, option="--where"):
+        spec = self.fields.get(name)
+        if spec is None:
+            known = ", ".join(sorted(self.fields))
+            raise BadInput(f"{option}: unknown field {name!r} for {self.kind.name} (fields: {known})")
+        return spec
 
 
 @dataclass
-class ListingSpec:
-    kind: str
-    model: object
-    fields: dict
-    search: list = field(default_factory=list)
-    default_sort: str = "id"
-    base_query: object = None
+class Page:
+    """One page of a listing: its records as dicts, and how many more match beyond it."""
 
-    def query(self):
-        return self.base_query() if self.base_query else self.model.select()
+    rows: list
+    more: int = 0
 
 
-def convert_value(spec, name, raw):
-    """A filter value typed like its field; bad values are exit 2 naming the field."""
-    value_type = spec.value_type
-    if value_type == "int":
-        try:
-            return int(raw)
-        except ValueError:
-            raise BadInput(f"--where {name}: {raw!r} is not a whole number")
-    if value_type == "date":
-        return parse_date(raw, f"--where {name}")
-    if value_type == "datetime":
-        return parse_datetime(raw, f"--where {name}")
-    if value_type.startswith("id:"):
-        return parse_typed_id(raw, [value_type[3:]])[1]
-    return raw
+def listing_for(kind_plural):
+    if kind_plural not in LISTED:
+        raise BadInput(f"cannot list {kind_plural!r}: choose one of {', '.join(LISTED)}")
+    return _listing(kind_plural)
 
 
-def agent_ids(email):
-    from crmctl.storage.models import Agent
+@functools.lru_cache(maxsize=None)
+def _listing(kind_plural):
+    kind = LISTED[kind_plural]
+    joins = {}
+    fields = {}
+    for name in user_names(kind):
+        spec = filterable(kind, kind.model, kind.field(name), name, joins)
+        if spec is not None:
+            fields[name] = spec
+    for ref_name in kind.filters_through:
+        target, alias = joined_kind(kind, ref_name, joins)
+        for name in user_names(target):
+            field = target.field(name)
+            if field.type == "id":
+                continue
+            for shown_as in (f"{target.name}_{name}", name):
+                if shown_as not in fields:
+                    spec = filterable(target, alias, field, shown_as, joins, through=ref_name)
+                    if spec is not None:
+                        fields[shown_as] = spec
+    return Listing(kind, fields, joins)
 
-    return Agent.select(Agent.id).where(Agent.email == email.strip().lower())
+
+def user_names(kind):
+    """Every name a user may type for a kind's fields, in the registry's order (names, then aliases)."""
+    names = [item.name for item in kind.fields] + [alias for item in kind.fields for alias in item.aliases]
+    return list(dict.fromkeys(names))
 
 
-def is_date_only(raw):
-    return re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip()) is not None
+def joined_kind(kind, ref_name, joins):
+    """The kind a ref field names and the alias under which a listing joins it."""
+    ref = kind.field(ref_name)
+    target = KINDS[ref.type[len("ref:"):]]
+    if ref_name not in joins:
+        alias = target.model.alias(f"{kind.name}_{target.name}")
+        joins[ref_name] = (alias, getattr(kind.model, ref.stored_in) == alias.id)
+    return target, joins[ref_name][0]
 
 
-def condition_expression(listing, condition):
-    spec = listing.fields.get(condition.field)
-    if spec is None:
-        known = ", ".join(sorted(listing.fields))
-        raise BadInput(f"--where: unknown field {condition.field!r} for {listing.kind} (fields: {known})")
-    column, operator, raw = spec.expression, condition.operator, condition.value
-    if operator == "in":
-        items = [item.strip() for item in raw.split(",") if item.strip()]
-        if not items:
-            raise BadInput(f"--where {condition.field} in: give a comma-separated list")
-        if spec.value_type == "agent":
-            from crmctl.storage.models import Agent
+def filterable(kind, model, field, name, joins, through=None):
+    """How a listing filters on `field` of `kind` (stored in `model`, a table or its alias), or None."""
+    if not field.filterable:
+        return None
+    if field.type == "derived":
+        if not field.via:
+            return None
+        ref_column, target_name = field.via.split(".")
+        ref = next((item for item in kind.fields if item.type.startswith("ref:") and item.stored_in == ref_column),
+                   None)
+        if ref is None:  # a table whose records point at this one (contacts): searched, not filtered
+            return None
+        target, alias = joined_kind(kind, ref.name, joins)
+        return filterable(target, alias, target.field(target_name), name, joins, through=ref.name)
+    if field.type == "id":
+        value_type = f"id:{kind.name}"
+    elif field.type.startswith("ref:"):
+        value_type = f"id:{field.type[len('ref:'):]}"
+    elif field.type in VALUE_TYPES:
+        value_type = field.type
+    else:
+        return None
+    return Filterable(
+        name=name,
+        expression=getattr(model, field.stored_in),
+        value_type=value_type,
+        normalise=field.normalise,
+        key_expression=getattr(model, field.key_column) if field.key_column else None,
+        through=through,
+        archive_marker=through is None and field.stored_in == "archived_at",
+    )
 
-            return column.in_(Agent.select(Agent.id).where(Agent.email.in_([i.lower() for i in items])))
-        return column.in_([convert_value(spec, condition.field, item) for item in items])
-    if operator == "~":
-        if spec.value_type == "agent":
-            from crmctl.storage.models import Agent
 
-            return column.in_(Agent.select(Agent.id).where(fn.LOWER(Agent.email).contains(raw.lower())))
-        return fn.LOWER(column).contains(raw.lower())
-    if raw.strip().lower() in NULL_WORDS and operator in ("=", "!="):
-        return column.is_null() if operator == "=" else column.is_null(False)
-    if spec.value_type == "agent":
-        if operator not in ("=", "!="):
-            raise BadInput(f"--where {condition.field}: compare agents with = or !=")
-        subquery = agent_ids(raw)
-        return column.in_(subquery) if operator == "=" else (column.not_in(subquery) | column.is_null())
-    value = convert_value(spec, condition.field, raw)
-    if spec.value_type == "datetime" and is_date_only(raw):
-        # A bare date on a timestamp means the whole UTC day.
-        next_day = value + datetime.timedelta(days=1)
-        return {
-            "=": (column >= value) & (column < next_day),
-            "!=": (column < value) | (column >= next_day),
-            "<": column < value,
-            "<=": column < next_day,
-            ">": column >= next_day,
-            ">=": column >= value,
-        }[operator]
-    if spec.value_type == "text":
-        if operator == "=":
-            return fn.LOWER(column) == str(value).lower()
-        if operator == "!=":
-            return (fn.LOWER(column) != str(value).lower()) | column.is_null()
-    return {
-        "=": column == value,
-        "!=": column != value,
-        "<": column < value,
-        "<=": column <= value,
-        ">": column > value,
-        ">=": column >= value,
-    }[operator]
+# --------------------------------------------------------------------------
+# Search
+# --------------------------------------------------------------------------
+
+
+def on_sqlite():
+    return isinstance(database_proxy.obj, peewee.SqliteDatabase)
+
+
+def name_index_serves(model, column_name, needle):
+    """The SQLite FTS5 trigram table answers this search (PostgreSQL's pg_trgm index needs no other SQL)."""
+    return (model is models.Company and column_name == "name" and on_sqlite()
+            and len(needle) >= models.TRIGRAM_LENGTH)
+
+
+def name_matches(needle):
+    """FTS5 MATCH of the fragment as one phrase: every trigram of it, in order, is a substring match."""
+    phrase = '"' + needle.replace('"', '""') + '"'
+    return peewee.Expression(NAME_SEARCH.name, "MATCH", phrase)
+
+
+def contains(column, needle):
+    """Case-insensitive substring, as `--search` has always meant (wildcards in the needle escaped)."""
+    return fn.LOWER(column).contains(needle)
+
+
+def ids_containing(model, column_name, needle):
+    """A subquery of the ids of `model` whose column holds the fragment."""
+    if name_index_serves(model, column_name, needle):
+        return NAME_SEARCH.select(NAME_SEARCH.rowid).where(name_matches(needle))
+    return model.select(model.id).where(contains(getattr(model, column_name), needle))
+
+
+def search_conditions(kind, needle):
+    """One condition per field the registry lists in the kind's `search`."""
+    model = kind.model
+    for name in kind.search:
+        field = kind.field(name)
+        if field.via:
+            table, column_name = field.via.split(".")
+            foreign_key = model._meta.fields.get(table)
+            if isinstance(foreign_key, peewee.ForeignKeyField):  # company.name: the record a key names
+                yield foreign_key.in_(ids_containing(foreign_key.rel_model, column_name, needle))
+            else:  # contact.value: the records that point at this one
+                source = next(m for m in models.ALL_MODELS if m._meta.table_name == table)
+                back = next(f for f in source._meta.refs if f.rel_model is model)
+                yield model.id.in_(source.select(back).where(contains(getattr(source, column_name), needle)))
+        elif name_index_serves(model, field.stored_in, needle):
+            yield model.id.in_(ids_containing(model, field.stored_in, needle))
+        else:
+            yield contains(getattr(model, field.stored_in), needle)
+
+
+def searches_name_index_alone(kind, needle):
+    """The whole search is the FTS table (companies on SQLite): join it and let it give rows in id order."""
+    return len(kind.search) == 1 and name_index_serves(kind.model, kind.field(kind.search[0]).stored_in, needle)
+
+
+# --------------------------------------------------------------------------
+# Sorting
+# --------------------------------------------------------------------------
+
+
+def sort_keys(listing, sort):
+    """[(Filterable, descending)] for `--sort a,-b`."""
+    keys = []
+    for item in (sort or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        name = item.lstrip("-+").lower()
+        keys.append((listing.field_named(name, "--sort"), item.startswith("-")))
+    return keys
+
+
+def order_expressions(listing, keys, id_column):
+    """The sort keys, then the id in the last key's direction: one index serves (created_at DESC, id DESC)."""
+    expressions = []
+    for spec, descending in keys:
+        column = id_column if spec.expression is listing.model.id else spec.expression
+        expressions.append(column.desc() if descending else column.asc())
+    if not keys or keys[-1][0].expression is not listing.model.id:
+        descending = bool(keys) and keys[-1][1]
+        expressions.append(id_column.desc() if descending else id_column.asc())
+    return expressions
+
+
+# --------------------------------------------------------------------------
+# Queries
+# --------------------------------------------------------------------------
 
 
 def build_query(listing, where=(), search=None, sort=None, limit=None, include_archived=False):
     """The Peewee query for a listing; every user value is bound as a parameter."""
-    query = listing.query()
-    conditions = [parse_where(text) for text in where]
-    for condition in conditions:
-        query = query.where(condition_expression(listing, condition))
-    archived = getattr(listing.model, "archived_at", None)
-    if archived is not None and not include_archived and not any(c.field == "archived" for c in conditions):
-        query = query.where(archived.is_null())
-    if search:
-        needle = search.strip().lower()
-        clauses = [expression(needle) for expression in listing.search]
-        if clauses:
-            combined = clauses[0]
-            for clause in clauses[1:]:
-                combined = combined | clause
-            query = query.where(combined)
-    query = query.order_by(*sort_expressions(listing, sort))
+    model = listing.model
+    filters = [(listing.field_named(condition.field), condition) for condition in map(parse_where, where)]
+    keys = sort_keys(listing, sort)
+    query = model.select()
+    for ref_name in sorted({spec.through for spec, _ in filters + keys if spec.through}):
+        alias, on = listing.joins[ref_name]
+        query = query.join(alias, on=on)
+    for spec, condition in filters:
+        query = query.where(condition_expression(spec, condition))
+    if listing.kind.archivable and not include_archived and not any(spec.archive_marker for spec, _ in filters):
+        query = query.where(model.archived_at.is_null())
+    id_column = model.id
+    needle = (search or "").strip().lower()
+    if needle and searches_name_index_alone(listing.kind, needle) and all(
+            spec.expression is model.id for spec, _ in keys):
+        query = query.join(NAME_SEARCH, on=(NAME_SEARCH.rowid == model.id)).where(name_matches(needle))
+        id_column = NAME_SEARCH.rowid  # FTS5 hands rows over in rowid order: no sort of every match
+    elif needle:
+        query = query.where(functools.reduce(lambda a, b: a | b, search_conditions(listing.kind, needle)))
+    query = query.order_by(*order_expressions(listing, keys, id_column))
     if limit is not None:
         if limit < 0:
             raise BadInput("--limit must be 0 or more")
@@ -166,172 +256,23 @@ def build_query(listing, where=(), search=None, sort=None, limit=None, include_a
     return query
 
 
-def sort_expressions(listing, sort):
-    if not sort:
-        return [listing.model.id]
-    expressions = []
-    for item in sort.split(","):
-        item = item.strip()
-        descending = item.startswith("-")
-        name = item.lstrip("-+").lower()
-        spec = listing.fields.get(name)
-        if spec is None:
-            raise BadInput(f"--sort: unknown field {name!r} for {listing.kind}")
-        expressions.append(spec.expression.desc() if descending else spec.expression.asc())
-    expressions.append(listing.model.id)
-    return expressions
+def list_page(kind_plural, where=(), search=None, sort=None, limit=None, count_more=False):
+    """A Page of records in the JSON shape of `crmctl.kinds.shapes`.
 
-
-def listing_for(kind_plural):
-    specs = listing_specs()
-    if kind_plural not in specs:
-        raise BadInput(f"cannot list {kind_plural!r}: choose one of {', '.join(specs)}")
-    return specs[kind_plural]
-
-
-def listing_specs():
-    from crmctl.storage.models import Company, Contact, Deal, Lead, Submission, Task
-
-    def company_fields(company):
-        return {
-            "name": FieldSpec(company.name, "text"),
-            "website": FieldSpec(company.website, "text"),
-            "linkedin_url": FieldSpec(company.linkedin_url, "text"),
-            "employee_count": FieldSpec(company.employee_count, "int"),
-            "employees": FieldSpec(company.employee_count, "int"),
-            "industry": FieldSpec(company.industry, "text"),
-            "subindustry": FieldSpec(company.subindustry, "text"),
-            "country": FieldSpec(company.country, "text"),
-            "city": FieldSpec(company.city, "text"),
-            "relationship": FieldSpec(company.relationship, "text"),
-        }
-
-    companies = company_fields(Company)
-    companies.update(
-        {
-            "id": FieldSpec(Company.id, "id:company"),
-            "owner": FieldSpec(Company.owner, "agent"),
-            "created_by": FieldSpec(Company.created_by, "agent"),
-            "created": FieldSpec(Company.created_at, "datetime"),
-            "created_at": FieldSpec(Company.created_at, "datetime"),
-            "last_reviewed_at": FieldSpec(Company.last_reviewed_at, "datetime"),
-            "archived": FieldSpec(Company.archived_at, "datetime"),
-        }
-    )
-
-    LeadCompany = Company.alias("lead_company")
-    leads = {f"company_{name}" if name in ("name", "website", "linkedin_url", "owner") else name: spec
-             for name, spec in company_fields(LeadCompany).items()}
-    leads["company"] = FieldSpec(LeadCompany.name, "text")
-    leads.update(
-        {
-            "id": FieldSpec(Lead.id, "id:lead"),
-            "company_id": FieldSpec(Lead.company, "id:company"),
-            "full_name": FieldSpec(Lead.full_name, "text"),
-            "name": FieldSpec(Lead.full_name, "text"),
-            "position": FieldSpec(Lead.position, "text"),
-            "linkedin_url": FieldSpec(Lead.linkedin_url, "text"),
-            "connections": FieldSpec(Lead.connections, "int"),
-            "status": FieldSpec(Lead.status, "text"),
-            "follow_up_on": FieldSpec(Lead.follow_up_on, "date"),
-            "owner": FieldSpec(Lead.owner, "agent"),
-            "score": FieldSpec(Lead.score, "int"),
-            "created": FieldSpec(Lead.created_at, "datetime"),
-            "created_at": FieldSpec(Lead.created_at, "datetime"),
-            "converted_at": FieldSpec(Lead.converted_at, "datetime"),
-            "inactive_at": FieldSpec(Lead.inactive_at, "datetime"),
-            "archived": FieldSpec(Lead.archived_at, "datetime"),
-        }
-    )
-
-    def lead_query():
-        return Lead.select(Lead, LeadCompany).join(
-            LeadCompany, on=(Lead.company == LeadCompany.id), attr="lead_company"
-        )
-
-    def email_matches(needle):
-        return Lead.id.in_(
-            Contact.select(Contact.lead).where(fn.LOWER(Contact.value).contains(needle))
-        )
-
-    deals = {
-        "id": FieldSpec(Deal.id, "id:deal"),
-        "name": FieldSpec(Deal.name, "text"),
-        "company_id": FieldSpec(Deal.company, "id:company"),
-        "lead_id": FieldSpec(Deal.lead, "id:lead"),
-        "pipeline": FieldSpec(Deal.pipeline, "text"),
-        "stage": FieldSpec(Deal.stage, "text"),
-        "status": FieldSpec(Deal.status, "text"),
-        "amount": FieldSpec(Deal.amount, "int"),
-        "currency": FieldSpec(Deal.currency, "text"),
-        "expected_close": FieldSpec(Deal.expected_close, "date"),
-        "owner": FieldSpec(Deal.owner, "agent"),
-        "created": FieldSpec(Deal.created_at, "datetime"),
-        "created_at": FieldSpec(Deal.created_at, "datetime"),
-        "closed_at": FieldSpec(Deal.closed_at, "datetime"),
-        "archived": FieldSpec(Deal.archived_at, "datetime"),
-    }
-    tasks = {
-        "id": FieldSpec(Task.id, "id:task"),
-        "kind": FieldSpec(Task.kind, "text"),
-        "due": FieldSpec(Task.due_at, "datetime"),
-        "due_at": FieldSpec(Task.due_at, "datetime"),
-        "assignee": FieldSpec(Task.assignee, "agent"),
-        "text": FieldSpec(Task.text, "text"),
-        "done_at": FieldSpec(Task.done_at, "datetime"),
-        "company_id": FieldSpec(Task.company, "id:company"),
-        "lead_id": FieldSpec(Task.lead, "id:lead"),
-        "deal_id": FieldSpec(Task.deal, "id:deal"),
-        "created": FieldSpec(Task.created_at, "datetime"),
-        "created_at": FieldSpec(Task.created_at, "datetime"),
-    }
-    submissions = {
-        "id": FieldSpec(Submission.id, "id:submission"),
-        "lead_id": FieldSpec(Submission.lead, "id:lead"),
-        "company_id": FieldSpec(Submission.company, "id:company"),
-        "campaign": FieldSpec(Submission.campaign, "text"),
-        "source": FieldSpec(Submission.source, "text"),
-        "batch_id": FieldSpec(Submission.batch, "id:batch"),
-        "received_at": FieldSpec(Submission.received_at, "datetime"),
-        "created": FieldSpec(Submission.created_at, "datetime"),
-        "created_at": FieldSpec(Submission.created_at, "datetime"),
-    }
-    return {
-        "companies": ListingSpec(
-            "company",
-            Company,
-            companies,
-            search=[lambda needle: fn.LOWER(Company.name).contains(needle)],
-        ),
-        "leads": ListingSpec(
-            "lead",
-            Lead,
-            leads,
-            search=[
-                lambda needle: fn.LOWER(Lead.full_name).contains(needle),
-                lambda needle: fn.LOWER(LeadCompany.name).contains(needle),
-                email_matches,
-            ],
-            base_query=lead_query,
-        ),
-        "deals": ListingSpec(
-            "deal", Deal, deals, search=[lambda needle: fn.LOWER(Deal.name).contains(needle)]
-        ),
-        "tasks": ListingSpec(
-            "task", Task, tasks, search=[lambda needle: fn.LOWER(Task.text).contains(needle)]
-        ),
-        "submissions": ListingSpec(
-            "submission",
-            Submission,
-            submissions,
-            search=[lambda needle: fn.LOWER(Submission.campaign).contains(needle)],
-        ),
-    }
+    With `count_more`, `more` counts the matching records beyond `limit` (one
+    COUNT, run only when there are more).
+    """
+    listing = listing_for(kind_plural)
+    fetch = limit + 1 if count_more and limit is not None else limit
+    query = build_query(listing, where, search, sort, fetch)
+    records = list(query)
+    more = 0
+    if fetch != limit and len(records) > limit:
+        records = records[:limit]
+        more = query.order_by().limit(None).count() - limit
+    return Page(records_dicts(listing.kind.name, records), more)
 
 
 def list_records(kind_plural, where=(), search=None, sort=None, limit=None):
     """The records of a listing as dicts, in the JSON shape of `crmctl.kinds.shapes`."""
-    from crmctl.kinds.shapes import records_dicts
-
-    listing = listing_for(kind_plural)
-    return records_dicts(listing.kind, build_query(listing, where, search, sort, limit))
+    return list_page(kind_plural, where, search, sort, limit).rows

@@ -50,7 +50,7 @@ class Company(BaseModel):
     employee_count = IntegerField(null=True)
     industry = CharField(max_length=120, null=True)
     subindustry = CharField(max_length=120, null=True)
-    country = CharField(max_length=2, null=True, index=True)
+    country = CharField(max_length=2, null=True)  # ISO alpha-2, upper-case: filters compare it as stored
     city = CharField(max_length=120, null=True)
     relationship = CharField(max_length=16, default="prospect")
     owner = ForeignKeyField(Agent, null=True, backref="owned_companies")
@@ -59,11 +59,23 @@ class Company(BaseModel):
     last_reviewed_at = DateTimeField(null=True)
     archived_at = DateTimeField(null=True)
     created_by = ForeignKeyField(Agent, null=True, backref="created_companies")
-    created_at = DateTimeField(default=utcnow, index=True)
+    created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
     class Meta:
         table_name = "company"
+        # Listings (migration 0003): `--where country=` in id order, `--sort -created` with its id
+        # tie-break. Beside them, not expressible here: the name's substring index
+        # (SQLITE_NAME_SEARCH_TABLE on SQLite, POSTGRES_NAME_TRIGRAM_INDEX on PostgreSQL).
+        indexes = ((("country", "id"), False), (("created_at", "id"), False))
+
+
+# Company names' substring index (migration 0003), which `--search` uses for fragments
+# of 3 characters or more: an FTS5 trigram table over company.name kept in step by
+# triggers on SQLite, a pg_trgm GIN index on lower(name) on PostgreSQL.
+SQLITE_NAME_SEARCH_TABLE = "company_name_fts"
+POSTGRES_NAME_TRIGRAM_INDEX = "company_name_trgm"
+TRIGRAM_LENGTH = 3
 
 
 class Lead(BaseModel):
@@ -84,11 +96,12 @@ class Lead(BaseModel):
     converted_at = DateTimeField(null=True)
     archived_at = DateTimeField(null=True)
     created_by = ForeignKeyField(Agent, null=True, backref="created_leads")
-    created_at = DateTimeField(default=utcnow, index=True)
+    created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
     class Meta:
         table_name = "lead"
+        indexes = ((("created_at", "id"), False),)  # `--sort -created` with its id tie-break (0003)
 
 
 class Contact(BaseModel):

@@ -1,0 +1,177 @@
+"""`--where FIELD OP VALUE`: the parser, filter values typed like their field, and the SQL condition.
+
+A condition becomes a Peewee expression whose value is a query parameter, never
+SQL text (SPEC §8). Text equality compares the stored form when the field says
+how values are normalised (a country code, a status, a website's key), so the
+column's index answers it; otherwise it compares case-insensitively, as `~`
+always does.
+"""
+import datetime
+import decimal
+import re
+from dataclasses import dataclass
+
+from peewee import fn
+
+from crmctl.errors import BadInput
+from crmctl.kinds.ids import parse_typed_id
+from crmctl.rules.dates import parse_date, parse_datetime
+from crmctl.storage.models import Agent
+
+OPERATORS = ("<=", ">=", "!=", "=", "<", ">", "~", "in")
+_WHERE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|!=|=|<|>|~|\s+in\s+)\s*(.*?)\s*$", re.S)
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+NULL_WORDS = {"", "none", "null"}
+
+
+@dataclass
+class Condition:
+    field: str
+    operator: str
+    value: str
+
+
+def parse_where(text):
+    """Split `FIELD OP VALUE` (one argument) into a Condition."""
+    match = _WHERE.match(text or "")
+    if not match:
+        raise BadInput(
+            f"--where {text!r} is not FIELD OP VALUE (OP one of =, !=, <, <=, >, >=, ~, in)"
+        )
+    name, operator, value = match.groups()
+    return Condition(name.lower(), operator.strip().lower(), value)
+
+
+@dataclass
+class Filterable:
+    """A field a listing filters and sorts on, as a user names it.
+
+    `value_type`: text, int, amount, date, datetime, agent or id:<kind>.
+    `normalise` and `key_expression` come from the registry's Field (see
+    `crmctl.kinds.registry.Field`); `through` names the ref field whose record
+    must be joined to reach `expression` (a lead listing's company).
+    """
+
+    name: str
+    expression: object
+    value_type: str
+    normalise: object = None
+    key_expression: object = None
+    through: str = None
+    archive_marker: bool = False  # the listed kind's own archived_at: filtering on it shows archived rows
+
+
+def convert_value(spec, raw):
+    """A filter value typed like its field; a bad value is exit 2 naming the field."""
+    value_type = spec.value_type
+    if value_type == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise BadInput(f"--where {spec.name}: {raw!r} is not a whole number")
+    if value_type == "amount":
+        try:
+            return decimal.Decimal(raw.strip())
+        except decimal.InvalidOperation:
+            raise BadInput(f"--where {spec.name}: {raw!r} is not an amount")
+    if value_type == "date":
+        return parse_date(raw, f"--where {spec.name}")
+    if value_type == "datetime":
+        return parse_datetime(raw, f"--where {spec.name}")
+    if value_type.startswith("id:"):
+        return parse_typed_id(raw, [value_type[3:]])[1]
+    return raw
+
+
+def stored_form(spec, raw):
+    """A text value normalised the way the stored one was ("pl" -> "PL"); exit 2 if it cannot be."""
+    try:
+        return spec.normalise(raw)
+    except BadInput as error:
+        raise BadInput(f"--where {spec.name}: {error.message}")
+
+
+def agent_ids(where_email):
+    return Agent.select(Agent.id).where(where_email(Agent.email))
+
+
+def list_items(spec, raw):
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if not items:
+        raise BadInput(f"--where {spec.name} in: give a comma-separated list")
+    return items
+
+
+def condition_expression(spec, condition):
+    """The SQL condition for one parsed `--where` on the field `spec`."""
+    column, operator, raw = spec.expression, condition.operator, condition.value
+    if spec.value_type == "agent":
+        return agent_condition(spec, operator, raw)
+    if operator == "~":
+        return fn.LOWER(column).contains(raw.lower())
+    if spec.normalise is not None and operator in ("=", "!=", "in"):
+        return normalised_condition(spec, operator, raw)
+    if operator == "in":
+        return column.in_([convert_value(spec, item) for item in list_items(spec, raw)])
+    if raw.strip().lower() in NULL_WORDS and operator in ("=", "!="):
+        return column.is_null() if operator == "=" else column.is_null(False)
+    value = convert_value(spec, raw)
+    if spec.value_type == "datetime" and _DATE_ONLY.fullmatch(raw.strip()):
+        return whole_day(column, operator, value)
+    if spec.value_type == "text":
+        if operator == "=":
+            return fn.LOWER(column) == str(value).lower()
+        if operator == "!=":
+            return (fn.LOWER(column) != str(value).lower()) | column.is_null()
+    return compare(column, operator, value)
+
+
+def normalised_condition(spec, operator, raw):
+    """=, != and `in` on the stored form, in the normalised key's column when the field has one."""
+    column = spec.key_expression if spec.key_expression is not None else spec.expression
+    if operator == "in":
+        return column.in_([stored_form(spec, item) for item in list_items(spec, raw)])
+    if raw.strip().lower() in NULL_WORDS:
+        return column.is_null() if operator == "=" else column.is_null(False)
+    value = stored_form(spec, raw)
+    return column == value if operator == "=" else (column != value) | column.is_null()
+
+
+def agent_condition(spec, operator, raw):
+    """Agents are named by email: =, != and `in` compare addresses, ~ a part of one."""
+    column = spec.expression
+    if operator == "in":
+        emails = [item.lower() for item in list_items(spec, raw)]
+        return column.in_(agent_ids(lambda email: email.in_(emails)))
+    if operator == "~":
+        return column.in_(agent_ids(lambda email: fn.LOWER(email).contains(raw.lower())))
+    if raw.strip().lower() in NULL_WORDS and operator in ("=", "!="):
+        return column.is_null() if operator == "=" else column.is_null(False)
+    if operator not in ("=", "!="):
+        raise BadInput(f"--where {spec.name}: compare agents with = or !=")
+    subquery = agent_ids(lambda email: email == raw.strip().lower())
+    return column.in_(subquery) if operator == "=" else (column.not_in(subquery) | column.is_null())
+
+
+def whole_day(column, operator, day_start):
+    """A bare date on a timestamp means the whole UTC day."""
+    next_day = day_start + datetime.timedelta(days=1)
+    return {
+        "=": (column >= day_start) & (column < next_day),
+        "!=": (column < day_start) | (column >= next_day),
+        "<": column < day_start,
+        "<=": column < next_day,
+        ">": column >= next_day,
+        ">=": column >= day_start,
+    }[operator]
+
+
+def compare(column, operator, value):
+    return {
+        "=": column == value,
+        "!=": column != value,
+        "<": column < value,
+        "<=": column <= value,
+        ">": column > value,
+        ">=": column >= value,
+    }[operator]
