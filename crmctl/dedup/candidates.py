@@ -22,9 +22,9 @@ from crmctl.kinds.registry import COMPANY, LEAD
 from crmctl.storage.connection import database_proxy
 
 SAME_NAME_LIMIT = 100
-# Rows looked up together; SQLite allows 999 parameters in older builds and 500 terms in a UNION.
+# Rows looked up together, and keys per statement: SQLite allows at most 500 terms in a UNION.
 CHUNK_ROWS = 200
-KEYS_PER_QUERY = 400
+KEYS_PER_QUERY = 499
 
 
 @dataclass

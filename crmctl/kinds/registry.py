@@ -13,6 +13,7 @@ typed id), derived (computed by `crmctl.kinds.shapes`, not stored in one column)
 """
 from dataclasses import dataclass
 
+from crmctl.errors import BadInput
 from crmctl.rules.contacts import country_code
 from crmctl.rules.values import to_agent, to_amount, to_date, to_datetime, to_done_at, to_text
 from crmctl.rules.vocabulary import deal_status_named, lead_status_named, relationship_named
@@ -73,6 +74,16 @@ class Kind:
                 for alias in item.aliases:
                     names.setdefault(alias, item)
         return names
+
+    def fields_to_edit(self, changes):
+        """(Field, value) for each `--set name=value`; BadInput naming the editable fields for an unknown one."""
+        found = []
+        for name, value in changes.items():
+            field = self.field(name, editable=True)
+            if field is None:
+                raise BadInput(f"unknown field {name!r} for a {self.name} (editable: {', '.join(self.editable_names())})")
+            found.append((field, value))
+        return found
 
     def editable_names(self):
         return sorted(self._by_name(editable=True))

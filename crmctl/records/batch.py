@@ -150,8 +150,3 @@ def refuse_duplicates(kind, outcomes, decide, **options):
                 outcome.action, outcome.candidates = decide(kind, outcome.candidates, **options)
             except DuplicateFound as error:
                 outcome.reject(error)
-
-
-def unknown_field(kind, name):
-    described = KINDS[kind]
-    return BadInput(f"unknown field {name!r} for a {kind} (editable: {', '.join(described.editable_names())})")

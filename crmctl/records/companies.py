@@ -17,7 +17,7 @@ from crmctl.errors import BadInput
 from crmctl.kinds.ids import fetch_record
 from crmctl.kinds.registry import COMPANY
 from crmctl.records.batch import (RowOutcome, created_history, forced_history, insert_returning_ids, only_row,
-                                  refuse_duplicates, run_in_transaction, unknown_field, validated,
+                                  refuse_duplicates, run_in_transaction, validated,
                                   write_history)
 from crmctl.records.history import update_record
 from crmctl.rules.contacts import country_code
@@ -189,12 +189,7 @@ def edit_company(actor, company, changes, force=False, settings=None):
     """
     require(actor, "edit company")
     settings = settings if settings is not None else load_settings()
-    given = {}
-    for name, value in changes.items():
-        field = COMPANY.field(name, editable=True)
-        if field is None:
-            raise unknown_field("company", name)
-        given[field.stored_in] = value
+    given = {field.stored_in: value for field, value in COMPANY.fields_to_edit(changes)}
     new = {}
     validated_values = company_values(**{f: v for f, v in given.items() if f in COMPANY_FIELDS})
     for field_name, value in given.items():

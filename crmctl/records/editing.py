@@ -41,12 +41,7 @@ def edit_record(actor, typed_id_text, assignments, force=False):
     if not editable:
         raise BadInput(f"{typed_id_text} is a {kind}, which cannot be edited")
     require(actor, "edit any record")
-    converted = {}
-    for name, value in changes.items():
-        field = description.field(name, editable=True)
-        if field is None:
-            raise BadInput(f"unknown field {name!r} for a {kind} (editable: {', '.join(editable)})")
-        converted[field.stored_in] = field.convert(value, name)
+    converted = {field.stored_in: field.convert(value, field.name) for field, value in description.fields_to_edit(changes)}
     with write_transaction():
         update_record(record, actor, converted)
     return kind, record

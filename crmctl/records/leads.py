@@ -14,7 +14,7 @@ from crmctl.errors import BadInput, CrmError, NotFound, Refused
 from crmctl.kinds.ids import missing_record_message, parse_typed_id, typed_id
 from crmctl.kinds.registry import LEAD
 from crmctl.records.batch import (RowOutcome, created_history, forced_history, history_row, insert_returning_ids,
-                                  only_row, refuse_duplicates, run_in_transaction, unknown_field, write_history)
+                                  only_row, refuse_duplicates, run_in_transaction, write_history)
 from crmctl.records.companies import agent_id, fetch_company
 from crmctl.records.contacts import contact_entries, contact_list, identities, store_contacts
 from crmctl.records.history import history_text, update_record
@@ -248,12 +248,7 @@ def edit_lead(actor, lead, changes, force=False):
     """
     require(actor, "edit lead", lead=lead)
     settings = load_settings()
-    given = {}
-    for name, value in changes.items():
-        field = LEAD.field(name, editable=True)
-        if field is None:
-            raise unknown_field("lead", name)
-        given[field.stored_in] = value
+    given = {field.stored_in: value for field, value in LEAD.fields_to_edit(changes)}
 
     new = {}
     company = lead.company
