@@ -12,7 +12,7 @@ from crmctl.cli.session import pass_session
 @pass_session
 def history(session, record_id, output_format):
     """Show the history of a record (C12, L34, …)."""
-    from crmctl.rules.dates import iso
+    from crmctl.dates import iso
     from crmctl.records.history import history_of
     from crmctl.kinds.ids import parse_typed_id, typed_id
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from playhouse.shortcuts import chunked
 
 from crmctl.kinds.registry import KINDS
-from crmctl.rules.dates import iso
+from crmctl.dates import iso
 from crmctl.storage.models import Agent, Company, Contact
 
 CENTS = Decimal("0.01")

@@ -10,7 +10,7 @@ from crmctl.errors import BadInput, Refused
 from crmctl.kinds.ids import fetch_record, kind_of, typed_id
 from crmctl.records.batch import create_one
 from crmctl.records.companies import agent_id, fetch_company
-from crmctl.rules.dates import parse_date, parse_datetime, utcnow
+from crmctl.dates import parse_date, parse_datetime, utcnow
 from crmctl.rules.permissions import get_agent, require
 from crmctl.rules.values import clean_text, free_text
 from crmctl.rules.vocabulary import (communication_channel_named, communication_type_named, deal_status_for_stage,

@@ -13,7 +13,7 @@ import peewee
 from crmctl.errors import BadInput, CrmError, DuplicateFound, Refused
 from crmctl.kinds.registry import KIND_BY_MODEL, KINDS
 from crmctl.records.history import history_text
-from crmctl.rules.dates import utcnow
+from crmctl.dates import utcnow
 from crmctl.storage.connection import database_proxy, write_transaction
 from crmctl.storage.models import History
 

@@ -9,7 +9,7 @@ import decimal
 import json
 
 from crmctl.kinds.ids import kind_for_model, typed_id, typed_id_of
-from crmctl.rules.dates import iso, utcnow
+from crmctl.dates import iso, utcnow
 from crmctl.storage.models import Agent, History
 
 # Columns that are bookkeeping, not facts a user changes.

@@ -18,7 +18,7 @@ from crmctl.records.batch import (RowOutcome, created_history, forced_history, h
 from crmctl.records.companies import agent_id, fetch_company
 from crmctl.records.contacts import contact_entries, contact_list, identities, store_contacts
 from crmctl.records.history import history_text, update_record
-from crmctl.rules.dates import parse_date
+from crmctl.dates import parse_date
 from crmctl.rules.permissions import get_agent, require
 from crmctl.rules.settings import load_settings
 from crmctl.rules.values import clean_text, free_text, whole_number

@@ -29,7 +29,7 @@ from crmctl.kinds.registry import KINDS
 from crmctl.records.batch import create_one
 from crmctl.records.companies import store_blocking_keys
 from crmctl.records.history import record_event, update_record
-from crmctl.rules.dates import utcnow
+from crmctl.dates import utcnow
 from crmctl.rules.permissions import require
 from crmctl.storage import models
 from crmctl.storage.connection import write_transaction

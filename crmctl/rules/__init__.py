@@ -1,1 +1,1 @@
-"""What a value may be: normalisation of names, web addresses and contacts, validation, vocabulary, settings, permissions, dates."""
+"""What a value may be: normalisation of names, web addresses and contacts, validation, vocabulary, settings, permissions."""

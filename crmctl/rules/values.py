@@ -7,7 +7,7 @@ for its column is bad input (exit 2) rather than a database error.
 from decimal import Decimal, InvalidOperation
 
 from crmctl.errors import BadInput
-from crmctl.rules.dates import parse_date, parse_datetime, utcnow
+from crmctl.dates import parse_date, parse_datetime, utcnow
 from crmctl.rules.permissions import get_agent
 
 
