@@ -60,3 +60,26 @@ def test_the_last_active_admin_cannot_be_deactivated(crm):
 def test_an_unknown_role_is_bad_input(crm):
     result = crm("agent", "add", "boss@example.com", "--name", "Boss", "--role", "king")
     assert result.exit_code == 2
+
+
+def test_a_deactivated_agent_is_given_no_company_lead_deal_or_task(crm):
+    boss = "boss@example.com"
+    crm.json("agent", "add", boss, "--name", "Boss", "--role", "admin")
+    crm.json("agent", "add", "gone@example.com", "--name", "Gone", "--role", "agent", "--country", "PL", acting=boss)
+    crm.json("agent", "deactivate", "gone@example.com", acting=boss)
+    crm.json("add", "company", "--name", "Acme", "--website", "acme.pl", "--linkedin",
+             "https://www.linkedin.com/company/acme", "--employees", "5", "--industry", "Tools", "--country", "PL",
+             acting=boss)
+    crm.json("add", "lead", "--company", "C1", "--name", "Ann", "--position", "CTO", acting=boss)
+    crm.json("add", "deal", "--company", "C1", "--pipeline", "sales", "--name", "Pilot", acting=boss)
+    crm.json("add", "task", "C1", "--kind", "call", "--due", "2026-12-01", acting=boss)
+    for attempt in (("edit", "C1", "--set", "owner=gone@example.com"),
+                    ("edit", "L1", "--set", "owner=gone@example.com"),
+                    ("edit", "D1", "--set", "owner=gone@example.com"),
+                    ("edit", "T1", "--set", "assignee=gone@example.com"),
+                    ("add", "task", "C1", "--kind", "call", "--due", "2026-12-01", "--assignee", "gone@example.com"),
+                    ("add", "lead", "--company", "C1", "--name", "Bob", "--position", "CEO",
+                     "--owner", "gone@example.com")):
+        result = crm(*attempt, acting=boss)
+        assert result.exit_code == 3, (attempt, result.output)
+        assert "gone@example.com is deactivated" in result.stderr

@@ -6,12 +6,12 @@ and stores the record through the one History mechanism.
 """
 from decimal import Decimal, InvalidOperation
 
-from crmctl.errors import BadInput, Refused
+from crmctl.errors import BadInput
 from crmctl.kinds.ids import fetch_record, kind_of, typed_id
 from crmctl.records.batch import create_one
 from crmctl.records.companies import agent_id, fetch_company
 from crmctl.dates import parse_date, parse_datetime, utcnow
-from crmctl.rules.permissions import get_agent, require
+from crmctl.rules.permissions import require, working_agent
 from crmctl.rules.values import clean_text, free_text
 from crmctl.rules.vocabulary import (communication_channel_named, communication_type_named, deal_status_for_stage,
                                      event_kind_named, first_stage, pipeline_named, stage_named, task_kind_named)
@@ -87,10 +87,7 @@ def add_task(actor, subject, kind, due, assignee=None, text=None):
         raise BadInput("due date and time is required (--due)")
     due_at = parse_datetime(due, "due (--due)")
     if assignee not in (None, ""):
-        agent = get_agent(assignee)
-        if not agent.active:
-            raise Refused(f"agent {agent.email} is deactivated and cannot be given tasks")
-        assignee_id = agent.id
+        assignee_id = working_agent(assignee, "be given tasks").id
     else:
         assignee_id = agent_id(actor)
     with write_transaction():

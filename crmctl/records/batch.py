@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import peewee
 
-from crmctl.errors import BadInput, CrmError, DuplicateFound, Refused
+from crmctl.errors import CrmError, DuplicateFound, Refused
 from crmctl.kinds.registry import KIND_BY_MODEL, KINDS
 from crmctl.records.history import history_text
 from crmctl.dates import utcnow

@@ -22,7 +22,7 @@ from crmctl.records.batch import (RowOutcome, created_history, forced_history, i
 from crmctl.records.history import update_record
 from crmctl.rules.contacts import country_code
 from crmctl.rules.names import company_name_key
-from crmctl.rules.permissions import get_agent, require
+from crmctl.rules.permissions import require, working_agent
 from crmctl.rules.settings import load_settings
 from crmctl.rules.values import check_fits, clean_text, whole_number
 from crmctl.rules.vocabulary import relationship_named
@@ -196,7 +196,7 @@ def edit_company(actor, company, changes, force=False, settings=None):
         if field_name == "relationship":
             new["relationship"] = relationship_named(value)
         elif field_name == "owner":
-            new["owner"] = get_agent(value).id if value else None
+            new["owner"] = working_agent(value, "own companies").id if value else None
         else:
             new[field_name] = validated_values[field_name]
             if field_name in KEY_OF_FIELD:

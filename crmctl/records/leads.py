@@ -19,7 +19,7 @@ from crmctl.records.companies import agent_id, fetch_company
 from crmctl.records.contacts import contact_entries, contact_list, identities, store_contacts
 from crmctl.records.history import history_text, update_record
 from crmctl.dates import parse_date
-from crmctl.rules.permissions import get_agent, require
+from crmctl.rules.permissions import require, working_agent
 from crmctl.rules.settings import load_settings
 from crmctl.rules.values import clean_text, free_text, whole_number
 from crmctl.rules.vocabulary import NEW_LEAD_STATUS, lead_status_named, needs_date
@@ -99,14 +99,10 @@ def owner_id_for(actor, owner, agents_by_email=None):
         return agent_id(actor)
     if owner in (None, ""):
         return None
-    if agents_by_email is None:
-        agent = get_agent(owner)
-    else:
-        agent = agents_by_email.get(str(owner).strip().lower())
-        if agent is None:
-            raise NotFound(f"agent {owner} not found")
-    if not agent.active:
-        raise Refused(f"agent {agent.email} is deactivated and cannot own leads")
+    agent = owner if agents_by_email is None else agents_by_email.get(str(owner).strip().lower())
+    if agent is None:
+        raise NotFound(f"agent {owner} not found")
+    agent = working_agent(agent, "own leads")
     if agent.id != agent_id(actor):
         require(actor, "allocate")
     return agent.id

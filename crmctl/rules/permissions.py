@@ -4,7 +4,7 @@ While no agent exists the database is in single-user mode and everything is
 allowed. Once one exists, every writing command needs an acting, active agent
 and the role decides. Commands call `require(actor, action, …)` before writing.
 """
-from crmctl.errors import NotFound, PermissionDenied
+from crmctl.errors import NotFound, PermissionDenied, Refused
 from crmctl.rules.contacts import email_key
 from crmctl.storage.models import Agent
 
@@ -70,6 +70,14 @@ def get_agent(email):
     return agent
 
 
+def working_agent(agent_or_email, purpose):
+    """An agent who may be given work (own a record, be assigned a task); Refused (3) when deactivated."""
+    agent = agent_or_email if isinstance(agent_or_email, Agent) else get_agent(agent_or_email)
+    if not agent.active:
+        raise Refused(f"agent {agent.email} is deactivated and cannot {purpose}")
+    return agent
+
+
 def resolve_actor(acting_email):
     """The Actor for `--as`/`CRMCTL_AGENT`; refuses unknown and deactivated agents."""
     email = (acting_email or "").strip().lower()
@@ -100,8 +108,6 @@ def require(actor, action, country=None, lead=None):
     if actor.role != "agent":
         return
     if country is not None and actor.agent.country and country != actor.agent.country:
-        from crmctl.errors import Refused
-
         raise Refused(
             f"{actor.email} adds companies only in {actor.agent.country}, not {country}"
         )

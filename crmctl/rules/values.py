@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from crmctl.errors import BadInput
 from crmctl.dates import parse_date, parse_datetime, utcnow
-from crmctl.rules.permissions import get_agent
+from crmctl.rules.permissions import working_agent
 
 
 def clean_text(value, field, model_field=None):
@@ -110,7 +110,7 @@ def to_datetime(value, field):
 def to_agent(value, field):
     if not value:
         return None
-    return get_agent(value).id
+    return working_agent(value, "be given tasks" if field == "assignee" else "own records").id
 
 
 def to_done_at(value, field):
