@@ -131,3 +131,15 @@ def test_a_lead_of_a_missing_company_is_rejected_alone(database):
     assert outcomes[0].action == "rejected" and "C999 not found" in outcomes[0].error.message
     assert outcomes[1].action == "create"
     assert [lead.full_name for lead in Lead.select()] == ["Person 2"]
+
+
+def test_on_duplicate_skip_attaches_exact_duplicates_and_still_refuses_likely_ones(database):
+    (stored,) = add_companies(NOBODY, [company_row(1)])
+    rows = [company_row(1, name="Renamed"), company_row(2), company_row(2, name="Again"),
+            company_row(3, name="Batch Company 1 AG")]
+    outcomes = add_companies(NOBODY, rows, on_duplicate="skip")
+    assert [o.action for o in outcomes] == ["skip", "create", "skip", "refused"]
+    assert outcomes[0].record_id == stored.record_id
+    assert outcomes[2].record_id == outcomes[1].record_id
+    assert "likely duplicate" in outcomes[3].error.message
+    assert Company.select().count() == 2

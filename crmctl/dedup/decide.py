@@ -1,20 +1,28 @@
 """What happens to a record that resembles existing ones: the one duplicate policy.
 
 Exact duplicates (website, LinkedIn page, a lead's profile, email or phone) are
-never stored; likely ones (a close name in the same country) only with
-`force`, which History records.
+never stored twice: refused, or, when the caller says so (`import
+--on-duplicate skip`), attached to the record they duplicate. Likely ones (a
+close name in the same country) are refused unless `force`, which History
+records. `add --force` and import's options both go through `decide`.
 """
 from crmctl.errors import DuplicateFound, Refused
 
+ON_EXACT_DUPLICATE = ("refuse", "skip")
 
-def decide(kind, candidates, force=False):
-    """(action, candidates a force overrides) for one row: "create" or "forced"; DuplicateFound to refuse.
 
-    Exact duplicates are refused always, likely ones unless `force`. The
-    candidates may be stored records or earlier rows of the same batch.
+def decide(kind, candidates, force=False, on_duplicate="refuse"):
+    """(action, candidates) for one row: create, forced or skip; DuplicateFound to refuse it.
+
+    The candidates may be stored records or earlier rows of the same batch.
+    "skip" keeps the row's record out and returns the exact candidates, best
+    first, so the caller can attach the row to the first.
     """
     if not candidates:
         return "create", []
+    exact = [c for c in candidates if c.exact]
+    if exact and on_duplicate == "skip":
+        return "skip", exact
     apply_duplicate_rules(kind, candidates, force)
     return "forced", list(candidates)
 

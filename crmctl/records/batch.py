@@ -101,6 +101,14 @@ def insert_returning_ids(model, rows):
     return ids
 
 
+def attach_skipped(outcomes):
+    """A skipped row points at the record it duplicates: a stored one, or the earlier row's new record."""
+    for outcome in outcomes:
+        if outcome.action == "skip":
+            first = outcome.candidates[0]
+            outcome.record_id = int(first.id[1:]) if first.id else outcomes[first.row].record_id
+
+
 def history_row(actor, entity, action, field=None, old=None, new=None, batch=None, merge=None, at=None):
     return {"at": at or utcnow(), "agent_email": actor.email if actor else None, "entity": entity,
             "action": action, "field": field, "old_value": old, "new_value": new, "batch": batch, "merge": merge}

@@ -16,7 +16,7 @@ from crmctl.dedup.keys import stored_keys
 from crmctl.errors import BadInput
 from crmctl.kinds.ids import fetch_record
 from crmctl.kinds.registry import COMPANY
-from crmctl.records.batch import (RowOutcome, created_history, forced_history, insert_returning_ids, only_row,
+from crmctl.records.batch import (RowOutcome, attach_skipped, created_history, forced_history, insert_returning_ids, only_row,
                                   refuse_duplicates, run_in_transaction, validated,
                                   write_history)
 from crmctl.records.history import update_record
@@ -132,27 +132,30 @@ def check_companies(rows, settings=None, matcher=None, actor=None):
 # ---------------------------------------------------------------------------
 
 
-def add_companies(actor, rows, force=False, batch=None, settings=None):
+def add_companies(actor, rows, force=False, batch=None, settings=None, on_duplicate="refuse"):
     """Store new companies after every rule of SPEC §5; one RowOutcome per row, in order.
 
     Rows are dicts of name, website, linkedin_url, employee_count, industry,
     subindustry, country, city. A row is refused for bad input (2), the
     agent's country or a duplicate (3); the others are written in chunks in
-    one transaction with their history and blocking keys.
+    one transaction with their history and blocking keys. With
+    `on_duplicate="skip"` an exact duplicate is not refused: its outcome is
+    "skip" and its `record_id` the company it duplicates.
     """
     require(actor, "add company")
     settings = settings if settings is not None else load_settings()
 
     def write():
         outcomes = check_companies(rows, settings, actor=actor)
-        refuse_duplicates("company", outcomes, decide, force=force)
-        new = [o for o in outcomes if o.pending]
+        refuse_duplicates("company", outcomes, decide, force=force, on_duplicate=on_duplicate)
+        new = [o for o in outcomes if o.pending and o.action != "skip"]
         owner = agent_id(actor)
         ids = insert_returning_ids(Company, [dict(o.values, owner=owner, created_by=owner) for o in new])
         for outcome, record_id in zip(new, ids):
             outcome.record_id = record_id
         write_history(created_history("company", ids, actor, batch) + forced_history("company", new, actor, batch))
         store_blocking_keys([(o.record_id, o.values["name_key"]) for o in new])
+        attach_skipped(outcomes)
         return outcomes
 
     return run_in_transaction(write)

@@ -13,7 +13,7 @@ from crmctl.dedup.decide import apply_duplicate_rules, decide, raise_stored_by_a
 from crmctl.errors import BadInput, CrmError, NotFound, Refused
 from crmctl.kinds.ids import missing_record_message, parse_typed_id, typed_id
 from crmctl.kinds.registry import LEAD
-from crmctl.records.batch import (RowOutcome, created_history, forced_history, history_row, insert_returning_ids,
+from crmctl.records.batch import (RowOutcome, attach_skipped, created_history, forced_history, history_row, insert_returning_ids,
                                   only_row, refuse_duplicates, run_in_transaction, write_history)
 from crmctl.records.companies import agent_id, fetch_company
 from crmctl.records.contacts import contact_entries, contact_list, identities, store_contacts
@@ -167,7 +167,7 @@ def lead_values(actor, row, company, settings, owners):
     }, entries
 
 
-def add_leads(actor, rows, force=False, batch=None, settings=None):
+def add_leads(actor, rows, force=False, batch=None, settings=None, on_duplicate="refuse"):
     """Store new leads after every rule of SPEC §5; one RowOutcome per row, in order.
 
     Rows are dicts of company (a Company, C12 or 12), full_name, position,
@@ -196,17 +196,17 @@ def add_leads(actor, rows, force=False, batch=None, settings=None):
         matches = LeadMatcher().find([identities(entries[o.index]) for o in pending])
         for outcome, candidates in zip(pending, matches):
             outcome.candidates = candidates
-        refuse_duplicates("lead", outcomes, decide, force=force)
+        refuse_duplicates("lead", outcomes, decide, force=force, on_duplicate=on_duplicate)
         limit = settings["max_leads_per_company"]
         counts = lead_counts(o.values["company"] for o in outcomes if o.pending)
         for outcome in outcomes:
-            if outcome.pending:
+            if outcome.pending and outcome.action != "skip":
                 company_id = outcome.values["company"]
                 if counts.get(company_id, 0) >= limit:
                     outcome.reject(room_refusal(companies[rows[outcome.index].get("company")], limit))
                 else:
                     counts[company_id] = counts.get(company_id, 0) + 1
-        new = [o for o in outcomes if o.pending]
+        new = [o for o in outcomes if o.pending and o.action != "skip"]
         ids = insert_returning_ids(Lead, [o.values for o in new])
         for outcome, record_id in zip(new, ids):
             outcome.record_id = record_id
@@ -216,6 +216,7 @@ def add_leads(actor, rows, force=False, batch=None, settings=None):
                                 new=history_text(contact_list(entries[o.index])), batch=batch)
                     for o in new if entries[o.index]]
         write_history(history + forced_history("lead", new, actor, batch))
+        attach_skipped(outcomes)
         return outcomes
 
     return run_in_transaction(write)
