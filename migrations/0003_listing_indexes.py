@@ -1,7 +1,8 @@
 """Indexes that serve listings at a million companies (SPEC §7), on every backend.
 
 - `--where country=XX` compares the stored ISO code (no LOWER()), so (country, id)
-  answers the filter and the default order by id together.
+  answers the filter and the default order by id together, and (country,
+  created_at, id) the filter with `--sort -created` ("my country, newest first").
 - `--sort -created` orders by (created_at, id) in one direction, served by one
   index on companies and on leads.
 - `--search` on company names uses a substring index:
@@ -22,6 +23,7 @@ from peewee import PostgresqlDatabase, SqliteDatabase
 # (table, index name at version 2, columns at version 2, index name at version 3, columns at version 3)
 BTREE_INDEXES = (
     ("company", "company_country", ("country",), "company_country_id", ("country", "id")),
+    ("company", None, None, "company_country_created_at_id", ("country", "created_at", "id")),
     ("company", "company_created_at", ("created_at",), "company_created_at_id", ("created_at", "id")),
     ("lead", "lead_created_at", ("created_at",), "lead_created_at_id", ("created_at", "id")),
 )
@@ -49,10 +51,9 @@ POSTGRES_TRIGRAM_INDEX = "company_name_trgm"
 
 def up(migrator, db):
     for table, old_name, _old_columns, new_name, new_columns in BTREE_INDEXES:
-        migrator.migrate(
-            migrator.drop_index(table, old_name),
-            migrator.add_index(table, new_columns, name=new_name),
-        )
+        if old_name:
+            migrator.migrate(migrator.drop_index(table, old_name))
+        migrator.migrate(migrator.add_index(table, new_columns, name=new_name))
     if isinstance(db, SqliteDatabase):
         for statement in SQLITE_SEARCH:
             db.execute_sql(statement)
@@ -83,8 +84,7 @@ def down(migrator, db):
         # The extension stays: other schemas in the database may use it.
         db.execute_sql(f"DROP INDEX IF EXISTS {POSTGRES_TRIGRAM_INDEX}")
     for table, old_name, old_columns, new_name, _new_columns in BTREE_INDEXES:
-        migrator.migrate(
-            migrator.drop_index(table, new_name),
-            migrator.add_index(table, old_columns, name=old_name),
-        )
+        migrator.migrate(migrator.drop_index(table, new_name))
+        if old_name:
+            migrator.migrate(migrator.add_index(table, old_columns, name=old_name))
 

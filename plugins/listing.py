@@ -49,4 +49,4 @@ def list_records(session, kind, where, search, sort, limit, show_all, output_for
     columns = list(LISTED[kind].list_columns) if output_format == "table" else None
     print_records(page.rows, output_format, columns=columns)
     if page.more:
-        more_records_note(page.more)
+        more_records_note(page.more, at_least=page.more_is_capped)

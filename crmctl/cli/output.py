@@ -48,10 +48,10 @@ def pages_on_terminal(output_format):
     return output_format == "table" and stdout_is_terminal()
 
 
-def more_records_note(count):
+def more_records_note(count, at_least=False):
     """The stderr line under a page of a listing that has more records."""
-    noun = "record matches" if count == 1 else "records match"
-    message(f"{count:,} more {noun}: --limit N shows the first N, --all every one")
+    noun = "record matches" if count == 1 and not at_least else "records match"
+    message(f"{count:,}{'+' if at_least else ''} more {noun}: --limit N shows the first N, --all every one")
 
 
 def inert_csv_cell(value):

@@ -49,12 +49,18 @@ class Listing:
         return spec
 
 
+# A terminal's "N more match" line counts at most this many rows past the page: counting every
+# one of a million companies would cost more than showing the page.
+MORE_COUNT_CAP = 10_000
+
+
 @dataclass
 class Page:
     """One page of a listing: its records as dicts, and how many more match beyond it."""
 
     rows: list
     more: int = 0
+    more_is_capped: bool = False  # at least `more` (MORE_COUNT_CAP) match beyond the page
 
 
 def listing_for(kind_plural):
@@ -249,28 +255,29 @@ def build_query(listing, where=(), search=None, sort=None, limit=None, include_a
     elif needle:
         query = query.where(functools.reduce(lambda a, b: a | b, search_conditions(listing.kind, needle)))
     query = query.order_by(*order_expressions(listing, keys, id_column))
-    if limit is not None:
-        if limit < 0:
-            raise BadInput("--limit must be 0 or more")
-        query = query.limit(limit)
-    return query
+    return query if checked_limit(limit) is None else query.limit(limit)
+
+
+def checked_limit(limit):
+    if limit is not None and limit < 0:
+        raise BadInput("--limit must be 0 or more")
+    return limit
 
 
 def list_page(kind_plural, where=(), search=None, sort=None, limit=None, count_more=False):
     """A Page of records in the JSON shape of `crmctl.kinds.shapes`.
 
-    With `count_more`, `more` counts the matching records beyond `limit` (one
-    COUNT, run only when there are more).
+    With `count_more`, `more` counts the matching records beyond `limit`, up to
+    MORE_COUNT_CAP (one bounded COUNT, run only when there are more).
     """
     listing = listing_for(kind_plural)
-    fetch = limit + 1 if count_more and limit is not None else limit
+    fetch = checked_limit(limit) + 1 if count_more and limit is not None else limit
     query = build_query(listing, where, search, sort, fetch)
     records = list(query)
-    more = 0
-    if fetch != limit and len(records) > limit:
-        records = records[:limit]
-        more = query.order_by().limit(None).count() - limit
-    return Page(records_dicts(listing.kind.name, records), more)
+    if fetch == limit or len(records) <= limit:
+        return Page(records_dicts(listing.kind.name, records))
+    more = query.order_by().limit(limit + MORE_COUNT_CAP).count() - limit
+    return Page(records_dicts(listing.kind.name, records[:limit]), more, more >= MORE_COUNT_CAP)
 
 
 def list_records(kind_plural, where=(), search=None, sort=None, limit=None):

@@ -64,10 +64,11 @@ class Company(BaseModel):
 
     class Meta:
         table_name = "company"
-        # Listings (migration 0003): `--where country=` in id order, `--sort -created` with its id
-        # tie-break. Beside them, not expressible here: the name's substring index
+        # Listings (migration 0003): `--where country=` in id order or newest first, `--sort -created`
+        # with its id tie-break. Beside them, not expressible here: the name's substring index
         # (SQLITE_NAME_SEARCH_TABLE on SQLite, POSTGRES_NAME_TRIGRAM_INDEX on PostgreSQL).
-        indexes = ((("country", "id"), False), (("created_at", "id"), False))
+        indexes = ((("country", "id"), False), (("country", "created_at", "id"), False),
+                   (("created_at", "id"), False))
 
 
 # Company names' substring index (migration 0003), which `--search` uses for fragments
