@@ -7,20 +7,27 @@ the schema lives in `crmctl.storage.models` and `crmctl.storage.schema`.
 """
 import os
 import re
-from urllib.parse import urlsplit, urlunsplit
+import sqlite3
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 import click
 import peewee
-from playhouse import db_url
 
 from crmctl.errors import BadInput
+from crmctl.storage.drivers import load_driver
 
 database_proxy = peewee.DatabaseProxy()
 
 URL_ENVIRONMENT_VARIABLE = "CRMCTL_DATABASE_URL"
 DEFAULT_DATABASE_FILENAME = "crm.db"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
-SUPPORTED_SCHEMES = ("sqlite", "postgres", "postgresql", "mysql")
+DATABASE_CLASSES = {
+    "sqlite": peewee.SqliteDatabase,
+    "postgres": peewee.PostgresqlDatabase,
+    "postgresql": peewee.PostgresqlDatabase,
+    "mysql": peewee.MySQLDatabase,
+}
+SUPPORTED_SCHEMES = tuple(DATABASE_CLASSES)
 # The driver each server scheme needs, and the extra of setup.cfg that installs it.
 DRIVER_EXTRAS = {
     "postgres": ("PostgreSQL", "postgresql"),
@@ -101,17 +108,17 @@ def connect_database(url):
     else:
         options["connect_timeout"] = 10
     try:
-        settings = db_url.parse(url, unquote_password=True, unquote_user=True)
-        if "passwd" in settings:  # peewee's old MySQL spelling; drivers now want password
-            settings["password"] = settings.pop("passwd")
+        settings = connection_settings(parts)
         if not settings.get("database"):
             raise BadInput(f"database URL {mask_url(url)} names no database")
         settings.update(options)
-        database = db_url.schemes[scheme](**settings)
+        if scheme != "sqlite":
+            load_driver(scheme)
+        database = DATABASE_CLASSES[scheme](**settings)
         database.connect()
     except BadInput:
         raise
-    except peewee.ImproperlyConfigured:  # what peewee raises at connect when the driver is not installed
+    except (ImportError, peewee.ImproperlyConfigured):  # the driver is not installed
         if scheme not in DRIVER_EXTRAS:
             raise
         driver, extra = DRIVER_EXTRAS[scheme]
@@ -119,8 +126,47 @@ def connect_database(url):
     except Exception as error:  # driver errors (psycopg2, pymysql) that peewee did not wrap
         reason = scrub_secrets(" ".join(str(error).split())) or type(error).__name__
         raise BadInput(f"cannot open database {mask_url(url)}: {reason}")
+    database.returning_clause = supports_returning(database)
     database_proxy.initialize(database)
     return database
+
+
+def connection_settings(parts):
+    """The keyword arguments of a Peewee database for a split URL, as playhouse.db_url reads them.
+
+    Written here rather than imported: playhouse.db_url imports every
+    database class Peewee has (20 ms of every command).
+    """
+    settings = {"database": parts.path[1:]}
+    if parts.username:
+        settings["user"] = unquote(parts.username)
+    if parts.password:
+        settings["password"] = unquote(parts.password)
+    if parts.hostname:
+        settings["host"] = parts.hostname
+    if parts.port:
+        settings["port"] = parts.port
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        lowered = value.lower()
+        settings[key] = {"true": True, "false": False, "null": None, "none": None}.get(
+            lowered, int(value) if value.isdigit() else value)
+    return settings
+
+
+def supports_returning(database):
+    """Whether INSERT … RETURNING works, so a batch learns its new ids in the same statement.
+
+    PostgreSQL always; SQLite from 3.35; MariaDB from 10.5 (MySQL itself never).
+    """
+    if isinstance(database, peewee.PostgresqlDatabase):
+        return True
+    if isinstance(database, peewee.SqliteDatabase):
+        return sqlite3.sqlite_version_info >= (3, 35, 0)
+    version = database.execute_sql("SELECT VERSION()").fetchone()[0]
+    if "mariadb" not in version.lower():
+        return False
+    major, minor = (int(part) for part in version.split("-")[0].split(".")[:2])
+    return (major, minor) >= (10, 5)
 
 
 def write_transaction():

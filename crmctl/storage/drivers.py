@@ -1,0 +1,54 @@
+"""Database drivers are imported when crmctl connects to their database, not when Peewee is imported.
+
+Peewee imports psycopg2, psycopg and pymysql at its own import when they are
+installed: about 50 ms of every command on a machine that has the
+`postgresql` and `mysql` extras, even one that only ever opens a SQLite file.
+`defer_drivers()` (called once by `crmctl/__init__.py`, before anything can
+import Peewee) puts a finder on `sys.meta_path` that makes those imports
+fail while, and only while, Peewee's own module runs; Peewee then records
+"no driver". `load_driver(scheme)` imports the one driver a URL needs and
+hands it to Peewee exactly as Peewee's import would have. A program that
+imported Peewee before crmctl keeps Peewee's own behaviour.
+"""
+import sys
+
+# The names Peewee tries to import at its top level.
+DEFERRED = frozenset({"psycopg2", "psycopg", "psycopg2cffi", "pymysql", "MySQLdb"})
+
+
+class _PeeweeWithoutDrivers:
+    """A meta-path finder that refuses the driver imports made from inside Peewee's module."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname.split(".", 1)[0] in DEFERRED and _peewee_is_importing():
+            raise ImportError(f"{fullname} is imported when crmctl connects to its database")
+        return None
+
+
+def _peewee_is_importing():
+    module = sys.modules.get("peewee")
+    spec = getattr(module, "__spec__", None)
+    return bool(spec is not None and getattr(spec, "_initializing", False))
+
+
+def defer_drivers():
+    if "peewee" not in sys.modules and not any(isinstance(f, _PeeweeWithoutDrivers) for f in sys.meta_path):
+        sys.meta_path.insert(0, _PeeweeWithoutDrivers())
+
+
+def load_driver(scheme):
+    """Give Peewee the driver of a postgresql:// or mysql:// URL; ImportError when it is not installed."""
+    import peewee
+
+    if scheme in ("postgres", "postgresql") and peewee.psycopg2 is None:
+        import psycopg2
+        from psycopg2 import extensions
+        from psycopg2.extras import Json, register_uuid
+
+        register_uuid()
+        peewee.psycopg2, peewee.pg_extensions, peewee.pg_register_uuid, peewee.Json_pg2 = (
+            psycopg2, extensions, register_uuid, Json)
+    elif scheme == "mysql" and peewee.mysql is None:
+        import pymysql
+
+        peewee.mysql = pymysql
