@@ -12,6 +12,7 @@ from crmctl.records.batch import create_one
 from crmctl.records.companies import agent_id, fetch_company
 from crmctl.dates import parse_date, parse_datetime, utcnow
 from crmctl.rules.permissions import require, working_agent
+from crmctl.rules.settings import load_settings
 from crmctl.rules.values import clean_text, free_text
 from crmctl.rules.vocabulary import (communication_channel_named, communication_type_named, deal_status_for_stage,
                                      event_kind_named, first_stage, pipeline_named, stage_named, task_kind_named)
@@ -128,8 +129,9 @@ def add_deal(actor, company, name, pipeline, lead=None, amount=None, currency=No
     name = clean_text(name, "deal name", Deal.name)
     if name is None:
         raise BadInput("deal name is required (--name)")
-    pipeline = pipeline_named(pipeline)
-    stage = stage_named(pipeline, stage) if stage not in (None, "") else first_stage(pipeline)
+    settings = load_settings()
+    pipeline = pipeline_named(pipeline, settings)
+    stage = stage_named(pipeline, stage, settings) if stage not in (None, "") else first_stage(pipeline, settings)
     lead_id = None
     if lead not in (None, ""):
         lead = fetch_lead(lead)
@@ -152,7 +154,7 @@ def add_event(actor, lead, kind, on=None):
     """An engagement event (a website visit, a demo request, …) that scoring counts."""
     require(actor, "add event")
     lead = fetch_lead(lead)
-    kind = event_kind_named(kind)
+    kind = event_kind_named(kind, load_settings())
     occurred_at = optional_datetime(on, "date (--on)") or utcnow()
     with write_transaction():
         return create_one(EngagementEvent, actor, lead=lead.id, kind=kind, occurred_at=occurred_at, created_by=agent_id(actor)

@@ -3,12 +3,11 @@
 Users type these in any case and spacing ("follow up", "FOLLOW-UP", "Follow Up");
 each `*_named` function returns the canonical spelling that is stored, or raises
 BadInput (exit 2) naming the field and the accepted values. Pipelines and event
-kinds come from the settings, so an admin can change them.
+kinds come from the settings a command read once, so an admin can change them.
 """
 import re
 
 from crmctl.errors import BadInput
-from crmctl.rules.settings import get_setting
 
 LEAD_STATUSES = (
     "Sent Request",
@@ -93,32 +92,27 @@ def deal_status_named(value):
     return canonical(value, DEAL_STATUSES, "deal status")
 
 
-def event_kinds():
+def event_kinds(settings):
     """Engagement event kinds: the behaviour and engagement entries of the score weights."""
-    return tuple(kind for kind in get_setting("score_weights") if kind not in DEMOGRAPHIC_WEIGHTS)
+    return tuple(kind for kind in settings["score_weights"] if kind not in DEMOGRAPHIC_WEIGHTS)
 
 
-def event_kind_named(value):
-    kind = canonical(value, event_kinds(), "event kind")
-    return kind
+def event_kind_named(value, settings):
+    return canonical(value, event_kinds(settings), "event kind")
 
 
-def pipelines():
-    """Pipeline name -> its stages in order, from the `pipelines` setting."""
-    return get_setting("pipelines")
+def pipeline_named(value, settings):
+    """A pipeline of the `pipelines` setting (name -> its stages in order)."""
+    return canonical(value, tuple(settings["pipelines"]), "pipeline")
 
 
-def pipeline_named(value):
-    return canonical(value, tuple(pipelines()), "pipeline")
-
-
-def stage_named(pipeline, value):
+def stage_named(pipeline, value, settings):
     """A stage of `pipeline`; BadInput naming the pipeline's stages otherwise."""
-    return canonical(value, tuple(pipelines()[pipeline]), f"stage of pipeline {pipeline}")
+    return canonical(value, tuple(settings["pipelines"][pipeline]), f"stage of pipeline {pipeline}")
 
 
-def first_stage(pipeline):
-    stages = pipelines()[pipeline]
+def first_stage(pipeline, settings):
+    stages = settings["pipelines"][pipeline]
     if not stages:
         raise BadInput(f"pipeline {pipeline} has no stages (see `crmctl config get pipelines`)")
     return stages[0]
