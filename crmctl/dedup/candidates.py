@@ -16,6 +16,8 @@ other too, so a file that holds the same company twice is caught.
 """
 from dataclasses import dataclass, field
 
+import peewee
+
 from crmctl.dedup.keys import BLOCKING_KEY_CAP, probe_keys, stored_keys
 from crmctl.dedup.scoring import company_score, name_reason
 from crmctl.kinds.registry import COMPANY, LEAD
@@ -64,19 +66,45 @@ def chunks(items, size):
 
 
 class _Sql:
-    """SQL text for one database, written once per matcher."""
+    """SQL text for one database, written once per matcher and reused for every check."""
 
     def __init__(self, database):
         self.database = database
         self.param = database.param
-        opening, closing = database.quote
-        self.key_column = f"{opening}key{closing}"
+        self.quote = database.quote
+        self.lateral = isinstance(database, peewee.PostgresqlDatabase)
+        self._texts = {}
+
+    def quoted(self, name):
+        return f"{self.quote[0]}{name}{self.quote[1]}"
 
     def placeholders(self, count):
         return ", ".join([self.param] * count)
 
     def run(self, sql, params):
         return self.database.execute_sql(sql, params).fetchall()
+
+    def capped(self, table, key, value, keys, cap):
+        """(key, value) rows of `table` for each of `keys`, at most `cap` per key, in few statements.
+
+        PostgreSQL takes every key as one array through a LATERAL join: one
+        statement it plans once. SQLite and MySQL take a UNION ALL of one
+        indexed LIMIT per key, up to KEYS_PER_QUERY keys a statement.
+        """
+        key, value = self.quoted(key), self.quoted(value)
+        if self.lateral:
+            return self.run(f"SELECT probe.k, hit.v FROM unnest({self.param}::text[]) AS probe(k) CROSS JOIN LATERAL "
+                            f"(SELECT {value} AS v FROM {table} WHERE {key} = probe.k LIMIT {cap}) AS hit", [list(keys)])
+        rows = []
+        for part in chunks(keys, KEYS_PER_QUERY):
+            shape = (table, key, value, len(part), cap)
+            sql = self._texts.get(shape)
+            if sql is None:
+                sql = self._texts[shape] = " UNION ALL ".join(
+                    f"SELECT * FROM (SELECT {key}, {value} FROM {table} WHERE {key} = {self.param} LIMIT {cap}) "
+                    f"AS hit{i}" for i in range(len(part)))
+            rows += self.run(sql, part)
+        return rows
 
 
 class CompanyMatcher:
@@ -85,7 +113,6 @@ class CompanyMatcher:
     def __init__(self, settings, min_score=None, database=None):
         self.threshold = float(settings["likely_duplicate_min_score"] if min_score is None else min_score)
         self.sql = _Sql(database or database_proxy.obj)
-        self._blocking_sql = {}
 
     def find(self, lookups, exclude_ids=(), within_batch=True):
         """One list of candidates per lookup, best first; `exclude_ids` are never candidates (an edit's own)."""
@@ -170,26 +197,16 @@ class CompanyMatcher:
     def _postings(self, keys):
         """key -> company ids, skipping keys with more than BLOCKING_KEY_CAP postings."""
         postings = {}
-        for part in chunks(keys, KEYS_PER_QUERY):
-            sql = self._blocking_sql.get(len(part))
-            if sql is None:
-                column, param = self.sql.key_column, self.sql.param
-                sql = self._blocking_sql[len(part)] = " UNION ALL ".join(
-                    f"SELECT * FROM (SELECT {column}, company_id FROM company_blocking_key "
-                    f"WHERE {column} = {param} LIMIT {BLOCKING_KEY_CAP + 1}) AS block{i}" for i in range(len(part)))
-            for key, company_id in self.sql.run(sql, part):
-                postings.setdefault(key, []).append(company_id)
+        for key, company_id in self.sql.capped("company_blocking_key", "key", "company_id", keys,
+                                               BLOCKING_KEY_CAP + 1):
+            postings.setdefault(key, []).append(company_id)
         return {key: ids for key, ids in postings.items() if len(ids) <= BLOCKING_KEY_CAP}
 
     def _same_names(self, name_keys):
         """name key -> ids of companies with exactly that normalised name (at most SAME_NAME_LIMIT each)."""
         found = {}
-        for part in chunks(name_keys, KEYS_PER_QUERY):
-            sql = " UNION ALL ".join(
-                f"SELECT * FROM (SELECT name_key, id FROM company WHERE name_key = {self.sql.param} "
-                f"LIMIT {SAME_NAME_LIMIT}) AS same{i}" for i in range(len(part)))
-            for name_key, company_id in self.sql.run(sql, part):
-                found.setdefault(name_key, []).append(company_id)
+        for name_key, company_id in self.sql.capped("company", "name_key", "id", name_keys, SAME_NAME_LIMIT):
+            found.setdefault(name_key, []).append(company_id)
         return found
 
     def _companies(self, ids):

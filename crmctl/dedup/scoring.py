@@ -24,6 +24,9 @@ Two companies in different countries (both known) lose 20 points: the same name
 in another country is not by itself a duplicate, as SPEC §5 says.
 """
 import re
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
 
 from crmctl.dedup.keys import compact, core_name_key, name_forms, sorted_name_key
 
@@ -31,34 +34,48 @@ DIFFERENT_COUNTRY_PENALTY = 20
 _DIGITS_RE = re.compile(r"\d+")
 
 
-def _edit_score(left, right):
-    from rapidfuzz.distance import OSA
+class NameProfile:
+    """What the score compares of one normalised name, worked out once per name (a check and a scan
+    compare the same name with many others)."""
 
+    __slots__ = ("key", "compact", "digits", "sorted_key", "forms", "sorted_compact")
+
+    def __init__(self, name_key):
+        self.key = name_key
+        self.compact = compact(name_key)
+        self.digits = _DIGITS_RE.findall(name_key)
+        self.sorted_key = sorted_name_key(name_key)
+        self.forms = name_forms(name_key)
+        self.sorted_compact = compact(self.sorted_key)
+
+
+profile = lru_cache(maxsize=100_000)(NameProfile)
+
+
+def _edit_score(left, right):
     longest = max(len(left), len(right))
-    distance = OSA.distance(left, right)
-    return 100.0 * (1.0 - distance / (longest + 1))
+    return 100.0 * (1.0 - OSA.distance(left, right) / (longest + 1))
 
 
 def name_similarity(left_key, right_key):
     """(score 0-100, rule) for two normalised company names; see the module docstring."""
     if left_key == right_key:
         return 100.0, "same normalised name"
-    left_compact, right_compact = compact(left_key), compact(right_key)
-    if left_compact == right_compact:
+    left, right = profile(left_key), profile(right_key)
+    if left.compact == right.compact:
         return 98.0, "same name apart from spacing"
-    if _DIGITS_RE.findall(left_key) != _DIGITS_RE.findall(right_key):
-        score = min(60.0, _edit_score(left_compact, right_compact))
+    if left.digits != right.digits:
+        score = min(60.0, _edit_score(left.compact, right.compact))
         return round(score, 1), "numbers differ"
-    if sorted_name_key(left_key) == sorted_name_key(right_key):
+    if left.sorted_key == right.sorted_key:
         return 95.0, "same words in another order"
-    left_forms, right_forms = name_forms(left_key), name_forms(right_key)
-    if set(left_forms) & set(right_forms):
+    if set(left.forms) & set(right.forms):
         left_core, right_core = core_name_key(left_key), core_name_key(right_key)
         dropped = sorted((set(left_key.split(" ")) - set(left_core.split(" ")))
                          | (set(right_key.split(" ")) - set(right_core.split(" "))))
         return 95.0, f"same name apart from {' '.join(dropped)!r}" if dropped else "same name apart from spacing"
-    score = max(_edit_score(left, right) for left in left_forms for right in right_forms)
-    score = max(score, _edit_score(compact(sorted_name_key(left_key)), compact(sorted_name_key(right_key))))
+    score = max(_edit_score(a, b) for a in left.forms for b in right.forms)
+    score = max(score, _edit_score(left.sorted_compact, right.sorted_compact))
     return round(score, 1), "fuzzy"
 
 
