@@ -15,7 +15,7 @@ from peewee import fn
 
 from crmctl.errors import BadInput
 from crmctl.kinds.ids import parse_typed_id
-from crmctl.rules.dates import parse_date, parse_datetime
+from crmctl.dates import parse_date, parse_datetime
 from crmctl.storage.models import Agent
 
 OPERATORS = ("<=", ">=", "!=", "=", "<", ">", "~", "in")
