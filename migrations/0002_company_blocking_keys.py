@@ -1,13 +1,18 @@
-"""Blocking keys for fuzzy company-name matching, filled in for existing companies."""
+"""Blocking keys for fuzzy company-name matching: the table, in its shape at version 2.
+
+This migration once also filled the table, by importing the live key function
+(`crmctl.dedup.keys`), so every change to the matcher silently changed what it
+did. It now only creates the table: filling it the old way would need a frozen
+copy of that day's name normaliser and key function, and migration 0004
+drops and rebuilds the table from every company's name anyway, with its own
+frozen key function. A database is never used between the two (every command
+but `db status` asks for `crmctl db upgrade` until the schema is current).
+"""
 from peewee import CharField, ForeignKeyField, Model
 
 
 def up(migrator, db):
-    from crmctl.dedup.keys import company_blocking_keys
-
     class Company(Model):
-        name = CharField()
-
         class Meta:
             database = db
             table_name = "company"
@@ -22,14 +27,6 @@ def up(migrator, db):
             indexes = ((("key", "company"), True),)
 
     db.create_tables([CompanyBlockingKey])
-    rows = []
-    for company_id, name in Company.select(Company.id, Company.name).tuples().iterator():
-        rows.extend((company_id, key) for key in company_blocking_keys(name))
-        if len(rows) >= 5000:
-            CompanyBlockingKey.insert_many(rows, fields=["company", "key"]).execute()
-            rows = []
-    if rows:
-        CompanyBlockingKey.insert_many(rows, fields=["company", "key"]).execute()
 
 
 def down(migrator, db):

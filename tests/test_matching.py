@@ -10,7 +10,7 @@ import pathlib
 
 import pytest
 
-from crmctl.dedup.keys import blocking_keys_of_name_key
+from crmctl.dedup.keys import KEY_LENGTH, probe_keys, stored_keys
 from crmctl.dedup.scan import differs_in_common_words, scan_company_rows
 from crmctl.dedup.scoring import company_score, name_similarity
 from crmctl.rules.names import company_name_key
@@ -90,23 +90,92 @@ def test_names_whose_numbers_differ_are_not_duplicates():
     assert score < DEFAULTS["likely_duplicate_min_score"]
 
 
+def meet(left_key, right_key):
+    """True when a look-up of either name finds the other: a probe key of one is a stored key of the other."""
+    return bool(set(probe_keys(left_key)) & set(stored_keys(right_key))
+                and set(probe_keys(right_key)) & set(stored_keys(left_key)))
+
+
 @pytest.mark.parametrize("left, right", [
-    ("kowalski logistics", "kowalsky logistics"),
-    ("kowalski logistics", "kowalski logstics"),
-    ("kowalski logistics", "kowalski logisticks"),
-    ("kowalski logistics", "kowlaski logistics"),
+    ("kowalski logistics", "kowalsky logistics"),  # substitution
+    ("kowalski logistics", "kowalski logstics"),  # deletion
+    ("kowalski logistics", "kowalski logisticks"),  # insertion
+    ("kowalski logistics", "kowlaski logistics"),  # transposition
+    ("kowalski logistics", "okwalski logistics"),  # transposition of the first two letters
+    ("kowalski logistics", "xkowalski logistics"),  # insertion before the first letter
+    ("kowalski logistics", "kowalski logisticsx"),  # insertion after the last letter
+    ("novak construction", "novaak construction"),  # a typo in the short word that tells companies apart
     ("international business machines", "internatoinal business machines"),
     ("international business machines", "international business machine"),
-    ("acme group", "acme"),
-    ("banco santander", "santander banco"),
+    ("zentra", "zenta"),  # six letters and five, one apart
+    ("zentra", "zemtra"),
 ])
-def test_names_one_edit_apart_share_a_blocking_key(left, right):
-    assert set(blocking_keys_of_name_key(left)) & set(blocking_keys_of_name_key(right))
+def test_names_one_edit_apart_meet_through_their_keys(left, right):
+    assert meet(left, right)
 
 
-def test_blocking_keys_fit_the_key_column():
-    keys = blocking_keys_of_name_key(company_name_key("The " + "Very Long Company Name " * 10 + "GmbH"))
-    assert keys and all(len(key) <= 64 for key in keys)
+def test_every_one_edit_of_a_name_meets_it_whatever_the_edit_and_wherever_it_is():
+    from rapidfuzz.distance import OSA
+
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for name in ("zentra", "kowalskilogistics", "atlanticsemiconductors", "nordvikshippingandoffshoreservices"):
+        edited = set()
+        for i in range(len(name) + 1):
+            for letter in "aqz":
+                edited.add(name[:i] + letter + name[i:])  # insertions
+                edited.add(name[:i] + letter + name[i + 1:])  # substitutions
+            edited.add(name[:i] + name[i + 1:])  # deletions
+            edited.add(name[:i] + name[i + 1:i + 2] + name[i:i + 1] + name[i + 2:])  # transpositions
+        edited = {e for e in edited if e != name and e[:1] in letters and OSA.distance(name, e) == 1
+                  and min(len(name), len(e)) >= 6}
+        assert edited
+        assert [e for e in edited if not meet(name, e)] == []
+
+
+@pytest.mark.parametrize("left, right", [
+    ("banco santander", "santander banco"),  # word order
+    ("weber and schmidt", "schmidt and weber"),
+    ("acme group", "acme"),  # a trailing generic word
+    ("nordic steel holdings", "nordic steel"),
+    ("www acme robotics com", "acme robotics"),  # a name typed as a web address
+    ("allegro eu", "allegro"),
+    ("face book", "facebook"),  # spacing
+])
+def test_names_with_a_form_in_common_or_the_same_words_meet(left, right):
+    assert meet(left, right)
+
+
+def test_a_company_stores_few_keys_of_a_few_characters():
+    assert len(stored_keys("kowalski logistics")) == 6  # 17 letters: 2 + 3 + 4 + 4 + 4, and the word order
+    assert len(stored_keys("zentra")) == 3
+    keys = stored_keys(company_name_key("The " + "Very Long Company Name " * 10 + "GmbH"))
+    assert keys and all(len(key) == KEY_LENGTH for key in keys)
+
+
+def test_names_far_apart_do_not_meet():
+    assert not meet("kowalski logistics", "kowalski shipping")
+    assert not meet("zentra", "zentrava")
+    assert not meet("acme", "acne")  # below six letters a name must match whole
+
+
+def add_company(crm, name, slug):
+    return crm.json("add", "company", "--name", name, "--website", f"https://www.{slug}.pl",
+                    "--linkedin", f"https://www.linkedin.com/company/{slug}", "--employees", "50",
+                    "--industry", "Logistics", "--country", "PL", "--force")["id"]
+
+
+@pytest.mark.parametrize("stored, typed", [
+    ("Kowalski Logistics Sp. z o.o.", "Kowalsky Logistics"),
+    ("Kowalski Logistics Sp. z o.o.", "Kowlaski Logistics"),
+    ("Novak Construction s.r.o.", "Novaak Construction"),
+    ("Banco Santander S.A.", "Santander Banco"),
+    ("Nordic Steel Group", "www.nordicsteel.com"),
+])
+def test_check_finds_a_stored_company_typed_one_edit_apart_or_another_way(crm, stored, typed):
+    stored_id = add_company(crm, stored, "stored")
+    add_company(crm, "General Motors", "general-motors")
+    found = crm.json("dedup", "check", "--name", typed, "--country", "PL")
+    assert [c["id"] for c in found] == [stored_id]
 
 
 def _scan(names, min_score=85.0):

@@ -2,6 +2,7 @@
 import subprocess
 import sys
 
+from crmctl.dedup.keys import stored_keys
 from crmctl.storage.connection import connect_database
 from crmctl.storage.schema import migration_runner
 
@@ -58,7 +59,8 @@ def test_upgrading_a_version_1_database_keeps_its_data(fresh_db_url):
     build_version_1_database(fresh_db_url)
     crm = Crm(fresh_db_url)
     upgraded = crm.json("db", "upgrade")
-    assert upgraded["applied"][0] == "0002_company_blocking_keys"  # then every later migration
+    assert upgraded["applied"][0] == "0002_company_blocking_keys"
+    assert "0004_compact_blocking_keys" in upgraded["applied"]
     companies = crm.json("list", "companies")
     assert [(c["id"], c["name"], c["website"], c["country"], c["employee_count"]) for c in companies] == [
         ("C1", "Acme Robotics Sp. z o.o.", "https://acme-robotics.pl", "PL", 120)
@@ -67,6 +69,62 @@ def test_upgrading_a_version_1_database_keeps_its_data(fresh_db_url):
     database = connect_database(fresh_db_url)
     keys = database.execute_sql("SELECT COUNT(*) FROM company_blocking_key WHERE company_id = 1").fetchone()[0]
     assert keys > 0
+
+
+# Rows as version 2 stored them: compact forms and their one-letter deletions.
+BLOCKING_KEYS_AT_VERSION_2 = ("d:acmerobotics", "d:cmerobotics", "d:acmerobotic", "o:acmerobotics")
+
+
+def build_version_2_database(url):
+    database = connect_database(url)
+    migration_runner(database).up("0002_company_blocking_keys")
+    database.execute_sql(COMPANY_AT_VERSION_1)
+    for key in BLOCKING_KEYS_AT_VERSION_2:
+        database.execute_sql(f"INSERT INTO company_blocking_key (company_id, {quoted(database, 'key')}) "
+                             f"VALUES (1, '{key}')")
+    database.close()
+
+
+def quoted(database, identifier):
+    opening, closing = database.quote
+    return f"{opening}{identifier}{closing}"
+
+
+def test_upgrading_a_version_2_database_rebuilds_its_blocking_keys_and_finds_a_typo(fresh_db_url):
+    build_version_2_database(fresh_db_url)
+    crm = Crm(fresh_db_url)
+    crm.json("db", "upgrade")
+    database = connect_database(fresh_db_url)
+    stored = {row[0] for row in database.execute_sql(
+        f"SELECT {quoted(database, 'key')} FROM company_blocking_key WHERE company_id = 1")}
+    database.close()
+    assert stored == set(stored_keys("acme robotics"))
+    found = crm.json("dedup", "check", "--name", "Acme Robotcs", "--country", "PL")
+    assert [c["id"] for c in found] == ["C1"]
+    crm.json("add", "company", "--name", "Acme Robtics GmbH", "--website", "https://acme-robtics.de",
+             "--linkedin", "https://www.linkedin.com/company/acme-robtics", "--employees", "10",
+             "--industry", "Robotics", "--country", "PL", "--force")
+    assert [c["id"] for c in crm.json("dedup", "check", "--name", "Acme Robotics", "--country", "PL")] == ["C1", "C2"]
+
+
+def test_the_blocking_key_migrations_import_nothing_from_crmctl():
+    import pathlib
+
+    import crmctl.migrations
+
+    folder = pathlib.Path(crmctl.migrations.__file__).parent
+    for name in ("0002_company_blocking_keys.py", "0004_compact_blocking_keys.py"):
+        source = (folder / name).read_text()
+        assert "crmctl" not in "".join(line for line in source.splitlines(True)
+                                         if line.lstrip().startswith(("import ", "from ")))
+
+
+def test_the_frozen_key_function_of_migration_0004_is_todays():
+    import importlib
+
+    frozen = importlib.import_module("crmctl.migrations.0004_compact_blocking_keys")
+    for name in ("kowalski logistics group", "www acme robotics com", "zentra", "ab", "banco santander"):
+        assert frozen.stored_keys(name) == stored_keys(name)
 
 
 def test_two_processes_starting_on_a_new_database_both_succeed(fresh_db_url):

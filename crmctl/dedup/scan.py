@@ -1,6 +1,6 @@
 """`dedup scan`: clusters of likely duplicate companies over the whole database."""
-from crmctl.dedup.candidates import _number, likely_min_score
-from crmctl.dedup.keys import BLOCKING_KEY_CAP, blocking_keys_of_name_key, core_name_key
+from crmctl.rules.settings import load_settings
+from crmctl.dedup.keys import BLOCKING_KEY_CAP, core_name_key, deletion_keys
 from crmctl.dedup.scoring import company_score
 # ---------------------------------------------------------------------------
 # Scan: clusters of likely duplicates over the whole database
@@ -78,8 +78,8 @@ def scan_company_rows(rows, min_score, cap=BLOCKING_KEY_CAP):
 
     Companies with the same normalised name in the same country (or with no
     country) are joined at 100 without comparing every pair; then every pair
-    that shares a blocking key (keys with at most `cap` companies) is scored
-    with `company_score`. A fuzzy pair whose names differ in two words that
+    that shares a deletion key (`crmctl.dedup.keys.deletion_keys`, keys with
+    at most `cap` companies) is scored with `company_score`. A fuzzy pair whose names differ in two words that
     other names in the database use too (`differs_in_common_words`) is not a
     link. Pairs joined by a rule other than "fuzzy" (spacing, word order,
     generic words, web address) are joined first; then fuzzy links, best
@@ -105,7 +105,7 @@ def scan_company_rows(rows, min_score, cap=BLOCKING_KEY_CAP):
                 clusters.join(group[0], member, 100.0)
     blocks = {}
     for index, (_id, name_key, _country) in enumerate(rows):
-        for key in blocking_keys_of_name_key(name_key):
+        for key in deletion_keys(name_key):
             blocks.setdefault(key, []).append(index)
     scores = {}
 
@@ -123,12 +123,8 @@ def scan_company_rows(rows, min_score, cap=BLOCKING_KEY_CAP):
             continue
         for left, right in combinations(members, 2):
             pair = (left, right) if left < right else (right, left)
-            if pair in scores:
-                continue
-            left_row, right_row = rows[left], rows[right]
-            if left_row[1] == right_row[1]:
-                scores[pair] = None
-                continue  # same name: joined above when the countries allow it
+            if pair in scores or rows[left][1] == rows[right][1]:
+                continue  # scored already, or the same name: joined above when the countries allow it
             score, rule = pair_score(*pair)
             scores[pair] = score
             if score < min_score:
@@ -140,12 +136,11 @@ def scan_company_rows(rows, min_score, cap=BLOCKING_KEY_CAP):
 
     def cross_score(left, right):
         pair = (left, right) if left < right else (right, left)
-        score = scores.get(pair, 0)
-        if score is None or (pair not in scores and rows[left][1] == rows[right][1]):
+        if pair not in scores and rows[left][1] == rows[right][1]:
             return 100.0  # same name
         if pair not in scores:
-            score = scores[pair] = pair_score(*pair)[0]
-        return score
+            scores[pair] = pair_score(*pair)[0]
+        return scores[pair]
 
     fuzzy.sort(key=lambda item: -item[0])
     for score, (left, right) in fuzzy:
@@ -169,12 +164,12 @@ def scan_companies(min_score=None):
     from crmctl.kinds.ids import typed_id
     from crmctl.storage.models import Company
 
-    threshold = likely_min_score() if min_score is None else float(min_score)
+    threshold = float(load_settings()["likely_duplicate_min_score"] if min_score is None else min_score)
     rows = Company.select(Company.id, Company.name_key, Company.country).order_by(Company.id).tuples()
     clusters = scan_company_rows(rows.iterator(), threshold)
     result = [
         {"ids": [typed_id("company", number) for number in sorted(ids)], "score": round(score, 1)}
         for ids, score in clusters
     ]
-    result.sort(key=lambda cluster: (-cluster["score"], _number(cluster["ids"][0])))
+    result.sort(key=lambda cluster: (-cluster["score"], int(cluster["ids"][0][1:])))
     return result

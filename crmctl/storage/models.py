@@ -303,20 +303,22 @@ ALL_MODELS = [
 
 
 class CompanyBlockingKey(BaseModel):
-    """Blocking index for fuzzy name matching (added by migration 0002).
+    """Blocking index for fuzzy name matching (migration 0004 gave it this shape).
 
     Each company has a few short keys derived from its normalised name
-    (`crmctl.dedup.keys.company_blocking_keys`); a new name is compared with
-    rapidfuzz only against the companies that share a key with it, so the
-    check never scans the whole table.
+    (`crmctl.dedup.keys.stored_keys`); a new name looks up its
+    `crmctl.dedup.keys.probe_keys` and is compared only with the companies
+    found, so the check never scans the whole table. The primary key
+    (key, company) is the look-up index itself (on SQLite the table is
+    WITHOUT ROWID); the index on company serves deletes and the cascade.
     """
 
+    key = CharField(max_length=16)
     company = ForeignKeyField(Company, backref="blocking_keys", on_delete="CASCADE")
-    key = CharField(max_length=64)
 
     class Meta:
         table_name = "company_blocking_key"
-        indexes = ((("key", "company"), True),)
+        primary_key = peewee.CompositeKey("key", "company")
 
 
 ALL_MODELS.append(CompanyBlockingKey)
