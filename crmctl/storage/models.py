@@ -3,7 +3,7 @@
 Uniqueness that the duplicate rules demand lives here as unique indexes on
 normalised keys (`website_key`, `linkedin_key`, `Contact.match_key`), so the
 database refuses a duplicate even when two processes race. Datetimes are naive
-UTC; `crmctl.rules.dates` converts them for display.
+UTC; `crmctl.dates` converts them for display.
 """
 import peewee
 from peewee import (
@@ -17,7 +17,7 @@ from peewee import (
     TextField,
 )
 
-from crmctl.rules.dates import utcnow
+from crmctl.dates import utcnow
 from crmctl.storage.connection import database_proxy
 
 
