@@ -1,7 +1,7 @@
 """Blocking keys for fuzzy company-name matching: the table, in its shape at version 2.
 
 This migration once also filled the table, by importing the live key function
-(`crmctl.dedup.keys`), so every change to the matcher silently changed what it
+(`dedup/keys.py`), so every change to the matcher silently changed what it
 did. It now only creates the table: filling it the old way would need a frozen
 copy of that day's name normaliser and key function, and migration 0004
 drops and rebuilds the table from every company's name anyway, with its own

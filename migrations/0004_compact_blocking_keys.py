@@ -5,7 +5,7 @@ compact name forms, every one-letter deletion of each, its sorted words), 1.9 KB
 a company on disk. From version 4 it stores, per name form, the form without
 one of its parts for each of its parts (3 to 6 for most names) and its words in
 sorted order: about 5.6 rows of 8-character digests, while a look-up probes
-the shifted neighbourhood (`crmctl.dedup.keys`, whose docstring gives the
+the shifted neighbourhood (`dedup/keys.py`, whose docstring gives the
 design). The table is rebuilt in its new shape, primary key (key, company_id),
 WITHOUT ROWID on SQLite, with an index on company_id for deletes and the
 cascade, and filled in chunks of companies.
@@ -26,7 +26,7 @@ COMPANIES_PER_CHUNK = 5000
 ROWS_PER_INSERT = 500
 
 # --------------------------------------------------------------------------
-# Frozen copy of crmctl.dedup.keys at version 4 (the stored keys only)
+# Frozen copy of dedup/keys.py at version 4 (the stored keys only)
 # --------------------------------------------------------------------------
 
 MIN_LETTERS_FOR_TYPO_KEYS = 6
