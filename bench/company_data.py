@@ -360,7 +360,7 @@ def stored_keys_function():
     """The function keys.py offers today for a company's stored blocking keys."""
     from crmctl.dedup import keys
 
-    return getattr(keys, "stored_keys", None) or keys.blocking_keys_of_name_key
+    return keys.stored_keys
 
 
 def migrated_database(url):

@@ -39,8 +39,6 @@ memory, blocks on `deletion_keys` instead.
 from functools import lru_cache
 from hashlib import blake2b
 
-from crmctl.rules.names import company_name_key
-
 BLOCKING_KEY_CAP = 200
 # Below this many letters a name must match exactly: one edit scores < 85.
 MIN_LETTERS_FOR_TYPO_KEYS = 6
@@ -175,10 +173,6 @@ def probe_keys(name_key):
     return sorted({_digest(text) for text in _key_texts(name_key, _probe_form_texts)})
 
 
-# The name older callers use for `stored_keys`.
-blocking_keys_of_name_key = stored_keys
-
-
 def deletion_keys(name_key):
     """Keys for blocking in memory, where a key costs nothing to store (`dedup scan`).
 
@@ -197,8 +191,3 @@ def deletion_keys(name_key):
     if " " in name_key:
         found.add(_word_order_text(name_key))
     return found
-
-
-def company_blocking_keys(name):
-    """Blocking keys of a company name as a user wrote it."""
-    return stored_keys(company_name_key(name))

@@ -299,7 +299,3 @@ KINDS = {kind.name: kind for kind in (COMPANY, LEAD, DEAL, TASK, SUBMISSION, COM
 KIND_BY_LETTER = {kind.letter: kind for kind in KINDS.values()}
 KIND_BY_MODEL = {kind.model: kind for kind in KINDS.values()}
 LISTED = {kind.plural: kind for kind in KINDS.values() if kind.plural}
-
-
-def kind_named(name):
-    return KINDS[name]

@@ -81,15 +81,6 @@ def to_text(value, field):
     return value or None
 
 
-def to_int(value, field):
-    if value == "":
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise BadInput(f"{field} {value!r} is not a whole number")
-
-
 def to_amount(value, field):
     if value == "":
         return None
