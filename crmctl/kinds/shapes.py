@@ -25,8 +25,14 @@ def agent_email(agent_id, agents_by_id):
     return agent.email if agent else None
 
 
-def load_agents():
-    return {agent.id: agent for agent in Agent.select()}
+def agents_named_by(kind, records):
+    """The agents that `records` of `kind` name (owner, author, ...), by id: no query when they name none."""
+    stored_in = [field.stored_in for field in KINDS[kind].fields if field.shown and field.type == "agent"]
+    ids = sorted({record.__data__.get(name) for record in records for name in stored_in} - {None})
+    found = {}
+    for chunk in chunked(ids, 500):
+        found.update({agent.id: agent for agent in Agent.select().where(Agent.id.in_(chunk))})
+    return found
 
 
 def agent_record(agent):
@@ -78,7 +84,7 @@ def shown_value(field, value, agents_by_id):
 def record_dict(kind, record, agents_by_id=None, company=None, contacts=None):
     """The shape of one record. A lead also needs its company and contact details (loaded when not given)."""
     described = KINDS[kind]
-    agents_by_id = agents_by_id if agents_by_id is not None else load_agents()
+    agents_by_id = agents_by_id if agents_by_id is not None else agents_named_by(kind, [record])
     data = record.__data__
     if kind == "lead":
         if contacts is None:
@@ -117,7 +123,7 @@ def derived_value(name, data, company, contacts):
 def records_dicts(kind, records):
     """The shapes of many records of one kind with a bounded number of queries (listings, show)."""
     records = list(records)
-    agents_by_id = load_agents()
+    agents_by_id = agents_named_by(kind, records)
     if kind != "lead":
         return [record_dict(kind, record, agents_by_id) for record in records]
     contacts = contacts_by_lead([lead.id for lead in records])
