@@ -11,8 +11,6 @@ Types: text, int, amount (Decimal shown as text), date, datetime, bool, json
 email), ref:KIND (a foreign key shown as a typed id), id (the record's own
 typed id), derived (computed by `crmctl.kinds.shapes`, not stored in one column).
 """
-from dataclasses import dataclass
-
 from crmctl.errors import BadInput
 from crmctl.rules.contacts import country_code
 from crmctl.rules.values import to_agent, to_amount, to_date, to_datetime, to_done_at, to_text
@@ -21,43 +19,51 @@ from crmctl.rules.web import linkedin_company_key, website_key
 from crmctl.storage import models
 
 
-@dataclass(frozen=True)
 class Field:
-    name: str
-    type: str = "text"
-    column: str = None
-    aliases: tuple = ()
-    editable: bool = False
-    convert: object = None  # text -> stored value, for kinds edited without their own validator
-    filterable: bool = True
-    shown: bool = True  # False: a field to filter on that the shape leaves out
-    # Listings: a derived field's value where it is stored, "company.name" (the record a foreign
-    # key of this one names) or "contact.value" (any of the records whose foreign key names this one).
-    via: str = None
-    # Listings: typed value -> the form that is stored (country_code: "pl" -> "PL"), so `=`, `!=` and
-    # `in` compare the stored value through its index instead of LOWER(column); compared in
-    # `key_column` (a stored normalised key with its own index) when the field has one.
-    normalise: object = None
-    key_column: str = None
+    """One field of a kind. Field and Kind are plain classes, not dataclasses: building a dataclass
+    costs about 2 ms of every command's start-up, and every command reads this table."""
+
+    __slots__ = ("name", "type", "column", "aliases", "editable", "convert", "filterable", "shown", "via",
+                 "normalise", "key_column")
+
+    def __init__(self, name, type="text", column=None, aliases=(), editable=False, convert=None, filterable=True,
+                 shown=True, via=None, normalise=None, key_column=None):
+        self.name, self.type, self.column, self.aliases = name, type, column, aliases
+        self.editable = editable
+        self.convert = convert  # text -> stored value, for kinds edited without their own validator
+        self.filterable = filterable
+        self.shown = shown  # False: a field to filter on that the shape leaves out
+        # Listings: a derived field's value where it is stored, "company.name" (the record a foreign
+        # key of this one names) or "contact.value" (any of the records whose foreign key names this one).
+        self.via = via
+        # Listings: typed value -> the form that is stored (country_code: "pl" -> "PL"), so `=`, `!=` and
+        # `in` compare the stored value through its index instead of LOWER(column); compared in
+        # `key_column` (a stored normalised key with its own index) when the field has one.
+        self.normalise = normalise
+        self.key_column = key_column
+
+    def __repr__(self):
+        return f"Field({self.name!r}, {self.type!r})"
 
     @property
     def stored_in(self):
         return self.column or self.name
 
 
-@dataclass(frozen=True)
 class Kind:
-    name: str
-    letter: str
-    model: type
-    fields: tuple
-    plural: str = None  # the word of `list KIND`; None when a kind is not listed
-    list_columns: tuple = ()  # the columns of a listing shown as a table
-    search: tuple = ()  # fields `--search` looks in
-    dependents: tuple = ()  # (model name, foreign key) of records that hang on one of this kind
-    fillable: tuple = ()  # columns a merge fills on the survivor when they are empty
-    archivable: bool = False
-    filters_through: tuple = ()  # ref fields whose record's fields a listing filters on too (a lead's company)
+    def __init__(self, name, letter, model, fields, plural=None, list_columns=(), search=(), dependents=(),
+                 fillable=(), archivable=False, filters_through=()):
+        self.name, self.letter, self.model, self.fields = name, letter, model, fields
+        self.plural = plural  # the word of `list KIND`; None when a kind is not listed
+        self.list_columns = list_columns  # the columns of a listing shown as a table
+        self.search = search  # fields `--search` looks in
+        self.dependents = dependents  # (model name, foreign key) of records that hang on one of this kind
+        self.fillable = fillable  # columns a merge fills on the survivor when they are empty
+        self.archivable = archivable
+        self.filters_through = filters_through  # ref fields whose record's fields a listing filters on too
+
+    def __repr__(self):
+        return f"Kind({self.name!r})"
 
     def field(self, name, editable=False):
         """The Field a user means by `name` (its own name or an alias), or None; among editable ones if asked."""

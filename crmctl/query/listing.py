@@ -14,7 +14,7 @@ with a plain `archived_at IS NULL` beside the indexed condition, and
 trigram, PostgreSQL pg_trgm) for fragments of three characters or more.
 """
 import functools
-from dataclasses import dataclass
+from collections import namedtuple
 
 import peewee
 from peewee import fn
@@ -31,11 +31,13 @@ VALUE_TYPES = {"text", "int", "amount", "date", "datetime", "agent"}
 NAME_SEARCH = peewee.Table(models.SQLITE_NAME_SEARCH_TABLE, ("rowid", "name"))
 
 
-@dataclass
 class Listing:
-    kind: object  # the registry's Kind
-    fields: dict  # the name a user types -> Filterable
-    joins: dict  # ref field name -> (joined model alias, join condition)
+    """What `list KIND` can filter, sort and join, built once per kind from the registry."""
+
+    def __init__(self, kind, fields, joins):
+        self.kind = kind  # the registry's Kind
+        self.fields = fields  # the name a user types -> Filterable
+        self.joins = joins  # ref field name -> (joined model alias, join condition)
 
     @property
     def model(self):
@@ -54,13 +56,14 @@ class Listing:
 MORE_COUNT_CAP = 10_000
 
 
-@dataclass
-class Page:
-    """One page of a listing: its records as dicts, and how many more match beyond it."""
+class Page(namedtuple("Page", "rows more more_is_capped", defaults=(0, False))):
+    """One page of a listing: its records as dicts, and how many more match beyond it
+    (`more_is_capped`: at least `more`, MORE_COUNT_CAP, match beyond the page).
 
-    rows: list
-    more: int = 0
-    more_is_capped: bool = False  # at least `more` (MORE_COUNT_CAP) match beyond the page
+    Named tuples here, not dataclasses: building a dataclass costs start-up time on every listing.
+    """
+
+    __slots__ = ()
 
 
 def listing_for(kind_plural):

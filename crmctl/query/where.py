@@ -9,7 +9,7 @@ always does.
 import datetime
 import decimal
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 
 from peewee import fn
 
@@ -24,11 +24,8 @@ _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 NULL_WORDS = {"", "none", "null"}
 
 
-@dataclass
-class Condition:
-    field: str
-    operator: str
-    value: str
+# A named tuple, not a dataclass: a dataclass costs start-up time on every command that lists.
+Condition = namedtuple("Condition", "field operator value")
 
 
 def parse_where(text):
@@ -42,23 +39,19 @@ def parse_where(text):
     return Condition(name.lower(), operator.strip().lower(), value)
 
 
-@dataclass
-class Filterable:
+class Filterable(namedtuple("Filterable", "name expression value_type normalise key_expression through "
+                                         "archive_marker", defaults=(None, None, None, False))):
     """A field a listing filters and sorts on, as a user names it.
 
     `value_type`: text, int, amount, date, datetime, agent or id:<kind>.
     `normalise` and `key_expression` come from the registry's Field (see
     `crmctl.kinds.registry.Field`); `through` names the ref field whose record
-    must be joined to reach `expression` (a lead listing's company).
+    must be joined to reach `expression` (a lead listing's company);
+    `archive_marker` is the listed kind's own archived_at: filtering on it
+    shows archived rows.
     """
 
-    name: str
-    expression: object
-    value_type: str
-    normalise: object = None
-    key_expression: object = None
-    through: str = None
-    archive_marker: bool = False  # the listed kind's own archived_at: filtering on it shows archived rows
+    __slots__ = ()
 
 
 def convert_value(spec, raw):
