@@ -43,12 +43,26 @@ def load_driver(scheme):
     if scheme in ("postgres", "postgresql") and peewee.psycopg2 is None:
         import psycopg2
         from psycopg2 import extensions
-        from psycopg2.extras import Json, register_uuid
 
-        register_uuid()
-        peewee.psycopg2, peewee.pg_extensions, peewee.pg_register_uuid, peewee.Json_pg2 = (
-            psycopg2, extensions, register_uuid, Json)
+        peewee.psycopg2, peewee.pg_extensions, peewee.Json_pg2 = psycopg2, extensions, _psycopg2_json
+        # Peewee's adapter reads the driver's transaction states in its class body, at its import.
+        adapter = peewee.Psycopg2Adapter
+        adapter.txn_idle, adapter.txn_inerror, adapter.txn_unknown = (
+            extensions.TRANSACTION_STATUS_IDLE, extensions.TRANSACTION_STATUS_INERROR,
+            extensions.TRANSACTION_STATUS_UNKNOWN)
     elif scheme == "mysql" and peewee.mysql is None:
         import pymysql
 
         peewee.mysql = pymysql
+
+
+def _psycopg2_json(value, dumps=None):
+    """psycopg2's Json wrapper, for Peewee's JSON fields, imported when first used.
+
+    psycopg2.extras costs a few ms of every PostgreSQL command, and crmctl
+    stores JSON as text and no UUID columns (Peewee's import would also have
+    called its register_uuid), so nothing else needs it.
+    """
+    from psycopg2.extras import Json
+
+    return Json(value, dumps)
