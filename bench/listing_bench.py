@@ -362,7 +362,24 @@ def measure(label, url, raw_page, runs):
               f"{figure / floor:5.2f}x {'ok' if within else 'no'}  {'ok' if under else 'no'}   | "
               f"{ms(figure_cpu):>11} {ms(floor_cpu)} {figure_cpu / floor_cpu:5.2f}x")
     print("command: " + " ".join(listing_command(url, CASES[0])[:-2]) + " <listing options above>")
+    reach = driver_and_connection(url, runs)
+    print(f"not in the floor: importing the driver and connecting, in a fresh process, median {ms(reach)} "
+          f"(the floor's raw query runs on a connection already open)")
     return failures
+
+
+def driver_and_connection(url, runs):
+    """Median extra wall time of a process that imports the driver and opens a connection, over `python -c pass`."""
+    if url.startswith("sqlite:///"):
+        opening = f"import sqlite3; sqlite3.connect({url[len('sqlite:///'):]!r}).close()"
+    else:
+        opening = f"import psycopg2; psycopg2.connect({url!r}).close()"
+    extra = []
+    for _ in range(runs):
+        bare, _cpu, _out = timed_process([sys.executable, "-c", "pass"])
+        opened, _cpu, _out = timed_process([sys.executable, "-c", opening])
+        extra.append(opened - bare)
+    return statistics.median(extra)
 
 
 def ms(seconds):
