@@ -322,3 +322,29 @@ class CompanyBlockingKey(BaseModel):
 
 
 ALL_MODELS.append(CompanyBlockingKey)
+
+
+class CompanyAlias(BaseModel):
+    """Another name a company is known by (SPEC §4): an acronym, a short or a former name.
+
+    An alias counts as the company's name in every duplicate check, so its
+    `name_key` (`crmctl.rules.names.company_name_key`, as for `Company.name_key`)
+    is indexed for the matcher's look-ups and its blocking keys are stored in
+    `company_blocking_key` under the company's id. A company holds a key once
+    (unique (company, name_key), which also serves "the aliases of C12").
+    Migration 0005 makes the id AUTOINCREMENT on SQLite: a removed alias's id
+    is never given to another.
+    """
+
+    company = ForeignKeyField(Company, backref="aliases", on_delete="CASCADE", index=False)
+    name = CharField(max_length=255)
+    name_key = CharField(max_length=255, index=True)
+    created_at = DateTimeField(default=utcnow)
+    created_by = ForeignKeyField(Agent, null=True)
+
+    class Meta:
+        table_name = "company_alias"
+        indexes = ((("company", "name_key"), True),)
+
+
+ALL_MODELS.append(CompanyAlias)
