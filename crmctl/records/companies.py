@@ -28,7 +28,7 @@ from crmctl.rules.values import check_fits, clean_text, whole_number
 from crmctl.rules.vocabulary import relationship_named
 from crmctl.rules.web import linkedin_company_key, linkedin_page_url, website_key
 from crmctl.storage.connection import write_transaction
-from crmctl.storage.models import Company, CompanyBlockingKey
+from crmctl.storage.models import Company, CompanyAlias, CompanyBlockingKey
 
 # The normalised key stored beside a field (duplicate checks, unique indexes).
 KEY_OF_FIELD = {"name": "name_key", "website": "website_key", "linkedin_url": "linkedin_key"}
@@ -168,14 +168,38 @@ def add_company(actor, force=False, batch=None, **fields):
 
 
 def store_blocking_keys(companies):
-    """(company id, name key) pairs: their blocking keys replace whatever was stored, in chunks."""
-    ids = [company_id for company_id, _key in companies]
+    """(company id, name key) pairs: the keys of each name and of the company's aliases replace what was stored.
+
+    An alias counts as the company's name in every check (SPEC §4), so its
+    keys are stored under the company's id beside those of the name; each
+    (key, company) row once. A few statements per 500 companies.
+    """
+    name_keys = {}
+    for company_id, name_key in companies:
+        name_keys.setdefault(company_id, set()).add(name_key)
+    ids = list(name_keys)
     for start in range(0, len(ids), 500):
-        CompanyBlockingKey.delete().where(CompanyBlockingKey.company.in_(ids[start:start + 500])).execute()
-    rows = [(company_id, key) for company_id, name_key in companies for key in stored_keys(name_key)]
+        chunk = ids[start:start + 500]
+        aliases = (CompanyAlias.select(CompanyAlias.company, CompanyAlias.name_key)
+                   .where(CompanyAlias.company.in_(chunk)).tuples())
+        for company_id, alias_key in aliases:
+            name_keys[company_id].add(alias_key)
+        CompanyBlockingKey.delete().where(CompanyBlockingKey.company.in_(chunk)).execute()
+    rows = [(company_id, key) for company_id, keys in name_keys.items()
+            for key in sorted({key for name_key in keys for key in stored_keys(name_key)})]
     for start in range(0, len(rows), 1000):
         CompanyBlockingKey.insert_many(rows[start:start + 1000],
                                        fields=[CompanyBlockingKey.company, CompanyBlockingKey.key]).execute()
+
+
+def refresh_blocking_keys(company_ids):
+    """Recompute the stored keys of these companies from their stored names and aliases."""
+    ids = sorted(set(company_ids))
+    companies = []
+    for start in range(0, len(ids), 500):
+        companies.extend(Company.select(Company.id, Company.name_key).where(Company.id.in_(ids[start:start + 500]))
+                         .tuples())
+    store_blocking_keys(companies)
 
 
 # ---------------------------------------------------------------------------

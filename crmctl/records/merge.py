@@ -4,10 +4,12 @@ A merge runs in one write transaction. It moves everything that hangs on the
 dropped records (a company's leads, submissions, deals, notes and tasks; a
 lead's submissions, communications, notes, tasks, deals, engagement events and
 contact details) to the survivor, fills the survivor's empty fields from the
-dropped records, writes a Merge row (X<n>) whose journal holds all that is
-needed to undo it, and deletes the dropped records. Every change goes through
-`crmctl.records.history` with action "merge" and the merge's number, so `history`
-shows it and `fetch_record` can name the survivor of a dropped id.
+dropped records, keeps dropped companies' names and aliases as the survivor's
+aliases (`crmctl.records.aliases`), writes a Merge row (X<n>) whose journal
+holds all that is needed to undo it, and deletes the dropped records. Every
+change goes through `crmctl.records.history` with action "merge" and the
+merge's number, so `history` shows it and `fetch_record` can name the survivor
+of a dropped id.
 
 Decisions: the survivor keeps its own values (only empty fields are filled, the
 first dropped record that has a value wins); a contact detail the survivor
@@ -26,8 +28,8 @@ import peewee
 from crmctl.errors import BadInput, Refused
 from crmctl.kinds.ids import fetch_record, kind_of, typed_id
 from crmctl.kinds.registry import KINDS
+from crmctl.records.aliases import keep_dropped_names, restore_dropped_names
 from crmctl.records.batch import create_one
-from crmctl.records.companies import store_blocking_keys
 from crmctl.records.history import record_event, update_record
 from crmctl.dates import utcnow
 from crmctl.rules.permissions import require
@@ -133,6 +135,8 @@ def merge_records(actor, keep_text, drop_texts):
             _move_dependents(actor, merge, kind, record, keep, journal)
             if kind == "lead":
                 _move_contacts(actor, merge, record, keep, journal)
+        if kind == "company":
+            keep_dropped_names(actor, merge.id, keep, dropped, journal)
         fills = {}
         for record in dropped:
             for name in KINDS[kind].fillable:
@@ -215,11 +219,8 @@ def unmerge(actor, merge_text):
             values = restored_values(model, entry["data"])
             _check_restorable(kind, model, values, label)
             model.insert(**values).execute()
-            restored = model.get_by_id(entry["id"])
             record_event(typed_id(kind, entry["id"]), actor, UNMERGE_ACTION, field=None,
                          old_value=merge.survivor, new_value=typed_id(kind, entry["id"]), merge=merge.id)
-            if kind == "company":
-                store_blocking_keys([(restored.id, restored.name_key)])
 
         for model_name, record_id, field_name, original in journal.get("moved", []):
             dependent_model = _model(model_name)
@@ -230,6 +231,9 @@ def unmerge(actor, merge_text):
 
         if kind == "lead":
             _restore_contacts(actor, merge, journal)
+        else:
+            restore_dropped_names(actor, merge.id, survivor_number,
+                                  [entry["id"] for entry in journal.get("dropped", [])], journal)
 
         merge.undone_at = utcnow()
         merge.save()
