@@ -6,7 +6,7 @@ module parses options, calls them with plain values and prints the new record.
 # Core modules are imported inside the callbacks, so `crmctl COMMAND --help` loads no database code.
 import click
 
-from crmctl.cli.output import format_option, print_record, print_records
+from crmctl.cli.output import format_option, message, print_record, print_records
 from crmctl.cli.session import pass_session
 
 
@@ -63,11 +63,17 @@ def add_company_command(session, name, website, linkedin, employees, industry, s
     from crmctl.kinds.shapes import record_dict
 
     session.open()
-    company = refusing_duplicates(output_format, lambda: add_company(
+    company, possible = refusing_duplicates(output_format, lambda: add_company(
         session.actor, name=name, website=website, linkedin_url=linkedin, employee_count=employees,
         industry=industry, subindustry=subindustry, country=country, city=city, force=force,
     ))
-    print_record(record_dict("company", company), output_format)
+    shape = record_dict("company", company)
+    if output_format == "json":
+        shape["possible_duplicates"] = [candidate.to_dict() for candidate in possible]
+    print_record(shape, output_format)
+    for candidate in possible:
+        message(f"possible duplicate of {candidate.id} {candidate.name} (score {candidate.score:g}: "
+                f"{', '.join(candidate.reasons)}); stored anyway")
 
 
 @add.command("lead")

@@ -38,16 +38,26 @@ def status(session, output_format):
 @pass_session
 def upgrade(session, output_format):
     """Apply pending migrations in order, each in its own transaction."""
-    from crmctl.storage.schema import crmctl_tables_in, schema_status, upgrade_schema
+    from crmctl.records.rekey import recompute_company_keys
+    from crmctl.storage.schema import crmctl_tables_in, keys_are_current, schema_status, upgrade_schema
     from crmctl.rules.permissions import require, resolve_actor
 
     database = session.open(check_schema=False)
     if "agent" in crmctl_tables_in(database):
         require(resolve_actor(session.acting_email), "upgrade database")
-    applied = upgrade_schema(database)
+    recomputed = []
+
+    def recompute_keys():
+        message("recomputing the name and blocking keys of every company with today's duplicate rules...")
+        recomputed.append(recompute_company_keys())
+
+    applied = upgrade_schema(database, recompute_keys)
     state = schema_status(database)
     if applied:
         message(f"applied {len(applied)} migration(s): {', '.join(applied)}")
     else:
         message(f"schema already at version {state.version}")
-    print_record({"version": state.version, "applied": applied}, output_format)
+    if recomputed:
+        message(f"recomputed the keys of {recomputed[0]} companies")
+    print_record({"version": state.version, "applied": applied, "keys_recomputed": bool(recomputed),
+                  "keys_current": keys_are_current(database)}, output_format)

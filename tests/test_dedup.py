@@ -1,4 +1,6 @@
 """`dedup check|explain|scan|merge|unmerge` (SPEC §5, §6, §6.1), through the real CLI."""
+import json
+
 import pytest
 
 BOSS = "boss@example.com"
@@ -37,7 +39,7 @@ def with_agents(crm):
 def test_check_finds_a_company_by_website_exactly(crm):
     acme = add_company(crm, "Acme Robotics", "acme-robotics")
     found = crm.json("dedup", "check", "--website", "http://acme-robotics.com/contact?x=1")
-    assert found == [{"id": acme, "kind": "company", "name": "Acme Robotics", "score": 100.0,
+    assert found == [{"id": acme, "kind": "company", "name": "Acme Robotics", "score": 100.0, "band": "exact",
                       "reasons": ["website acme-robotics.com = acme-robotics.com (exact)"]}]
 
 
@@ -64,9 +66,17 @@ def test_check_finds_the_same_normalised_name_in_the_same_country(crm):
     assert found[0]["reasons"] == ["name 'acme and sons' ~ 'acme and sons' in PL (same normalised name)"]
 
 
-def test_the_same_name_in_another_country_is_not_a_likely_duplicate(crm):
-    add_company(crm, "Acme", "acme", country="DE")
-    assert crm.json("dedup", "check", "--name", "Acme", "--country", "PL") == []
+def test_the_same_name_in_another_country_is_only_a_possible_duplicate(crm):
+    acme_de = add_company(crm, "Acme", "acme", country="DE")
+    found = crm.json("dedup", "check", "--name", "Acme", "--country", "PL")
+    assert [(c["id"], c["band"]) for c in found] == [(acme_de, "possible")]
+    assert found[0]["reasons"] == ["name 'acme' ~ 'acme' score 80 (same normalised name); country PL != DE (-20)"]
+    result = crm("add", "company", "--name", "Acme", "--website", "acme.pl", "--linkedin",
+                 "https://www.linkedin.com/company/acme-pl", "--employees", "50", "--industry", "Robotics",
+                 "--country", "PL", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [c["id"] for c in json.loads(result.stdout)["possible_duplicates"]] == [acme_de]
+    assert f"possible duplicate of {acme_de} Acme" in result.stderr
 
 
 def test_check_exits_0_and_prints_an_empty_list_when_nothing_matches(crm):
@@ -90,7 +100,7 @@ def test_check_finds_leads_by_email_phone_and_linkedin_profile(crm):
     anna = add_lead(crm, acme, "Anna Nowak", "--email", "Anna@Acme.com", "--phone", "+48 601 234 567",
                     "--linkedin", "https://www.linkedin.com/in/anna-nowak")
     by_email = crm.json("dedup", "check", "--email", "anna@acme.com")
-    assert by_email == [{"id": anna, "kind": "lead", "name": "Anna Nowak", "score": 100.0,
+    assert by_email == [{"id": anna, "kind": "lead", "name": "Anna Nowak", "score": 100.0, "band": "exact",
                          "reasons": ["email anna@acme.com = anna@acme.com (exact)"]}]
     by_phone = crm.json("dedup", "check", "--phone", "601-234-567", "--country", "PL")
     assert by_phone[0]["reasons"] == ["phone +48601234567 = +48601234567 (exact)"]

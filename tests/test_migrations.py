@@ -4,7 +4,7 @@ import sys
 
 from crmctl.dedup.keys import stored_keys
 from crmctl.storage.connection import connect_database
-from crmctl.storage.schema import migration_runner
+from crmctl.storage.schema import KEYS_VERSION, migration_runner
 
 from conftest import Crm
 
@@ -119,12 +119,28 @@ def test_the_blocking_key_migrations_import_nothing_from_crmctl():
                                          if line.lstrip().startswith(("import ", "from ")))
 
 
-def test_the_frozen_key_function_of_migration_0004_is_todays():
-    import importlib
-
-    frozen = importlib.import_module("crmctl.migrations.0004_compact_blocking_keys")
-    for name in ("kowalski logistics group", "www acme robotics com", "zentra", "ab", "banco santander"):
-        assert frozen.stored_keys(name) == stored_keys(name)
+def test_keys_an_older_crmctl_made_stop_every_command_until_db_upgrade_recomputes_them(fresh_db_url):
+    crm = Crm(fresh_db_url)
+    crm.json("add", "company", "--name", "Aktiebolaget Nordic Cargo Systems", "--website", "nordcargo.se",
+             "--linkedin", "https://www.linkedin.com/company/nordcargo", "--employees", "80",
+             "--industry", "Logistics", "--country", "SE")
+    database = connect_database(fresh_db_url)  # as version 4's rules left it: the "Aktiebolaget" kept
+    database.execute_sql("UPDATE company SET name_key = 'aktiebolaget nordic cargo systems'")
+    database.execute_sql("DELETE FROM company_blocking_key")
+    database.execute_sql(f"UPDATE crmctl_schema_migration SET name = 'keys-v4' WHERE name = 'keys-v{KEYS_VERSION}'")
+    database.close()
+    refused = crm("list", "companies")
+    assert refused.exit_code == 2
+    assert refused.stderr.strip() == ("crmctl: error: the stored name keys were made by an older crmctl's duplicate "
+                                      "rules: run `crmctl db upgrade` to recompute them")
+    upgraded = crm.json("db", "upgrade")
+    assert upgraded["keys_recomputed"] is True and upgraded["keys_current"] is True
+    database = connect_database(fresh_db_url)
+    assert database.execute_sql("SELECT name_key FROM company").fetchone()[0] == "nordic cargo systems"
+    database.close()
+    found = crm.json("dedup", "check", "--name", "Nordic Cargo Systems AB", "--country", "SE")
+    assert [(c["id"], c["band"]) for c in found] == [("C1", "likely")]
+    assert crm.json("db", "upgrade")["keys_recomputed"] is False
 
 
 def test_two_processes_starting_on_a_new_database_both_succeed(fresh_db_url):

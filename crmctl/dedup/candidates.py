@@ -1,11 +1,14 @@
 """Existing records that new records would duplicate, for a whole batch at once, through indexes.
 
 A company is an *exact* duplicate when its website key or LinkedIn key equals
-an existing one's (the unique indexes make those impossible to store), and a
-*likely* one when its name scores at least `likely_duplicate_min_score`
-(`crmctl.dedup.scoring`) against a company that shares a blocking key with it
-(`crmctl.dedup.keys`); a lead is a duplicate when its LinkedIn profile, an
-email or a phone equals an existing lead's.
+an existing one's (the unique indexes make those impossible to store), a
+*likely* one when it scores at least `likely_duplicate_min_score` and a
+*possible* one (reported, not refused: an acronym, a score just under the
+likely band) when it scores at least `possible_duplicate_min_score`
+(`crmctl.dedup.evidence.compare_companies`) against a company that shares a
+blocking key with it (`crmctl.dedup.keys`) or has the same name; a company's
+aliases count as its names. A lead is a duplicate when its LinkedIn profile,
+an email or a phone equals an existing lead's.
 
 A matcher is built once per command: it reads the threshold from the settings
 it is given and writes its SQL text once, so the per-check work is a few
@@ -18,8 +21,8 @@ from dataclasses import dataclass, field
 
 import peewee
 
+from crmctl.dedup.evidence import CompanyFacts, compare_companies
 from crmctl.dedup.keys import BLOCKING_KEY_CAP, probe_keys, stored_keys
-from crmctl.dedup.scoring import company_score, name_reason
 from crmctl.kinds.registry import COMPANY, LEAD
 from crmctl.storage.connection import database_proxy
 
@@ -40,10 +43,11 @@ class Candidate:
     reasons: list = field(default_factory=list)
     exact: bool = False
     row: int = None  # index of an earlier row of the same batch, when the match is not stored yet
+    band: str = None  # exact, likely or possible: set by the matcher from the score
 
     def to_dict(self):
         return {"id": self.id, "kind": self.kind, "name": self.name, "score": self.score,
-                "reasons": list(self.reasons)}
+                "band": self.band or ("exact" if self.exact else "likely"), "reasons": list(self.reasons)}
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,16 @@ class CompanyLookup:
     website_key: str = None
     linkedin_key: str = None
     country: str = None
+
+
+def comparison_reason(left_key, right_key, comparison, left_country=None, right_country=None, alias=False):
+    """One line saying which names matched, by which rule, and what raised or lowered the score."""
+    right = f"alias {right_key!r}" if alias else repr(right_key)
+    if comparison.rule == "same normalised name" and not comparison.notes:
+        where = f" in {left_country or right_country}" if (left_country or right_country) else ""
+        return f"name {left_key!r} ~ {right}{where} (same normalised name)"
+    text = f"name {left_key!r} ~ {right} score {comparison.score:g} ({comparison.rule})"
+    return "; ".join([text, *comparison.notes])
 
 
 def best_first(candidates):
@@ -112,7 +126,11 @@ class CompanyMatcher:
 
     def __init__(self, settings, min_score=None, database=None):
         self.threshold = float(settings["likely_duplicate_min_score"] if min_score is None else min_score)
+        self.possible_threshold = min(self.threshold, float(settings["possible_duplicate_min_score"]))
         self.sql = _Sql(database or database_proxy.obj)
+
+    def band(self, candidate):
+        return "exact" if candidate.exact else "likely" if candidate.score >= self.threshold else "possible"
 
     def find(self, lookups, exclude_ids=(), within_batch=True):
         """One list of candidates per lookup, best first; `exclude_ids` are never candidates (an edit's own)."""
@@ -127,6 +145,9 @@ class CompanyMatcher:
         if within_batch and len(lookups) > 1:
             for index, earlier in self._within_batch(lookups):
                 result[index].extend(earlier)
+        for candidates in result:
+            for candidate in candidates:
+                candidate.band = self.band(candidate)
         return [best_first(candidates) for candidates in result]
 
     def _candidate(self, found, company_id, name):
@@ -181,18 +202,23 @@ class CompanyMatcher:
             wanted |= ids
         companies = self._companies(sorted(wanted))
         for index, lookup in named:
+            typed = CompanyFacts(lookup.name_key, lookup.country, lookup.website_key, lookup.linkedin_key)
             for company_id in blocked[index]:
                 stored = companies.get(company_id)
                 if stored is None:
                     continue
-                name, name_key, country = stored
-                score, rule, note = company_score(lookup.name_key, name_key, lookup.country, country)
-                if score < self.threshold:
+                name, facts, alias_keys = stored
+                best, best_key = compare_companies(typed, facts), None
+                for alias_key in alias_keys:
+                    comparison = compare_companies(typed, facts._replace(name_key=alias_key))
+                    if comparison.score > best.score:
+                        best, best_key = comparison, alias_key
+                if best.score < self.possible_threshold:
                     continue
                 candidate = self._candidate(found[index], company_id, name)
-                candidate.score = max(candidate.score, score)
-                candidate.reasons.append(name_reason(lookup.name_key, name_key, score, rule, lookup.country, country,
-                                                     note))
+                candidate.score = max(candidate.score, best.score)
+                candidate.reasons.append(comparison_reason(lookup.name_key, best_key or facts.name_key, best,
+                                                           lookup.country, facts.country, alias=best_key is not None))
 
     def _postings(self, keys):
         """key -> company ids, skipping keys with more than BLOCKING_KEY_CAP postings."""
@@ -203,18 +229,26 @@ class CompanyMatcher:
         return {key: ids for key, ids in postings.items() if len(ids) <= BLOCKING_KEY_CAP}
 
     def _same_names(self, name_keys):
-        """name key -> ids of companies with exactly that normalised name (at most SAME_NAME_LIMIT each)."""
+        """name key -> ids of companies with exactly that normalised name or alias (at most SAME_NAME_LIMIT each)."""
         found = {}
-        for name_key, company_id in self.sql.capped("company", "name_key", "id", name_keys, SAME_NAME_LIMIT):
-            found.setdefault(name_key, []).append(company_id)
+        for table, column in (("company", "id"), ("company_alias", "company_id")):
+            for name_key, company_id in self.sql.capped(table, "name_key", column, name_keys, SAME_NAME_LIMIT):
+                found.setdefault(name_key, []).append(company_id)
         return found
 
     def _companies(self, ids):
+        """id -> (name, CompanyFacts, alias name keys) of stored companies, with their aliases, one query a chunk."""
         companies = {}
         for part in chunks(ids, 500):
-            rows = self.sql.run(f"SELECT id, name, name_key, country FROM company "
-                                f"WHERE id IN ({self.sql.placeholders(len(part))})", part)
-            companies.update({row[0]: row[1:] for row in rows})
+            rows = self.sql.run("SELECT c.id, c.name, c.name_key, c.country, c.website_key, c.linkedin_key, "
+                                "a.name_key FROM company c LEFT JOIN company_alias a ON a.company_id = c.id "
+                                f"WHERE c.id IN ({self.sql.placeholders(len(part))})", part)
+            for company_id, name, name_key, country, website, linkedin, alias_key in rows:
+                stored = companies.get(company_id)
+                if stored is None:
+                    stored = companies[company_id] = (name, CompanyFacts(name_key, country, website, linkedin), [])
+                if alias_key is not None:
+                    stored[2].append(alias_key)
         return companies
 
     def _within_batch(self, lookups):
@@ -236,14 +270,16 @@ class CompanyMatcher:
                     match.reasons.append(f"{what} {key} = row {seen[key] + 1} (exact)")
             if lookup.name_key:
                 earlier_rows = {row for key in probe_keys(lookup.name_key) for row in by_key.get(key, ())}
+                typed = CompanyFacts(lookup.name_key, lookup.country, lookup.website_key, lookup.linkedin_key)
                 for earlier in sorted(earlier_rows):
                     other = lookups[earlier]
-                    score, rule, note = company_score(lookup.name_key, other.name_key, lookup.country, other.country)
-                    if score >= self.threshold:
+                    comparison = compare_companies(typed, CompanyFacts(other.name_key, other.country,
+                                                                       other.website_key, other.linkedin_key))
+                    if comparison.score >= self.possible_threshold:
                         match = candidate(earlier)
-                        match.score = max(match.score, score)
-                        match.reasons.append(name_reason(lookup.name_key, other.name_key, score, rule,
-                                                         lookup.country, other.country, note))
+                        match.score = max(match.score, comparison.score)
+                        match.reasons.append(comparison_reason(lookup.name_key, other.name_key, comparison,
+                                                               lookup.country, other.country))
             if candidates:
                 yield index, list(candidates.values())
             if lookup.website_key:

@@ -4,7 +4,8 @@ Exact duplicates (website, LinkedIn page, a lead's profile, email or phone) are
 never stored twice: refused, or, when the caller says so (`import
 --on-duplicate skip`), attached to the record they duplicate. Likely ones (a
 close name in the same country) are refused unless `force`, which History
-records. `add --force` and import's options both go through `decide`.
+records. Possible ones (an acronym, a score just under the likely band) are
+reported beside the stored record and never refused (`split_possible`). `add --force` and import's options both go through `decide`.
 """
 from crmctl.errors import DuplicateFound, Refused
 
@@ -25,6 +26,11 @@ def decide(kind, candidates, force=False, on_duplicate="refuse"):
         return "skip", exact
     apply_duplicate_rules(kind, candidates, force)
     return "forced", list(candidates)
+
+
+def split_possible(candidates):
+    """(candidates the policy decides on, possible duplicates that are only reported)."""
+    return ([c for c in candidates if c.band != "possible"], [c for c in candidates if c.band == "possible"])
 
 
 def duplicate_message(kind, candidates, force_allowed):

@@ -1,9 +1,10 @@
 """`dedup explain A B`: the field-by-field comparison behind a score, and its verdict."""
-from crmctl.dedup.scoring import company_score, name_similarity
+from crmctl.dedup.evidence import CompanyFacts, compare_companies
 from crmctl.errors import BadInput
 from crmctl.kinds.ids import fetch_record, kind_of, typed_id
+from crmctl.rules.names import name_key_steps
 from crmctl.rules.settings import load_settings
-from crmctl.storage.models import Contact
+from crmctl.storage.models import CompanyAlias, Contact
 # ---------------------------------------------------------------------------
 # Explain: the field-by-field comparison behind a score
 # ---------------------------------------------------------------------------
@@ -27,13 +28,47 @@ def _text_field(field, left, right):
             "rule": "same" if score == 100 else "similarity"}
 
 
+def _names_of(company):
+    """(name key, alias name or None) of a company's name and each of its aliases."""
+    aliases = CompanyAlias.select(CompanyAlias.name, CompanyAlias.name_key).where(CompanyAlias.company == company.id)
+    return [(company.name_key, None)] + [(alias.name_key, alias.name) for alias in aliases]
+
+
+def _best_comparison(left, right):
+    """The comparison of the two companies by the pair of their names or aliases that scores best."""
+    best = None
+    for left_key, left_alias in _names_of(left):
+        for right_key, right_alias in _names_of(right):
+            comparison = compare_companies(
+                CompanyFacts(left_key, left.country, left.website_key, left.linkedin_key),
+                CompanyFacts(right_key, right.country, right.website_key, right.linkedin_key))
+            if best is None or comparison.score > best[0].score:
+                best = (comparison, left_key, right_key, left_alias, right_alias)
+    return best
+
+
+def rules_fired(left, right, comparison, left_alias, right_alias):
+    """What normalisation and scoring did to this pair, in words: legal forms, abbreviations, aliases..."""
+    fired = []
+    for side, company, alias in (("left", left, left_alias), ("right", right, right_alias)):
+        if alias is not None:
+            fired.append(f"{side}: alias {alias!r} of {company.name!r}")
+        for step in name_key_steps(alias if alias is not None else company.name)[1]:
+            fired.append(f"{side}: {step}")
+    if comparison.rule in ("same name apart from transliteration", "acronym", "same words in another order"):
+        fired.append(comparison.rule)
+    fired += list(comparison.notes)
+    return fired
+
+
 def explain_companies(left, right):
     threshold = float(load_settings()["likely_duplicate_min_score"])
-    name_score, rule, note = company_score(left.name_key, right.name_key, left.country, right.country)
-    raw_score, _ = name_similarity(left.name_key, right.name_key)
+    comparison, left_key, right_key, left_alias, right_alias = _best_comparison(left, right)
+    name_score, rule = comparison.score, comparison.rule
+    note = "; ".join(comparison.notes)
     fields = [
-        {"field": "name", "left": left.name, "right": right.name, "score": raw_score,
-         "rule": f"{left.name_key!r} ~ {right.name_key!r} ({rule})"},
+        {"field": "name", "left": left_alias or left.name, "right": right_alias or right.name, "score": name_score,
+         "rule": f"{left_key!r} ~ {right_key!r} ({rule})"},
         _equal_field("website", left.website_key, right.website_key),
         _equal_field("linkedin_url", left.linkedin_key, right.linkedin_key),
         _equal_field("country", left.country, right.country, "same"),
@@ -54,7 +89,8 @@ def explain_companies(left, right):
     if note:
         verdict += f"; {note}"
     return {"left": typed_id("company", left.id), "right": typed_id("company", right.id), "kind": "company",
-            "score": score, "verdict": verdict, "fields": fields}
+            "score": score, "verdict": verdict, "rules": rules_fired(left, right, comparison, left_alias, right_alias),
+            "fields": fields}
 
 
 def explain_leads(left, right):

@@ -2,10 +2,10 @@
 
 Candidates are found without scanning the table: near names share a row of
 `CompanyBlockingKey`. The keys follow the pigeonhole principle on the compact
-forms of a name (`name_forms`: no spaces or "and"; as written, without
-web-address parts, without trailing generic words), so that a company stores
-few keys (`stored_keys`, about 5) and a look-up probes more (`probe_keys`,
-about 20), each an exact match, all in one query:
+forms of a name (`name_forms`: no spaces or "and", transliterations folded;
+as written, and without trailing generic words), so that a company stores few
+keys (`stored_keys`, about 5) and a look-up probes more (`probe_keys`), each an
+exact match, all in one query:
 
 - a form of n >= `MIN_LETTERS_FOR_TYPO_KEYS` letters is cut by position into
   parts: short ones first (`HEAD_WIDTHS`), because the letters that tell a
@@ -20,82 +20,108 @@ about 20), each an exact match, all in one query:
   probes for each n within one letter of its own length each part left out,
   the rest of its form read after the gap; a transposition across a border
   is probed undone, at each border;
+- a form of n >= `MIN_LETTERS_FOR_TWO_TYPOS` letters, where two edits still
+  score as a likely duplicate (Constructora Meridional / Construtora
+  Meridonal), is cut into `TWO_TYPO_PARTS` even parts instead and stores the
+  form without each pair of them (6 keys): two edits touch at most two parts.
+  A look-up probes each n within two letters, each pair left out, the part
+  between the pair shifted by each length change the first part may hold;
 - a form shorter than `MIN_LETTERS_FOR_TYPO_KEYS` letters is keyed whole (one
   edit scores below the likely threshold there), and a form of exactly that
   many letters also probes the whole forms one deletion shorter;
-- a name of several words stores one more key: its words in sorted order.
+- a name of several words stores one more key: its words in sorted order; a
+  name of three words or more one more: its initials, marked with
+  `ACRONYM_KEY_MARK`, which a typed acronym ("NCS") probes.
 
 So a look-up finds every stored name with a form equal to one of its own or
 one edit apart (optimal string alignment: insertion, deletion, substitution,
-transposition) when the shorter form has at least 6 letters, and every name
-with the same words in another order; the relation is symmetric. Two edits
-are found when they fall in one part. A stored key is a 40-bit digest written
-as `KEY_LENGTH` characters from an alphabet without capitals (no database
+transposition) when the shorter form has at least 6 letters, two edits apart
+when both have at least 13, and every name with the same words in another
+order; the relation is symmetric. A stored key is a 40-bit digest written as
+`KEY_LENGTH` characters from an alphabet without capitals (no database
 collation folds two together), so a row costs the same whatever the name's
 length. A key with more than `BLOCKING_KEY_CAP` postings is skipped, so a
-crowded key cannot make a check slow. The scan, which holds its keys in
-memory, blocks on `deletion_keys` instead.
+crowded key cannot make a check slow.
 """
 from functools import lru_cache
 from hashlib import blake2b
 
+# Bump when what `stored_keys` or `crmctl.rules.names.company_name_key` gives for a name changes:
+# `crmctl db upgrade` then recomputes every stored name key and blocking key (`crmctl.records.rekey`).
+KEYS_VERSION = 5
 BLOCKING_KEY_CAP = 200
 # Below this many letters a name must match exactly: one edit scores < 85.
 MIN_LETTERS_FOR_TYPO_KEYS = 6
+# From this many letters two edits still score >= 85, so a form is keyed to meet its two-edit neighbours.
+MIN_LETTERS_FOR_TWO_TYPOS = 13
+TWO_TYPO_PARTS = 4
 # The widths of the first parts of a form (only the first below MIN_LETTERS_FOR_TWO_HEAD_PARTS letters);
 # the rest is cut into at least two even parts of at most MAX_PART_WIDTH letters.
 HEAD_WIDTHS = (2, 3)
 MIN_LETTERS_FOR_TWO_HEAD_PARTS = 10
 MAX_PART_WIDTH = 5
 KEY_LENGTH = 8
+# Acronym keys start with this character, which no name key's digest uses: `dedup scan` skips them.
+ACRONYM_KEY_MARK = "~"
+ACRONYM_LETTERS = (3, 8)  # a typed acronym has this many letters
 # The scan's in-memory keys (`deletion_keys`) are cut from this many first letters of a form.
 DELETION_PREFIX_LENGTH = 20
 _KEY_ALPHABET = bytes(b"0123456789abcdefghijklmnopqrstuv"[byte % 32] for byte in range(256))
 
-# Generic words at the end of a name that do not tell two companies apart.
+# Generic words at the end of a name that do not tell two companies apart (in the short forms
+# of `crmctl.rules.name_tables.ABBREVIATIONS`: "group" is "grp").
 DESCRIPTOR_WORDS = frozenset(
-    """group groups holding holdings international intl global worldwide enterprises enterprise
-    companies""".split()
+    """grp groups holding holdings intl global worldwide enterprises enterprise companies""".split()
 )
-# A name typed as a web address ("www.acme.com", "Allegro.eu"): its "www" and domain ending.
-URL_FORM_LEADING = frozenset({"www"})
-URL_FORM_ENDINGS = frozenset("com net org io eu pl de uk fr es it nl biz info".split())
+# Transliterations folded in compact forms, in this order: Müller/Mueller, Bjørn/Bjoern, Straße/Strasse,
+# Ålesund/Aalesund, Bäcker/Baecker (unidecode already read ü as u, ø as o, ß as ss, å as a).
+TRANSLITERATIONS = (("ae", "a"), ("oe", "o"), ("ue", "u"), ("aa", "a"), ("ss", "s"))
+
+
+def fold(text):
+    """`text` with the transliteration digraphs folded ("mueller" -> "muller", "strasse" -> "strase")."""
+    for digraph, letter in TRANSLITERATIONS:
+        if digraph in text:
+            text = text.replace(digraph, letter)
+    return text
 
 
 def compact(name_key):
-    """The name without spaces or "and", as it is written in a web address."""
-    return "".join(token for token in name_key.split(" ") if token != "and") or name_key.replace(" ", "")
-
-
-def address_name_key(name_key):
-    """The name without a web address's "www" and ending ("www acme com" -> "acme")."""
-    tokens = name_key.split(" ")
-    if len(tokens) > 1 and tokens[0] in URL_FORM_LEADING:
-        tokens.pop(0)
-    while len(tokens) > 1 and tokens[-1] in URL_FORM_ENDINGS:
-        tokens.pop()
-    return " ".join(tokens)
+    """The name without spaces or "and", transliterations folded: what names are compared and keyed by."""
+    return fold("".join(token for token in name_key.split(" ") if token != "and") or name_key.replace(" ", ""))
 
 
 def core_name_key(name_key):
-    """The name without generic words at its end ("acme group" -> "acme") nor web-address parts."""
-    tokens = address_name_key(name_key).split(" ")
+    """The name without generic words at its end ("acme grp" -> "acme")."""
+    tokens = name_key.split(" ")
     while len(tokens) > 1 and tokens[-1] in DESCRIPTOR_WORDS:
         tokens.pop()
     return " ".join(tokens)
 
 
 def name_forms(name_key):
-    """The compact forms a name is compared and blocked by: as written, as an address, its core."""
-    forms = [compact(name_key)]
-    for form in (compact(address_name_key(name_key)), compact(core_name_key(name_key))):
-        if form not in forms:
-            forms.append(form)
-    return forms
+    """The compact forms a name is compared and blocked by: as written, and its core."""
+    whole = compact(name_key)
+    if " " not in name_key:
+        return [whole]
+    core = compact(core_name_key(name_key))
+    return [whole] if core == whole else [whole, core]
 
 
 def sorted_name_key(name_key):
     return " ".join(sorted(name_key.split(" ")))
+
+
+def initials(name_key):
+    """The first letters of a name of three words or more ("nordic cargo systems" -> "ncs"), else None."""
+    words = [token for token in name_key.split(" ") if token != "and"]
+    return "".join(word[0] for word in words) if len(words) >= ACRONYM_LETTERS[0] else None
+
+
+def typed_acronym(name_key):
+    """The name itself when it could be an acronym (one word of 3 to 8 letters), else None."""
+    low, high = ACRONYM_LETTERS
+    return name_key if " " not in name_key and low <= len(name_key) <= high and name_key.isalpha() else None
 
 
 # --------------------------------------------------------------------------
@@ -117,10 +143,27 @@ def _parts(length):
     return tuple(layout)
 
 
+@lru_cache(maxsize=None)
+def _long_parts(length):
+    """(start, width) of the TWO_TYPO_PARTS even parts of a long form."""
+    width, wider = divmod(length, TWO_TYPO_PARTS)
+    layout, start = [], 0
+    for index in range(TWO_TYPO_PARTS):
+        size = width + (index < wider)
+        layout.append((start, size))
+        start += size
+    return tuple(layout)
+
+
 def _stored_form_texts(form):
     length = len(form)
     if length < MIN_LETTERS_FOR_TYPO_KEYS:
         return {"=" + form}
+    if length >= MIN_LETTERS_FOR_TWO_TYPOS:  # two parts left out: two edits touch at most two parts
+        layout = _long_parts(length)
+        return {f"{length}.{i}.{j}.{form[:layout[i][0]]}.{form[sum(layout[i]):layout[j][0]]}."
+                f"{form[sum(layout[j]):]}"
+                for i in range(len(layout)) for j in range(i + 1, len(layout))}
     return {f"{length}.{missing}.{form[:start]}.{form[start + width:]}"
             for missing, (start, width) in enumerate(_parts(length))}
 
@@ -133,7 +176,8 @@ def _probe_form_texts(form):
         found.add("=" + form)
     elif length == MIN_LETTERS_FOR_TYPO_KEYS:
         found.update("=" + form[:i] + form[i + 1:] for i in range(length))
-    for stored_length in range(max(MIN_LETTERS_FOR_TYPO_KEYS, length - 1), length + 2):
+    for stored_length in range(max(MIN_LETTERS_FOR_TYPO_KEYS, length - 1),
+                               min(length + 2, MIN_LETTERS_FOR_TWO_TYPOS)):
         change = length - stored_length
         layout = _parts(stored_length)
         for missing, (start, width) in enumerate(layout):
@@ -143,7 +187,28 @@ def _probe_form_texts(form):
             for border, _width in layout[1:]:
                 swapped = form[:border - 1] + form[border] + form[border - 1]
                 found.add(f"{length}.{last}.{(swapped + form[border + 1:])[:layout[last][0]]}.")
+    for stored_length in range(max(MIN_LETTERS_FOR_TWO_TYPOS, length - 2), length + 3):
+        _probe_two_typos(form, stored_length, found)
     return found
+
+
+def _probe_two_typos(form, stored_length, found):
+    """Keys of a stored form of `stored_length` letters at most two edits from `form`.
+
+    With parts i < j left out, what stands before part i is unchanged, what
+    stands between them is shifted by the length change `shift` of the edits
+    inside part i, and what follows part j by the whole change.
+    """
+    change = len(form) - stored_length
+    layout = _long_parts(stored_length)
+    for i in range(len(layout)):
+        start_i, end_i = layout[i][0], sum(layout[i])
+        for j in range(i + 1, len(layout)):
+            start_j, end_j = layout[j][0], sum(layout[j])
+            shifts = (0,) if j == i + 1 else [s for s in range(-2, 3) if abs(s) + abs(change - s) <= 2]
+            for shift in shifts:
+                found.add(f"{stored_length}.{i}.{j}.{form[:start_i]}.{form[end_i + shift:start_j + shift]}."
+                          f"{form[end_j + change:]}")
 
 
 def _word_order_text(name_key):
@@ -163,14 +228,26 @@ def _digest(text):
     return blake2b(text.encode(), digest_size=KEY_LENGTH).digest().translate(_KEY_ALPHABET).decode("ascii")
 
 
+def _acronym_key(letters):
+    return ACRONYM_KEY_MARK + _digest("a." + letters)[1:]
+
+
 def stored_keys(name_key):
-    """The CompanyBlockingKey keys stored for a company's normalised name."""
-    return sorted({_digest(text) for text in _key_texts(name_key, _stored_form_texts)})
+    """The CompanyBlockingKey keys stored for a company's normalised name (and its initials' key)."""
+    keys = {_digest(text) for text in _key_texts(name_key, _stored_form_texts)}
+    letters = initials(name_key)
+    if letters:
+        keys.add(_acronym_key(letters))
+    return sorted(keys)
 
 
 def probe_keys(name_key):
     """The keys to look up for a normalised name: each near name stores one of them, and sees this one's."""
-    return sorted({_digest(text) for text in _key_texts(name_key, _probe_form_texts)})
+    keys = {_digest(text) for text in _key_texts(name_key, _probe_form_texts)}
+    acronym = typed_acronym(name_key)
+    if acronym:
+        keys.add(_acronym_key(acronym))
+    return sorted(keys)
 
 
 def deletion_keys(name_key):

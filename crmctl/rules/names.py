@@ -1,110 +1,129 @@
-"""Company names as keys: the one place that folds case, accents, punctuation and legal forms.
+"""Company names as keys: the one place that folds case, accents, punctuation, legal forms and the like.
 
 Duplicate rules compare keys, not raw input: if two modules normalised names
 differently, the same company could be stored twice, so every name key is
 computed here. Pure functions (no database, no network); a name that cannot be
 read raises `BadInput` with a one-line message.
 
+`company_name_key(name)`, in order:
+1. a word written as a web address ("sakuradenki.co.jp", "www.greenfield-foods.co.uk",
+   "Shopmart.com") is read as its domain label; only a dotted word is read so,
+   never a separate word ("Brightwater UK" keeps "uk");
+2. accents folded (unidecode), case folded, `&`/`+` read as "and", apostrophes
+   dropped, dotted abbreviations joined ("S.p.A." -> "spa", "S.A.B. de C.V." ->
+   "sab de cv", "& C. S.p.A." -> "and c spa"), other punctuation a space;
+3. "und", "et", "och", "og" between words read as "and"; abbreviations read
+   as one short form each ("International" -> "intl", "Company" -> "co");
+4. a leading article ("The", "La", "Der" ...) and a legal form written before
+   the name ("AB", "Aktiebolaget", "Kabushiki Kaisha", "PT", "OOO") dropped,
+   as are legal forms at the end, repeatedly ("GmbH & Co. KG", "Oyj Abp");
+   a name that is nothing but these keeps its words.
+Transliteration (ü/ue, ø/oe, ß/ss ...) is not folded here, where the key stays
+readable, but in the compact forms names are compared by (`crmctl.dedup.keys`).
+
+`name_key_steps(name)` gives the key and what each step changed, for `dedup explain`.
+The tables, and where they came from, are in `crmctl.rules.name_tables`.
 cleanco's `basename` is not called: it is ~3x slower than our budget, strips
-only one pass (`Foo Holdings Co., Ltd.` -> `Foo Holdings Co.`), can return an
-empty name (`Co` -> ``), and misses `Spółka Akcyjna`, `Aktiengesellschaft`,
-`Spółka z ograniczoną odpowiedzialnością`. Its term list is merged into our own
-table instead, minus terms that are ordinary words at the end of names (`uk`,
-`private`, `at`, `pc`, ...). unidecode and cleanco are imported on first use,
-so importing this module keeps `crmctl --help` fast.
+only one pass and can return an empty name; its term list is merged into our
+table instead. unidecode and cleanco are imported on first use, so importing
+this module keeps `crmctl --help` fast.
 """
 import re
 
 from crmctl.errors import BadInput, quoted
-
-# --------------------------------------------------------------------------
-# Company names
-# --------------------------------------------------------------------------
-
-# Legal forms, written as people write them; each is tokenised with the same
-# pipeline as names, so "S.A.", "SA" and "S. A." all become the token "sa".
-_OWN_LEGAL_FORMS = """
-inc|inc.|incorporated|corp|corp.|corporation|co|co.|company|cos|
-llc|l.l.c.|ltd|ltd.|limited|ltd co|co ltd|co., ltd.|plc|p.l.c.|public limited company|
-private limited|pvt ltd|pvt. ltd.|pvt|pty ltd|pty. ltd.|pty|proprietary limited|
-llp|l.l.p.|lp|l.p.|lllp|pllc|
-& co|and co|& company|and company|& cie|et cie|cie|cia|& co. kg|co kg|
-gmbh|g.m.b.h.|mbh|gmbh & co. kg|gmbh & co kg|ag & co. kg|gmbh & co. kgaa|
-gesellschaft mit beschränkter haftung|ag|a.g.|aktiengesellschaft|
-kg|kgaa|ohg|ug|ug (haftungsbeschränkt)|haftungsbeschränkt|e.v.|eg|se|e.k.|e.kfm.|e.kfr.|
-s.a.|sa|s.a.s.|sas|sasu|sarl|s.a.r.l.|eurl|sca|snc|
-s.l.|sl|s.l.u.|slu|sll|s.a.u.|sau|s.a. de c.v.|sa de cv|s.a.b. de c.v.|sab de cv|
-s.a.p.i. de c.v.|sapi de cv|s. de r.l. de c.v.|s de rl de cv|s. de r.l.|
-srl|s.r.l.|s.p.a.|spa|s.a.p.a.|sapa|ltda|ltda.|s/a|
-sp. z o.o.|sp. z o. o.|sp.z o.o.|sp z oo|spółka z o.o.|
-spółka z ograniczoną odpowiedzialnością|spółka akcyjna|s.k.a.|ska|
-spółka komandytowa|sp. k.|sp.k.|spółka jawna|sp. j.|sp.j.|
-spółka komandytowo-akcyjna|s.c.|
-s.r.o.|spol. s r.o.|a.s.|a/s|as|asa|aps|ivs|k/s|amba|a.m.b.a.|
-bv|b.v.|nv|n.v.|bvba|cvba|sprl|vof|v.o.f.|
-oy|oyj|ab|ab (publ)|publ|hb|kb|
-kk|k.k.|kabushiki kaisha|kabushiki-kaisha|yk|y.k.|gk|g.k.|yugen kaisha|
-zrt|nyrt|kft|bt|d.o.o.|doo|d.d.|dd|ad|ood|eood|ead|
-oü|as oy|uab|sia|
-sdn bhd|sdn. bhd.|bhd|berhad|pte ltd|pte. ltd.|pte|tbk|
-lda|ltda|
-"""
-
-# Legal forms written before the name ("OOO Acme", "PT Astra").
-_OWN_LEGAL_PREFIXES = "ooo|oao|zao|pao|pjsc|ojsc|cjsc|jsc|tov|pt"
-
-# cleanco terms that are also ordinary words or abbreviations at the end of
-# real company names: never treated as legal forms.
-_CLEANCO_DENY = frozenset(
-    """
-    uk private at et eu ok ent ca ec sp pp ps pc coop koop scoop ss ong tmi
-    sem ses sep vat dat ba bl fa da sd ee ae ay bm ij ik ud ep od oe og ou sc
-    sf ks kt kv ky mb nl xk xt sm ei is gs
-    """.split()
-)
+from crmctl.rules import name_tables
 
 _AND_RE = re.compile(r"\s*[&+]\s*")
 _APOS_RE = re.compile(r"['`\u2019]")
 _NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+# A letter and its dot before another lone letter: "s.p.a." -> "spa.", "c.v." -> "cv.".
+_DOTTED_RE = re.compile(r"\b([a-z])\.(?=[a-z]\b)")
 # Join runs of one-letter tokens: "s a" -> "sa", "l l c" -> "llc".
 _SINGLES_RE = re.compile(r"\b([a-z]) (?=[a-z]\b)")
 _TRAILING_THE_RE = re.compile(r",\s*the\s*$")
+# A word written as a web address: optional scheme and "www.", labels, an ending, an optional "/".
+_WEB_WORD_RE = re.compile(r"(?<![\w.@])(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})/?(?![\w.@])")
 # Austrian "e.U." (eingetragenes Unternehmen), written with its dots: a bare "EU" or
 # ".eu" at the end of a name is a word or a web address ending, not a legal form.
 _E_U_RE = re.compile(r"\be\.\s*u\.?\s*$", re.IGNORECASE)
 _HAS_ALNUM_RE = re.compile(r"[^\W_]")
 
-_suffix_index = None  # last token -> tuple of suffixes (token tuples), longest first
-_prefixes = frozenset(_OWN_LEGAL_PREFIXES.split("|"))
+_tables = None  # (suffixes by last token, prefixes by first token), built on first use
+_ABBREVIATION_OF = {word: group.split()[0] for group in name_tables.ABBREVIATIONS.strip().splitlines()
+                    for word in group.split()}
 _unidecode = None
 
 
-def _clean(name):
-    """Fold accents and case, `&`/`+` to "and", punctuation to spaces; no legal-form logic."""
+def _ascii(name):
     global _unidecode
-    if not name.isascii():
-        if _unidecode is None:
-            from unidecode import unidecode as _u
+    if name.isascii():
+        return name
+    if _unidecode is None:
+        from unidecode import unidecode as _u
 
-            _unidecode = _u
-        name = _unidecode(name)
-    s = name.lower()
+        _unidecode = _u
+    return _unidecode(name)
+
+
+def _web_label(match, steps):
+    """The domain label of a word written as a web address, or the word when its ending is not a web ending."""
+    labels = match.group(1).split(".")
+    ending = labels[-1]
+    if not (ending in name_tables.GENERIC_WEB_ENDINGS or len(ending) == 2) or len(labels) < 2:
+        return match.group(0)
+    labels.pop()
+    if len(ending) == 2 and len(labels) > 1 and labels[-1] in name_tables.SECOND_LEVEL_WEB_WORDS:
+        labels.pop()
+    label = labels[-1]
+    if len(label) < 2:  # "s.a", "k.k": dotted letters, not an address
+        return match.group(0)
+    if steps is not None:
+        steps.append(f"web address {match.group(0)!r} read as {label!r}")
+    return " " + label + " "
+
+
+def _tokens(text, steps=None):
+    """Fold accents, case, punctuation, "and" words and abbreviations into tokens; no legal-form logic."""
+    s = _ascii(text).lower()
+    if "." in s:
+        s = _WEB_WORD_RE.sub(lambda match: _web_label(match, steps), s)
+        s = _DOTTED_RE.sub(r"\1", s)
     if "&" in s or "+" in s:
         s = _AND_RE.sub(" and ", s)
     s = _APOS_RE.sub("", s)
     s = _NON_ALNUM_RE.sub(" ", s)
     s = _SINGLES_RE.sub(r"\1", s)
-    return s
+    tokens = s.split()
+    for index, token in enumerate(tokens):
+        if token in name_tables.AND_WORDS and 0 < index < len(tokens) - 1:
+            tokens[index] = "and"
+            continue
+        short = _ABBREVIATION_OF.get(token)
+        if short is not None and short != token:
+            if steps is not None:
+                steps.append(f"abbreviation {token!r} read as {short!r}")
+            tokens[index] = short
+    return tokens
 
 
-def _build_suffix_index():
-    """Merge our legal-form table with cleanco's term list (filtered)."""
-    global _suffix_index
-    terms = set()
-    for raw in _OWN_LEGAL_FORMS.replace("\n", "").split("|"):
-        toks = tuple(_clean(raw).split())
-        if toks:
-            terms.add(toks)
+def _clean(name):
+    """The tokens of a name joined by spaces (legal-form entries are tokenised the same way)."""
+    return " ".join(_tokens(name))
+
+
+def _legal_form_entries(table):
+    entries = set()
+    for raw in table.replace("\n", "").split("|"):
+        tokens = tuple(_tokens(raw))
+        if tokens:
+            entries.add(tokens)
+    return entries
+
+
+def _build_tables():
+    """Suffixes by their last token and prefixes by their first, longest first: our tables merged with cleanco's."""
+    global _tables
+    suffixes = _legal_form_entries(name_tables.OWN_LEGAL_FORMS)
     try:
         from cleanco.termdata import terms_by_country, terms_by_type
     except ImportError:  # pragma: no cover - cleanco is a dependency
@@ -115,60 +134,74 @@ def _build_suffix_index():
     for raw in cleanco_terms:
         if "\x99" in raw or ":" in raw:  # garbage entries in cleanco's data
             continue
-        toks = tuple(_clean(raw).split())
-        if not toks or " ".join(toks) in _CLEANCO_DENY:
-            continue
-        if len(toks) == 1 and toks[0] in _CLEANCO_DENY:
-            continue
-        terms.add(toks)
-    index = {}
-    for toks in terms:
-        index.setdefault(toks[-1], []).append(toks)
-    _suffix_index = {k: tuple(sorted(v, key=len, reverse=True)) for k, v in index.items()}
-    return _suffix_index
+        tokens = tuple(_tokens(raw))
+        if tokens and " ".join(tokens) not in name_tables.CLEANCO_DENY:
+            suffixes.add(tokens)
+    by_last, by_first = {}, {}
+    for tokens in suffixes:
+        by_last.setdefault(tokens[-1], []).append(tokens)
+    for tokens in _legal_form_entries(name_tables.LEGAL_PREFIXES):
+        by_first.setdefault(tokens[0], []).append(tokens)
+    _tables = ({k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_last.items()},
+               {k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_first.items()})
+    return _tables
 
 
 def company_name_key(name):
-    """The normalised company name used for "same name" duplicate checks.
+    """The normalised company name used for "same name" duplicate checks (see the module docstring)."""
+    return _name_key(name, None)
 
-    Case, accents, `&`/`+` vs "and", a leading "the", punctuation and legal
-    forms (Inc, Ltd, GmbH, Sp. z o.o., S.A., ..., removed repeatedly from the
-    end) are ignored.  A name that is nothing but a legal form keeps it.
-    """
+
+def name_key_steps(name):
+    """(name key, [what each step changed]) for `dedup explain`."""
+    steps = []
+    return _name_key(name, steps), steps
+
+
+def _dropped(steps, what, tokens):
+    if steps is not None:
+        steps.append(f"{what} {' '.join(tokens)!r} dropped")
+
+
+def _name_key(name, steps):
     if name is None:
         raise BadInput("company name is missing")
     if not isinstance(name, str):
         name = str(name)
-    index = _suffix_index or _build_suffix_index()
-    s = _clean(name)
-    toks = s.split()
+    suffixes, prefixes = _tables or _build_tables()
+    toks = _tokens(name, steps)
     if not toks or (toks == ["and"] and not _HAS_ALNUM_RE.search(name)):
         raise BadInput(f"company name {quoted(name)} has no letters or digits")
     if len(toks) > 1:
-        if toks[0] == "the":
+        if toks[0] in name_tables.LEADING_ARTICLES:
+            _dropped(steps, "leading article", toks[:1])
             del toks[0]
         elif toks[-1] == "the" and _TRAILING_THE_RE.search(name.lower()):
+            _dropped(steps, "article", toks[-1:])
             del toks[-1]  # "Acme Company, The"
-        if len(toks) > 1 and toks[0] in _prefixes:
-            del toks[0]
+        for prefix in prefixes.get(toks[0], ()):
+            k = len(prefix)
+            if k < len(toks) and tuple(toks[:k]) == prefix:
+                _dropped(steps, "legal form", prefix)
+                del toks[:k]
+                break
         if len(toks) > 1 and toks[-1] == "eu" and _E_U_RE.search(name):
+            _dropped(steps, "legal form", toks[-1:])
             del toks[-1]  # "Acme e.U."
     n = len(toks)
     while n:
-        cands = index.get(toks[n - 1])
-        if cands is None:
-            break
-        for suf in cands:
-            k = len(suf)
-            if k == 1 or (k <= n and tuple(toks[n - k : n]) == suf):
+        for suffix in suffixes.get(toks[n - 1], ()):
+            k = len(suffix)
+            if k <= n and tuple(toks[n - k:n]) == suffix:
+                if k < n:
+                    _dropped(steps, "legal form", suffix)
                 n -= k
                 break
         else:
             break
     if n == 0:
         return " ".join(toks)
-    if n < len(toks):
-        del toks[n:]
+    del toks[n:]
     return " ".join(toks)
 
 

@@ -19,6 +19,7 @@ DEFAULTS = {
     "response_time_new_lead_hours": 1,
     "response_time_customer_hours": 4,
     "likely_duplicate_min_score": 85,
+    "possible_duplicate_min_score": 75,
     "ideal_industries": [],
     "ideal_employee_range": [50, 1000],
     "ideal_titles": ["ceo", "founder", "owner", "director", "head", "vp", "chief", "manager"],

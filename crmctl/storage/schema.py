@@ -15,6 +15,12 @@ from crmctl.errors import BadInput
 from crmctl.storage.models import ALL_MODELS
 
 MIGRATION_TABLE = "crmctl_schema_migration"
+# The version of the keys crmctl derives from names (`crmctl.rules.names.company_name_key`, the
+# blocking keys of `crmctl.dedup.keys`): bump it when either gives other keys for a name. It is
+# recorded as a row of the migration table, so one query checks both; `crmctl db upgrade`
+# recomputes the stored keys (`crmctl.records.rekey`) and records it.
+KEYS_VERSION = 5
+KEYS_ROW_PREFIX = "keys-v"
 
 
 def migrations_directory():
@@ -33,13 +39,32 @@ def migration_names():
     return {name[:-3] for name in os.listdir(migrations_directory()) if re.fullmatch(r"\d{4}_\w+\.py", name)}
 
 
-def is_current(database):
-    """True when every shipped migration is recorded as applied: one query, no migration runner."""
+def _recorded_names(database):
     try:
         cursor = database.execute_sql(f"SELECT name FROM {MIGRATION_TABLE}")
     except peewee.DatabaseError:  # no migration table yet: a new database
-        return False
-    return migration_names() <= {row[0] for row in cursor.fetchall()}
+        return set()
+    return {row[0] for row in cursor.fetchall()}
+
+
+def is_current(database):
+    """True when every shipped migration and today's keys are recorded: one query, no migration runner."""
+    return (migration_names() | {KEYS_ROW_PREFIX + str(KEYS_VERSION)}) <= _recorded_names(database)
+
+
+def keys_are_current(database):
+    return KEYS_ROW_PREFIX + str(KEYS_VERSION) in _recorded_names(database)
+
+
+def record_keys_current(database):
+    """Record that the stored keys are today's (after `crmctl.records.rekey` or on a new database)."""
+    import datetime
+
+    database.execute_sql(f"DELETE FROM {MIGRATION_TABLE} WHERE name LIKE {database.param}",
+                         [KEYS_ROW_PREFIX + "%"])
+    database.execute_sql(f"INSERT INTO {MIGRATION_TABLE} (name, applied) VALUES ({database.param}, {database.param})",
+                         [KEYS_ROW_PREFIX + str(KEYS_VERSION), datetime.datetime.now(datetime.timezone.utc)
+                          .replace(tzinfo=None)])
 
 
 @contextlib.contextmanager
@@ -95,10 +120,24 @@ def schema_status(database):
     return SchemaStatus(migration_runner(database).status())
 
 
-def upgrade_schema(database):
-    """Apply pending migrations in order, each in its own transaction; returns their names."""
+def upgrade_schema(database, recompute_keys=None):
+    """Apply pending migrations in order, each in its own transaction; returns their names.
+
+    Then, when the stored keys are older than KEYS_VERSION, `recompute_keys()`
+    rebuilds them (`crmctl.records.rekey.recompute_company_keys`; live code, so
+    not a migration) before they are recorded as current. A database without
+    companies needs nothing recomputed.
+    """
     with schema_lock(database):
-        return migration_runner(database).up()
+        applied = migration_runner(database).up()
+        if not keys_are_current(database):
+            has_companies = database.execute_sql("SELECT 1 FROM company LIMIT 1").fetchone() is not None
+            if has_companies and recompute_keys is None:
+                return applied
+            if has_companies:
+                recompute_keys()
+            record_keys_current(database)
+        return applied
 
 
 def crmctl_tables_in(database):
@@ -118,11 +157,15 @@ def ensure_current_schema(database):
         return
     with schema_lock(database):  # another process may be creating it right now
         status = schema_status(database)
-        if status.is_current:
-            return
         if not status.applied and not crmctl_tables_in(database) - {MIGRATION_TABLE}:
             migration_runner(database).up()
+            record_keys_current(database)  # no company yet: nothing to recompute
             return
+        if status.is_current and keys_are_current(database):
+            return
+    if status.is_current:
+        raise BadInput("the stored name keys were made by an older crmctl's duplicate rules: "
+                       "run `crmctl db upgrade` to recompute them")
     raise BadInput(
         f"the database schema is at version {status.version} and crmctl needs "
         f"version {status.latest}: run `crmctl db upgrade`"
