@@ -71,7 +71,7 @@ _KEY_ALPHABET = bytes(b"0123456789abcdefghijklmnopqrstuv"[byte % 32] for byte in
 # Generic words at the end of a name that do not tell two companies apart (in the short forms
 # of `crmctl.rules.name_tables.ABBREVIATIONS`: "group" is "grp").
 DESCRIPTOR_WORDS = frozenset(
-    """grp groups holding holdings intl global worldwide enterprises enterprise companies""".split()
+    """grp groups holding holdings intl global worldwide companies""".split()
 )
 # Transliterations folded in compact forms, in this order: Müller/Mueller, Bjørn/Bjoern, Straße/Strasse,
 # Ålesund/Aalesund, Bäcker/Baecker (unidecode already read ü as u, ø as o, ß as ss, å as a).

@@ -58,13 +58,14 @@ kk|k.k.|kabushiki kaisha|kabushiki-kaisha|kabushikigaisha|yk|y.k.|gk|g.k.|yugen 
 zrt|nyrt|kft|bt|d.o.o.|doo|d.d.|dd|ad|ood|eood|ead|
 oü|as oy|uab|sia|aktsiaselts|osaühing|
 sdn bhd|sdn. bhd.|sendirian berhad|bhd|berhad|pte ltd|pte. ltd.|pte|tbk|perseroan terbatas|
-lda|
+lda|pjsc|ojsc|cjsc|jsc|oao|pao|zao|ooo|
 """
 
 # Legal forms written before the name ("AB Nordvik", "OOO Acme", "PT Astra", "S.A. Ibérica de Tubos").
 LEGAL_PREFIXES = """
 ab|aktiebolaget|aktiebolag|kabushiki kaisha|kabushiki-kaisha|kabushikigaisha|k.k.|yugen kaisha|
-s.a.|sa|pt|p.t.|cv|c.v.|ooo|oao|zao|pao|ao|pjsc|ojsc|cjsc|jsc|tov|as|oy|uab|
+s.a.|sa|s.p.a.|spa|pt|p.t.|cv|c.v.|ooo|oao|zao|pao|ao|pjsc|ojsc|cjsc|jsc|tov|as|oy|uab|
+aktieselskabet|aktieselskab|aksjeselskapet|allmennaksjeselskapet|osakeyhtiö|
 """
 
 # cleanco terms that are also ordinary words or abbreviations at the end of
@@ -103,6 +104,9 @@ ctr center centre centro
 st saint
 mt mount
 dept department
+fed federal
+pharm pharmaceutical pharmaceuticals pharma
+sys systems system
 """
 
 # Words for "and" in the languages crmctl serves, read as "and" between two words.
