@@ -342,15 +342,17 @@ def schema_version():
 
 @functools.lru_cache(maxsize=None)
 def cache_key():
-    """Schema version plus a hash of what decides the stored rows: keys.py, names.py, this file.
+    """Schema version plus a hash of what decides the stored rows: keys.py, names.py, name_tables.py, this file.
 
     Computed once per run, so that a file edited meanwhile does not split one run's data.
     """
     import crmctl.dedup.keys
+    import crmctl.rules.name_tables
     import crmctl.rules.names
 
     digest = hashlib.sha1()
-    for path in (crmctl.dedup.keys.__file__, crmctl.rules.names.__file__, os.path.abspath(__file__)):
+    for path in (crmctl.dedup.keys.__file__, crmctl.rules.names.__file__, crmctl.rules.name_tables.__file__,
+                 os.path.abspath(__file__)):
         with open(path, "rb") as source:
             digest.update(source.read())
     return f"s{schema_version()}-{digest.hexdigest()[:10]}"

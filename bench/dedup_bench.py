@@ -118,7 +118,8 @@ def lookup_values(rows):
 
 class RawLookUp:
     """The SELECTs the matcher issues for one row, through the bare driver: exact web keys, blocking-key
-    postings (each key capped), the same name key, then the blocked companies' names and countries."""
+    postings (each key capped), the same name key among names and aliases, then the blocked companies'
+    names, countries, web keys and aliases."""
 
     def __init__(self, cursor, param, key_column):
         from crmctl.dedup.candidates import SAME_NAME_LIMIT
@@ -128,6 +129,8 @@ class RawLookUp:
         self.cap = BLOCKING_KEY_CAP
         self.same_name_sql = (f"SELECT * FROM (SELECT name_key, id FROM company WHERE name_key = {param} "
                               f"LIMIT {SAME_NAME_LIMIT}) AS same0")
+        self.same_alias_sql = (f"SELECT * FROM (SELECT name_key, company_id FROM company_alias WHERE name_key = "
+                               f"{param} LIMIT {SAME_NAME_LIMIT}) AS same0")
         self.postings_sql = {}
 
     def rows(self, sql, params):
@@ -155,9 +158,11 @@ class RawLookUp:
             postings.setdefault(key, []).append(company_id)
         ids = {company_id for ids in postings.values() if len(ids) <= self.cap for company_id in ids}
         ids.update(company_id for _key, company_id in self.rows(self.same_name_sql, [name_key]))
+        ids.update(company_id for _key, company_id in self.rows(self.same_alias_sql, [name_key]))
         if ids:
-            found += self.rows(f"SELECT id, name, name_key, country FROM company WHERE id IN "
-                               f"({', '.join([p] * len(ids))})", sorted(ids))
+            found += self.rows("SELECT c.id, c.name, c.name_key, c.country, c.website_key, c.linkedin_key, "
+                               "a.name_key FROM company c LEFT JOIN company_alias a ON a.company_id = c.id "
+                               f"WHERE c.id IN ({', '.join([p] * len(ids))})", sorted(ids))
         return found
 
 
