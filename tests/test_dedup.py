@@ -142,6 +142,16 @@ def test_explain_compares_two_companies_field_by_field(crm):
     assert fields["country"]["score"] == 100.0
 
 
+def test_explain_names_the_rules_that_fired(crm):
+    left = add_company(crm, "Aktiebolaget Nordvik International", "nordvik-se", country="SE")
+    right = add_company(crm, "Nordvik Intl AB", "nordvik-ab", country="SE")
+    explained = crm.json("dedup", "explain", left, right)
+    assert explained["verdict"].startswith("likely duplicate")
+    assert "left: legal form 'aktiebolaget' dropped" in explained["rules"]
+    assert "left: abbreviation 'international' read as 'intl'" in explained["rules"]
+    assert "right: legal form 'ab' dropped" in explained["rules"]
+
+
 def test_explain_says_why_two_companies_are_not_duplicates(crm):
     left = add_company(crm, "General Electric", "ge", country="US")
     right = add_company(crm, "General Motors", "gm", country="US")

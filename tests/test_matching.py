@@ -158,6 +158,51 @@ def test_names_far_apart_do_not_meet():
     assert not meet("acme", "acne")  # below six letters a name must match whole
 
 
+def test_every_two_edits_of_a_long_name_meet_it():
+    """From 13 letters two typos still score as likely, so the keys must bring such names together."""
+    import random
+
+    from crmctl.dedup.keys import _probe_form_texts, _stored_form_texts
+
+    rng = random.Random(8)
+    letters = "abcdefghijklmnoprstuvwyz"
+
+    def edited(text):
+        position = rng.randrange(len(text) + 1)
+        operation = rng.choice("isd")
+        if operation == "i":
+            return text[:position] + rng.choice(letters) + text[position:]
+        position = min(position, len(text) - 1)
+        return text[:position] + (rng.choice(letters) if operation == "s" else "") + text[position + 1:]
+
+    for _ in range(3000):
+        name = "".join(rng.choice(letters) for _ in range(rng.randrange(13, 32)))
+        typed = edited(edited(name))
+        if len(typed) >= 13:
+            assert _stored_form_texts(name) & _probe_form_texts(typed), (name, typed)
+    assert meet(company_name_key("Constructora Meridional"), company_name_key("Construtora Meridonal"))
+
+
+def test_a_typed_acronym_meets_the_name_whose_initials_it_is_and_scores_as_possible():
+    from crmctl.dedup.scoring import ACRONYM_SCORE
+
+    stored, typed = company_name_key("Nordic Cargo Systems AB"), company_name_key("NCS")
+    assert set(stored_keys(stored)) & set(probe_keys(typed))
+    assert name_similarity(typed, stored) == (ACRONYM_SCORE, "acronym")
+    assert ACRONYM_SCORE < DEFAULTS["likely_duplicate_min_score"]
+    assert name_similarity("nrs", stored)[0] < DEFAULTS["possible_duplicate_min_score"]
+
+
+@pytest.mark.parametrize("left, right", [("Müller Logistik", "Mueller Logistik"), ("Bjørn Maritime", "Bjoern Maritime"),
+                                         ("Straße Bau", "Strasse Bau"), ("Ålesund Fisk", "Aalesund Fisk"),
+                                         ("Bäckerei Stolz", "Baeckerei Stolz")])
+def test_transliterations_are_the_same_name(left, right):
+    left_key, right_key = company_name_key(left), company_name_key(right)
+    score, rule = name_similarity(left_key, right_key)
+    assert (score, rule) in ((97.0, "same name apart from transliteration"), (100.0, "same normalised name"))
+    assert meet(left_key, right_key)
+
+
 def add_company(crm, name, slug):
     return crm.json("add", "company", "--name", name, "--website", f"https://www.{slug}.pl",
                     "--linkedin", f"https://www.linkedin.com/company/{slug}", "--employees", "50",
