@@ -85,7 +85,8 @@ def crmctl_judgements(pairs, url):
     for stored_id, outcome in zip(stored_ids, checked):
         if outcome.error is not None:
             raise SystemExit(f"typed row {outcome.index + 1} was rejected: {outcome.error}")
-        own = [c for c in outcome.candidates if c.id == stored_id]
+        # check_companies may keep possible duplicates apart from those the policy decides on
+        own = [c for c in list(outcome.candidates) + list(getattr(outcome, "possible", [])) if c.id == stored_id]
         judgements.append((band(own[0], settings["likely_duplicate_min_score"]), own[0].score) if own
                           else (None, None))
     database.close()
