@@ -123,7 +123,6 @@ def test_a_company_typed_as_its_web_address_is_refused_as_a_likely_duplicate(crm
     assert typed_names_not_refused_as_likely(crm, "web_address") == []
 
 
-@not_caught_yet("typo_long_name")
 def test_a_long_name_typed_with_two_typos_is_refused_as_a_likely_duplicate(crm):
     assert typed_names_not_refused_as_likely(crm, "typo_long_name") == []
 
@@ -264,8 +263,11 @@ def described(pair, band):
     "dotted_multipart_legal_form",
     "abbreviation",
     "web_address",
-    pytest.param("typo_long_name", marks=not_caught_yet("typo_long_name")),
-    pytest.param("leading_article", marks=not_caught_yet("leading_article")),
+    "typo_long_name",
+    # Dutch "De" (De Bijenkorf, De Lijn) is not read as an article: it is also the particle of surnames
+    # that name companies (De Vries, De'Longhi), where dropping it would part a name from itself.
+    pytest.param("leading_article", marks=pytest.mark.xfail(
+        strict=True, reason="issue 8: a leading Dutch 'De' is kept (a surname particle too)")),
     "transliteration",
 ])
 def test_every_pair_of_a_duplicate_family_is_refused_as_likely(judged_pairs, family):

@@ -25,7 +25,9 @@ exact match, all in one query:
   Meridonal), is cut into `TWO_TYPO_PARTS` even parts instead and stores the
   form without each pair of them (6 keys): two edits touch at most two parts.
   A look-up probes each n within two letters, each pair left out, the part
-  between the pair shifted by each length change the first part may hold;
+  between the pair shifted by each length change the first part may hold, and
+  its form with a transposition across a border undone (a transposition is one
+  edit as names are scored, but touches the two parts beside the border);
 - a form shorter than `MIN_LETTERS_FOR_TYPO_KEYS` letters is keyed whole (one
   edit scores below the likely threshold there), and a form of exactly that
   many letters also probes the whole forms one deletion shorter;
@@ -189,6 +191,10 @@ def _probe_form_texts(form):
                 found.add(f"{length}.{last}.{(swapped + form[border + 1:])[:layout[last][0]]}.")
     for stored_length in range(max(MIN_LETTERS_FOR_TWO_TYPOS, length - 2), length + 3):
         _probe_two_typos(form, stored_length, found)
+    if length >= MIN_LETTERS_FOR_TWO_TYPOS:  # a transposition across a border, undone, and one edit more
+        for border, _width in _long_parts(length)[1:]:
+            swapped = form[:border - 1] + form[border] + form[border - 1] + form[border + 1:]
+            _probe_two_typos(swapped, length, found)
     return found
 
 
