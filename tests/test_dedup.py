@@ -77,6 +77,9 @@ def test_the_same_name_in_another_country_is_only_a_possible_duplicate(crm):
     assert result.exit_code == 0, result.stderr
     assert [c["id"] for c in json.loads(result.stdout)["possible_duplicates"]] == [acme_de]
     assert f"possible duplicate of {acme_de} Acme" in result.stderr
+    new_id = json.loads(result.stdout)["id"]
+    recorded = [row for row in crm.json("history", new_id) if row["action"] == "possible duplicate"]
+    assert [json.loads(row["new_value"]) for row in recorded] == [[acme_de]]
 
 
 def test_check_exits_0_and_prints_an_empty_list_when_nothing_matches(crm):

@@ -150,6 +150,14 @@ def forced_history(kind, outcomes, actor, batch=None):
             for o in outcomes if o.action == "forced"]
 
 
+def possible_history(kind, outcomes, actor, batch=None):
+    """The possible duplicates a new record was stored beside (SPEC §5: reported and stored), for review."""
+    letter = KINDS[kind].letter
+    return [history_row(actor, f"{letter}{o.record_id}", "possible duplicate", "possible_duplicate_of",
+                        new=history_text([c.id for c in o.possible if c.id]), batch=batch)
+            for o in outcomes if o.record_id and o.action != "skip" and any(c.id for c in o.possible)]
+
+
 def refuse_duplicates(kind, outcomes, decide, **options):
     """Apply the duplicate policy to every pending row that has candidates."""
     for outcome in outcomes:

@@ -11,13 +11,13 @@ company first turns our row into the same exit-3 refusal.
 import peewee
 
 from crmctl.dedup.candidates import CompanyLookup, CompanyMatcher
-from crmctl.dedup.decide import apply_duplicate_rules, decide, raise_stored_by_another_process
+from crmctl.dedup.decide import apply_duplicate_rules, decide, raise_stored_by_another_process, split_possible
 from crmctl.dedup.keys import stored_keys
 from crmctl.errors import BadInput
 from crmctl.kinds.ids import fetch_record
 from crmctl.kinds.registry import COMPANY
-from crmctl.records.batch import (RowOutcome, attach_skipped, created_history, forced_history, insert_returning_ids, only_row,
-                                  refuse_duplicates, run_in_transaction, validated,
+from crmctl.records.batch import (RowOutcome, attach_skipped, created_history, forced_history, insert_returning_ids,
+                                  only_row, possible_history, refuse_duplicates, run_in_transaction, validated,
                                   write_history)
 from crmctl.records.history import update_record
 from crmctl.rules.contacts import country_code
@@ -123,7 +123,7 @@ def check_companies(rows, settings=None, matcher=None, actor=None):
     pending = [o for o in outcomes if o.pending]
     matcher = matcher or CompanyMatcher(settings)
     for outcome, candidates in zip(pending, matcher.find([lookup_of(o.values) for o in pending])):
-        outcome.candidates = candidates
+        outcome.candidates, outcome.possible = split_possible(candidates)
     return outcomes
 
 
@@ -153,7 +153,8 @@ def add_companies(actor, rows, force=False, batch=None, settings=None, on_duplic
         ids = insert_returning_ids(Company, [dict(o.values, owner=owner, created_by=owner) for o in new])
         for outcome, record_id in zip(new, ids):
             outcome.record_id = record_id
-        write_history(created_history("company", ids, actor, batch) + forced_history("company", new, actor, batch))
+        write_history(created_history("company", ids, actor, batch) + forced_history("company", new, actor, batch)
+                      + possible_history("company", new, actor, batch))
         store_blocking_keys([(o.record_id, o.values["name_key"]) for o in new])
         attach_skipped(outcomes)
         return outcomes
@@ -162,9 +163,9 @@ def add_companies(actor, rows, force=False, batch=None, settings=None, on_duplic
 
 
 def add_company(actor, force=False, batch=None, **fields):
-    """One company through `add_companies`; returns it, or raises its row's error."""
+    """One company through `add_companies`: (the stored company, its possible duplicates), or its row's error."""
     outcome = only_row(add_companies(actor, [fields], force=force, batch=batch))
-    return Company.get_by_id(outcome.record_id)
+    return Company.get_by_id(outcome.record_id), outcome.possible
 
 
 def store_blocking_keys(companies):
@@ -245,7 +246,8 @@ def edit_company(actor, company, changes, force=False, settings=None):
     matcher = CompanyMatcher(settings)
     try:
         with write_transaction():
-            forced = apply_duplicate_rules("company", matcher.find([lookup], exclude_ids=[company.id])[0], force)
+            refusing, _possible = split_possible(matcher.find([lookup], exclude_ids=[company.id])[0])
+            forced = apply_duplicate_rules("company", refusing, force)
             changed = update_record(company, actor, new)
             if "name" in changed:
                 store_blocking_keys([(company.id, company.name_key)])
