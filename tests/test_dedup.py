@@ -78,7 +78,7 @@ def test_the_same_name_in_another_country_is_only_a_possible_duplicate(crm):
     assert [c["id"] for c in json.loads(result.stdout)["possible_duplicates"]] == [acme_de]
     assert f"possible duplicate of {acme_de} Acme" in result.stderr
     new_id = json.loads(result.stdout)["id"]
-    recorded = [row for row in crm.json("history", new_id) if row["action"] == "possible duplicate"]
+    recorded = [row for row in crm.json("history", new_id) if row["action"] == "possible"]
     assert [json.loads(row["new_value"]) for row in recorded] == [[acme_de]]
 
 

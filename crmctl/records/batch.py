@@ -153,7 +153,7 @@ def forced_history(kind, outcomes, actor, batch=None):
 def possible_history(kind, outcomes, actor, batch=None):
     """The possible duplicates a new record was stored beside (SPEC §5: reported and stored), for review."""
     letter = KINDS[kind].letter
-    return [history_row(actor, f"{letter}{o.record_id}", "possible duplicate", "possible_duplicate_of",
+    return [history_row(actor, f"{letter}{o.record_id}", "possible", "possible_duplicate_of",
                         new=history_text([c.id for c in o.possible if c.id]), batch=batch)
             for o in outcomes if o.record_id and o.action != "skip" and any(c.id for c in o.possible)]
 

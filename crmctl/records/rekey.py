@@ -43,10 +43,15 @@ def recompute_company_keys(progress=None):
                 if new_key != old_key:
                     Company.update(name_key=new_key).where(Company.id == company_id).execute()
                 pairs.append((company_id, new_key))
-            aliases = CompanyAlias.select(CompanyAlias.id, CompanyAlias.name, CompanyAlias.name_key) \
-                .where(CompanyAlias.company.in_(ids)).tuples()
-            for alias_id, name, old_key in list(aliases):
+            aliases = CompanyAlias.select(CompanyAlias.id, CompanyAlias.company, CompanyAlias.name,
+                                          CompanyAlias.name_key).where(CompanyAlias.company.in_(ids)).tuples()
+            known = {(company_id, key) for company_id, key in pairs}
+            for alias_id, company_id, name, old_key in list(aliases):
                 new_key = _key_or_same(name, old_key)
+                if (company_id, new_key) in known:  # now read as the company's name or another alias: redundant
+                    CompanyAlias.delete().where(CompanyAlias.id == alias_id).execute()
+                    continue
+                known.add((company_id, new_key))
                 if new_key != old_key:
                     CompanyAlias.update(name_key=new_key).where(CompanyAlias.id == alias_id).execute()
             store_blocking_keys(pairs)
