@@ -98,17 +98,22 @@ def explain_command(session, left, right, output_format):
 @dedup.command("scan")
 @click.option("--min-score", type=click.FloatRange(0, 100), default=None,
               help="Lowest score that joins two companies (default: the setting likely_duplicate_min_score).")
+@click.option("--country", metavar="CC", help="Scan only the companies of this country.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N", help="Show the first N clusters.")
 @format_option
 @pass_session
-def scan_command(session, min_score, output_format):
-    """Clusters of likely duplicate companies over the whole database, best first."""
-    from crmctl.dedup.scan import scan_companies
+def scan_command(session, min_score, country, limit, output_format):
+    """Clusters of likely duplicate companies over the whole database, best first, with their pairs' reasons."""
+    from crmctl.dedup.scan import TABLE_COLUMNS, cluster_records, cluster_rows, scan_companies
+    from crmctl.rules.contacts import country_code
 
+    country = country_code(country) if country else None
     session.open()
-    clusters = scan_companies(min_score)
-    if output_format != "json":
-        clusters = [{"ids": " ".join(cluster["ids"]), "score": cluster["score"]} for cluster in clusters]
-    print_records(clusters, output_format, columns=["ids", "score"])
+    clusters = scan_companies(min_score, country=country, limit=limit)
+    if output_format == "json":
+        print_records(cluster_records(clusters), output_format)
+    else:
+        print_records(cluster_rows(clusters), output_format, columns=TABLE_COLUMNS)
 
 
 @dedup.command("merge")

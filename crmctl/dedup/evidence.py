@@ -41,8 +41,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from crmctl.dedup.keys import name_forms
-from crmctl.dedup.scoring import name_similarity
+from crmctl.dedup.scoring import name_similarity, profile
 
 DIFFERENT_COUNTRY_PENALTY = 20
 WORD_ORDER_RULE = "same words in another order"
@@ -89,10 +88,13 @@ def domain_parts(website_key):
     return f"{parts.domain}.{parts.suffix}", parts.domain
 
 
-@lru_cache(maxsize=100_000)
-def _host_labels(website_key):
-    """The labels of a host that could be its company's label: all but the last and the suffix-only ones."""
+def possible_domain_labels(website_key):
+    """The labels of a host that could be its company's domain label: all but the last and the suffix-only
+    ones ("shop.acme.co.uk" -> {"shop", "acme"}). Two hosts that share a domain label share one of these."""
     return frozenset(website_key.split(".")[:-1]) - _SUFFIX_LABELS
+
+
+_host_labels = lru_cache(maxsize=100_000)(possible_domain_labels)
 
 
 def domain_note(left_key, right_key):
@@ -130,10 +132,9 @@ def slug_form(linkedin_key):
     return key.replace(" ", "") or None
 
 
-@lru_cache(maxsize=100_000)
 def _name_texts(name_key):
-    """The compact forms of a name (`keys.name_forms`) a slug is compared with."""
-    return tuple(name_forms(name_key))
+    """The compact forms of a name (`keys.name_forms`) a slug is compared with, from the score's cached profile."""
+    return profile(name_key).forms
 
 
 def _may_read_as(raw, texts):

@@ -1,11 +1,45 @@
-"""`dedup scan`: clusters of likely duplicate companies over the whole database."""
-from crmctl.rules.settings import load_settings
-from crmctl.dedup.keys import BLOCKING_KEY_CAP, core_name_key, deletion_keys
-from crmctl.dedup.scoring import company_score
-# ---------------------------------------------------------------------------
-# Scan: clusters of likely duplicates over the whole database
-# ---------------------------------------------------------------------------
+"""`dedup scan`: clusters of likely duplicate companies over the whole database, for a person to review.
 
+Pairs are found from what the database already holds, read as streams:
+
+- the stored blocking keys (`company_blocking_key`, `crmctl.dedup.keys`), in
+  key order, one block of companies per key. Keys with more than
+  `BLOCKING_KEY_CAP` postings are skipped, as the look-up skips them, and so
+  are acronym keys (`ACRONYM_KEY_MARK`): an acronym is a possible duplicate,
+  never a likely one. Inside a block a pair goes on only when one of its
+  names' compact forms is within the edit distance that can still score
+  `min_score` of one of the other's texts (`comparison_texts`), so the many
+  pairs a crowded key holds cost a bounded edit distance each, not a score;
+- one letter more or less: a stored key carries its form's length (the
+  look-up probes the neighbouring lengths), so two names one inserted or
+  dropped letter apart share none; the scan looks each name's one-letter
+  deletions up among the names (`_one_letter_apart`);
+- the same normalised name: joined directly in one country (a company of no
+  known country joins any), never compared pair by pair;
+- the same domain label (`evidence.possible_domain_labels`): a pair whose names
+  alone fall short may be raised by its websites, so it is scored too.
+
+Each pair is scored once with `crmctl.dedup.evidence.compare_companies`, the
+comparison the look-up uses. A fuzzy pair whose names differ in two words other
+names use too (`differs_in_common_words`) is not a link unless its websites or
+LinkedIn pages agree. Pairs joined by a rule other than "fuzzy" (spacing,
+transliteration, word order with evidence, generic words) join first; then
+fuzzy links, best first, join two clusters only when every pair across them
+scores at least `min_score` (complete linkage), so a chain of typos (Torzor ~
+Torcor ~ Zorcor) does not make one cluster of different companies.
+
+Memory: names and countries of the scanned companies, one compact text or two
+each, the candidate pairs; websites and LinkedIn keys only of companies in a
+candidate pair.
+"""
+from collections import Counter
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from crmctl.dedup.evidence import Comparison, CompanyFacts, compare_companies, possible_domain_labels
+from crmctl.dedup.keys import (ACRONYM_KEY_MARK, BLOCKING_KEY_CAP, DESCRIPTOR_WORDS, compact, core_name_key,
+                               sorted_name_key, stored_keys)
 
 # A word used by at least this many different names in the scanned database is a
 # word of its own: two such words one letter apart ("jensen"/"jansen",
@@ -15,6 +49,13 @@ COMMON_WORD_MIN_NAMES = 2
 # ... unless one of them is used by far fewer names than the other: the same typo
 # of a word that many names use ("automation" -> "automaion") is made more than once.
 COMMON_WORD_MIN_SHARE = 0.1
+# Rules whose links join clusters directly; any other (fuzzy, acronym, numbers) needs complete linkage.
+FUZZY_RULES = frozenset({"fuzzy", "acronym", "numbers differ"})
+# Blocks up to this size compare their pairs one by one; larger ones query each name against the block
+# (one rapidfuzz call over the block's texts).
+SMALL_BLOCK = 4
+STREAM_BATCH = 10_000
+SAME_NAME = Comparison(100.0, "same normalised name", ())
 
 
 def _words(name_key):
@@ -42,20 +83,55 @@ def differs_in_common_words(left_key, right_key, word_counts, min_names=COMMON_W
     return False
 
 
-class _Clusters:
-    """Clusters of row indexes with their members and the weakest link that joined each."""
+def company_texts(name_key):
+    """(whole, ordered, core): the texts `crmctl.dedup.scoring.name_similarity` compares a name by. Its compact
+    form; its words in sorted order (the same object as `whole` when they are in order); its compact form
+    without trailing generic words (None when it has none)."""
+    whole = compact(name_key)
+    if " " not in name_key:
+        return whole, whole, None
+    ordered = compact(sorted_name_key(name_key))
+    core = compact(core_name_key(name_key)) if name_key.rpartition(" ")[2] in DESCRIPTOR_WORDS else None
+    return whole, whole if ordered == whole else ordered, core if core != whole else None
 
-    def __init__(self, size):
-        self.parent = list(range(size))
+
+def within_reach(left, right, slack):
+    """Whether two texts are close enough to score at least 100 * (1 - slack): name_similarity's edit score
+    is 100 * (1 - d / (n + 1)) for an edit distance d and the longer length n."""
+    limit = slack * ((len(left) if len(left) > len(right) else len(right)) + 1)
+    return OSA.distance(left, right, score_cutoff=int(limit)) <= limit
+
+
+def names_within_reach(left, right, slack):
+    """Whether two names (`company_texts`) could score at least 100 * (1 - slack): their whole forms are
+    within reach, or their sorted words are equal, or one's whole form is within reach of the other's
+    sorted words or core. (Two cores or two sorted forms near but not equal, a typo on top of another
+    difference, are left out: they would cost more comparisons for every pair.)"""
+    left_whole, left_ordered, left_core = left
+    right_whole, right_ordered, right_core = right
+    return (within_reach(left_whole, right_whole, slack) or left_ordered == right_ordered
+            or (left_ordered is not left_whole and within_reach(left_ordered, right_whole, slack))
+            or (right_ordered is not right_whole and within_reach(left_whole, right_ordered, slack))
+            or (left_core is not None and within_reach(left_core, right_whole, slack))
+            or (right_core is not None and within_reach(left_whole, right_core, slack)))
+
+
+class _Clusters:
+    """Clusters of company ids with their members and the weakest link that joined each."""
+
+    def __init__(self):
+        self.parent = {}
         self.members = {}
         self.weakest = {}
 
-    def find(self, index):
+    def find(self, item):
         parent = self.parent
-        while parent[index] != index:
-            parent[index] = parent[parent[index]]
-            index = parent[index]
-        return index
+        root = item
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while item != root:
+            parent[item], item = root, parent[item]
+        return root
 
     def group(self, root):
         return self.members.get(root) or [root]
@@ -72,104 +148,377 @@ class _Clusters:
             self.weakest.pop(right_root, None)
         self.weakest[left_root] = weakest
 
+    def clusters(self):
+        """(members, weakest link) of every cluster of two or more."""
+        return [(members, self.weakest.get(root, 100.0)) for root, members in self.members.items()]
+
+
+class Scan:
+    """One scan. It is given every company (`add_company`) and the blocks of stored keys (`add_block`),
+    keeping in memory only each company's country and texts and the candidate pairs (one integer each:
+    the smaller id shifted left 32 bits, plus the larger); `clusters` then scores those pairs.
+
+    Pairs of companies in two different countries are kept only when their websites share a label:
+    their names alone score at most min_score - 20 (`evidence.DIFFERENT_COUNTRY_PENALTY`).
+    """
+
+    def __init__(self, min_score):
+        self.min_score = float(min_score)
+        self.slack = max(0.0, 1.0 - self.min_score / 100.0)
+        self.entries = {}  # id -> (country, (whole, ordered, core))
+        self.by_text = {}  # whole -> id, or a list of ids
+        self.labels = {}  # hash of a possible domain label -> id, or a list of ids
+        self.word_counts = Counter()
+        self.candidates = set()
+        self._countries = {}
+
+    def add_company(self, company_id, name_key, country, website_key=None):
+        country = self._countries.setdefault(country, country)  # one string per code: `is` compares them
+        texts = company_texts(name_key)
+        self.entries[company_id] = (country, texts)
+        self.word_counts.update(set(_words(name_key)))
+        _add_to_index(self.by_text, texts[0], company_id)
+        if website_key:
+            for label in possible_domain_labels(website_key):
+                _add_to_index(self.labels, hash(label), company_id)  # a collision costs one needless score
+
+    def _candidate(self, left, right):
+        entries = self.entries
+        left_country, right_country = entries[left][0], entries[right][0]
+        if left_country is right_country or left_country is None or right_country is None:
+            self.candidates.add((left << 32 | right) if left < right else (right << 32 | left))
+
+    def add_block(self, members):
+        """A block of company ids that share a stored key: keep the pairs within reach of min_score."""
+        entries, slack, candidate = self.entries, self.slack, self._candidate
+        found = [entries.get(member) for member in members]
+        if None in found:  # a company not scanned (another country)
+            members = [member for member, entry in zip(members, found) if entry is not None]
+            found = [entry for entry in found if entry is not None]
+        texts = [entry[1] for entry in found]
+        count = len(members)
+        if count <= SMALL_BLOCK:
+            for i in range(count - 1):
+                for j in range(i + 1, count):
+                    if names_within_reach(texts[i], texts[j], slack):
+                        candidate(members[i], members[j])
+            return
+        choices, owners, by_ordered = [], [], {}
+        for member, (whole, ordered, core) in zip(members, texts):
+            for text in (whole, ordered if ordered is not whole else None, core):
+                if text is not None:
+                    choices.append(text)
+                    owners.append(member)
+            by_ordered.setdefault(ordered, []).append(member)
+        reach = slack / (1 - slack) if slack < 1 else 10 ** 6
+        for member, (whole, _ordered, _core) in zip(members, texts):
+            length = len(whole)
+            for text, distance, index in process.extract(whole, choices, scorer=OSA.distance,
+                                                         score_cutoff=int(reach * (length + 1)), limit=None):
+                if distance <= slack * ((length if length > len(text) else len(text)) + 1):
+                    other = owners[index]
+                    if other != member:
+                        candidate(member, other)
+        for same in by_ordered.values():  # the same words in another order
+            for i, left in enumerate(same[:-1]):
+                for right in same[i + 1:]:
+                    candidate(left, right)
+
+    def add_one_letter_apart(self):
+        """Pairs of names one inserted or dropped letter apart: each whole form's deletions looked up."""
+        if not self.slack:
+            return
+        shortest = 1 / self.slack - 1 - 1e-9  # one edit in n letters scores 100 * (1 - 1 / (n + 1))
+        get, candidate = self.by_text.get, self._candidate
+        for text, ids in self.by_text.items():
+            if len(text) < shortest:
+                continue
+            for position in range(len(text)):
+                shorter = get(text[:position] + text[position + 1:])
+                if shorter is not None:
+                    for left in ids if isinstance(ids, list) else (ids,):
+                        for right in shorter if isinstance(shorter, list) else (shorter,):
+                            candidate(left, right)
+
+    def same_text_groups(self):
+        """Ids of companies that share a whole form: the same name, or one spaced or transliterated otherwise."""
+        return [ids for ids in self.by_text.values() if isinstance(ids, list)]
+
+    def add_label_groups(self, cap=BLOCKING_KEY_CAP):
+        """Pairs of companies whose websites share a label (any countries): the websites may raise them."""
+        for ids in self.labels.values():
+            if isinstance(ids, list) and len(ids) <= cap:
+                for i, left in enumerate(ids[:-1]):
+                    for right in ids[i + 1:]:
+                        self.candidates.add((left << 32 | right) if left < right else (right << 32 | left))
+        self.labels = {}
+
+    def pair_ids(self):
+        """The ids of every company a cluster may hold: those of candidate pairs and of shared whole forms."""
+        ids = {company_id for pair in self.candidates for company_id in (pair >> 32, pair & 0xFFFFFFFF)}
+        ids.update(company_id for group in self.same_text_groups() for company_id in group)
+        return ids
+
+    def clusters(self, facts):
+        """[(ids, weakest score, {pair: Comparison})], the candidate pairs scored with `facts` (id -> CompanyFacts)."""
+        min_score, clusters, scored = self.min_score, _Clusters(), {}
+        same_names = []
+        for group in self.same_text_groups():
+            by_name = {}
+            for company_id in group:
+                by_name.setdefault(facts[company_id].name_key, []).append(company_id)
+            same_names += [ids for ids in by_name.values() if len(ids) > 1]
+            if len(by_name) > 1:  # spaced or transliterated otherwise: compared as any pair
+                for i, left in enumerate(group[:-1]):
+                    for right in group[i + 1:]:
+                        self._candidate(left, right)
+        for ids in same_names:  # each name counted once in the words' counts
+            self.word_counts.subtract({word: len(ids) - 1 for word in set(_words(facts[ids[0]].name_key))})
+            for left, right in _same_name_links(ids, facts):
+                scored[(left, right) if left < right else (right, left)] = SAME_NAME
+                clusters.join(left, right, 100.0)
+        self.entries = self.by_text = None
+
+        def compared(left, right):
+            pair = (left, right) if left < right else (right, left)
+            comparison = scored.get(pair)
+            if comparison is None:
+                comparison = scored[pair] = self._comparison(facts[pair[0]], facts[pair[1]])
+            return comparison
+
+        fuzzy = []
+        for pair in sorted(self.candidates):
+            left, right = pair >> 32, pair & 0xFFFFFFFF
+            if facts[left].name_key == facts[right].name_key:
+                continue  # the same name: joined above when the countries allow it
+            comparison = compared(left, right)
+            if comparison.score < min_score:
+                continue
+            if comparison.rule in FUZZY_RULES:
+                fuzzy.append((-comparison.score, left, right))
+            else:
+                clusters.join(left, right, comparison.score)
+        self.candidates = None
+        fuzzy.sort()
+        for negative_score, left, right in fuzzy:
+            left_root, right_root = clusters.find(left), clusters.find(right)
+            if left_root != right_root and all(
+                    compared(a, b).score >= min_score
+                    for a in clusters.group(left_root) for b in clusters.group(right_root)):
+                clusters.join(left, right, -negative_score)
+        found = []
+        for members, weakest in clusters.clusters():
+            members = sorted(members)
+            pairs = {(a, b): scored[(a, b)] for i, a in enumerate(members) for b in members[i + 1:]
+                     if (a, b) in scored and scored[(a, b)].score >= min_score}
+            found.append((members, weakest, pairs))
+        return found
+
+    def _comparison(self, left, right):
+        if left.name_key == right.name_key:
+            return compare_companies(left, right)
+        comparison = compare_companies(left, right)
+        if (comparison.rule == "fuzzy" and comparison.score >= self.min_score
+                and not any("(+" in note for note in comparison.notes)
+                and differs_in_common_words(left.name_key, right.name_key, self.word_counts)):
+            note = f"names differ in words other names use too (at most {self.min_score - 0.1:g})"
+            comparison = comparison._replace(score=round(self.min_score - 0.1, 1), notes=(*comparison.notes, note))
+        return comparison
+
+
+def _add_to_index(index, key, company_id):
+    found = index.get(key)
+    if found is None:
+        index[key] = company_id
+    elif isinstance(found, list):
+        found.append(company_id)
+    else:
+        index[key] = [found, company_id]
+
+
+def _same_name_links(ids, facts):
+    """Links between companies of one normalised name: within a country; one of no known country joins any."""
+    by_country = {}
+    for company_id in ids:
+        by_country.setdefault(facts[company_id].country, []).append(company_id)
+    unknown = by_country.get(None, [])
+    for country, members in by_country.items():
+        group = members + unknown if country is not None else members
+        yield from ((group[0], member) for member in group[1:])
+
 
 def scan_company_rows(rows, min_score, cap=BLOCKING_KEY_CAP):
-    """Clusters of likely duplicates among (id, name_key, country) rows.
+    """Clusters of likely duplicates among rows of (id, name_key, country[, website_key, linkedin_key]), in memory.
 
-    Companies with the same normalised name in the same country (or with no
-    country) are joined at 100 without comparing every pair; then every pair
-    that shares a deletion key (`crmctl.dedup.keys.deletion_keys`, keys with
-    at most `cap` companies) is scored with `company_score`. A fuzzy pair whose names differ in two words that
-    other names in the database use too (`differs_in_common_words`) is not a
-    link. Pairs joined by a rule other than "fuzzy" (spacing, word order,
-    generic words, web address) are joined first; then fuzzy links, best
-    first, join two clusters only when every pair across them scores at least
-    `min_score` (complete linkage), so that a chain of typos (Torzor ~ Torcor ~
-    Zorcor) does not make one cluster of different companies. Returns a list of
-    (ids, score) with ids in row order; score is the weakest link.
+    The scan of `scan_companies` with the blocking keys computed here (`crmctl.dedup.keys.stored_keys`)
+    instead of read: for tests and small sets. Returns [(ids, weakest score)].
     """
-    from collections import Counter
-    from itertools import combinations
-
-    rows = list(rows)
-    clusters = _Clusters(len(rows))
-    same_name = {}
-    for index, (_id, name_key, country) in enumerate(rows):
-        same_name.setdefault(name_key, {}).setdefault(country, []).append(index)
-    word_counts = Counter(word for name_key in same_name for word in set(_words(name_key)))
-    for by_country in same_name.values():
-        unknown = by_country.get(None, [])
-        for country, members in by_country.items():
-            group = members + unknown if country is not None else members
-            for member in group[1:]:
-                clusters.join(group[0], member, 100.0)
-    blocks = {}
-    for index, (_id, name_key, _country) in enumerate(rows):
-        for key in deletion_keys(name_key):
-            blocks.setdefault(key, []).append(index)
-    scores = {}
-
-    def pair_score(left, right):
-        left_row, right_row = rows[left], rows[right]
-        score, rule, _note = company_score(left_row[1], right_row[1], left_row[2], right_row[2])
-        if (rule == "fuzzy" and score >= min_score
-                and differs_in_common_words(left_row[1], right_row[1], word_counts)):
-            score = min(score, min_score - 0.1)
-        return score, rule
-
-    fuzzy = []
-    for members in blocks.values():
-        if len(members) < 2 or len(members) > cap:
-            continue
-        for left, right in combinations(members, 2):
-            pair = (left, right) if left < right else (right, left)
-            if pair in scores or rows[left][1] == rows[right][1]:
-                continue  # scored already, or the same name: joined above when the countries allow it
-            score, rule = pair_score(*pair)
-            scores[pair] = score
-            if score < min_score:
-                continue
-            if rule == "fuzzy":
-                fuzzy.append((score, pair))
-            else:
-                clusters.join(left, right, score)
-
-    def cross_score(left, right):
-        pair = (left, right) if left < right else (right, left)
-        if pair not in scores and rows[left][1] == rows[right][1]:
-            return 100.0  # same name
-        if pair not in scores:
-            scores[pair] = pair_score(*pair)[0]
-        return scores[pair]
-
-    fuzzy.sort(key=lambda item: -item[0])
-    for score, (left, right) in fuzzy:
-        left_root, right_root = clusters.find(left), clusters.find(right)
-        if left_root != right_root and all(
-                cross_score(a, b) >= min_score
-                for a in clusters.group(left_root) for b in clusters.group(right_root)):
-            clusters.join(left, right, score)
-    grouped = {}
-    for index in range(len(rows)):
-        grouped.setdefault(clusters.find(index), []).append(index)
-    found = []
-    for root, members in grouped.items():
-        if len(members) > 1:
-            found.append(([rows[m][0] for m in members], clusters.weakest.get(root, 100.0)))
-    return found
+    facts = {row[0]: CompanyFacts(*row[1:]) for row in rows}
+    scan, postings = Scan(min_score), {}
+    for company_id, fact in facts.items():
+        scan.add_company(company_id, fact.name_key, fact.country, fact.website_key)
+        for key in stored_keys(fact.name_key):
+            postings.setdefault(key, []).append(company_id)
+    _find_pairs(scan, (ids for key, ids in sorted(postings.items())
+                       if 1 < len(ids) <= cap and not key.startswith(ACRONYM_KEY_MARK)))
+    return [(ids, weakest) for ids, weakest, _pairs in scan.clusters(facts)]
 
 
-def scan_companies(min_score=None):
-    """`dedup scan`: [{"ids": [typed ids], "score"}] for the whole database, best first."""
+def _find_pairs(scan, blocks):
+    scan.add_label_groups()
+    for ids in blocks:
+        scan.add_block(ids)
+    scan.add_one_letter_apart()
+
+
+# --------------------------------------------------------------------------
+# The scan over the database
+# --------------------------------------------------------------------------
+
+
+def streamed_rows(database, sql, params=()):
+    """The rows of a query, fetched STREAM_BATCH at a time: a server-side cursor on PostgreSQL and MySQL,
+    so that a million rows are never held by the driver at once."""
+    import peewee
+
+    if isinstance(database, peewee.PostgresqlDatabase):
+        cursor = database.connection().cursor(name="crmctl_scan", withhold=True)  # WITH HOLD: no transaction needed
+        cursor.itersize = STREAM_BATCH
+        try:
+            cursor.execute(sql, params)
+            yield from cursor
+        finally:
+            cursor.close()
+        return
+    if isinstance(database, peewee.MySQLDatabase):
+        from pymysql.cursors import SSCursor
+
+        cursor = database.connection().cursor(SSCursor)
+        cursor.execute(sql, params)
+    else:
+        cursor = database.execute_sql(sql, params)
+    try:
+        while True:
+            rows = cursor.fetchmany(STREAM_BATCH)
+            if not rows:
+                return
+            yield from rows
+    finally:
+        cursor.close()
+
+
+def _key_blocks(database, cap=BLOCKING_KEY_CAP):
+    """The stored blocking keys with 2 to `cap` postings, acronyms left out, streamed in key order as lists of ids."""
+    key = f"{database.quote[0]}key{database.quote[1]}"  # a reserved word in MySQL
+    sql = (f"SELECT {key}, company_id FROM company_blocking_key WHERE {key} IN (SELECT {key} FROM "
+           f"company_blocking_key GROUP BY {key} HAVING COUNT(*) BETWEEN 2 AND {int(cap)}) ORDER BY {key}")
+    current, members = None, []
+    for key, company_id in streamed_rows(database, sql):
+        if key != current:
+            if current is not None and current[0] != ACRONYM_KEY_MARK:
+                yield members
+            current, members = key, [company_id]
+        else:
+            members.append(company_id)
+    if current is not None and current[0] != ACRONYM_KEY_MARK:
+        yield members
+
+
+def _where_country(database, country):
+    return ("WHERE country = " + database.param, [country]) if country else ("", [])
+
+
+def _pair_facts(database, ids, country):
+    """id -> CompanyFacts of the companies in candidate pairs (websites and LinkedIn keys read for those only)."""
+    where, params = _where_country(database, country)
+    facts = {}
+    for company_id, *fields in streamed_rows(
+            database, f"SELECT id, name_key, country, website_key, linkedin_key FROM company {where}", params):
+        if company_id in ids:
+            facts[company_id] = CompanyFacts(*fields)
+    return facts
+
+
+def scan_companies(min_score=None, country=None, limit=None):
+    """`dedup scan`: clusters of likely duplicates, best first (the weakest link's score, then the first id).
+
+    Each cluster: {"ids", "score", "names", "countries", "websites", "pairs": [{"a", "b", "score",
+    "reasons"}]}, with typed ids; `country` scans one country's companies, `limit` keeps the first clusters.
+    """
+    from crmctl.rules.settings import load_settings
+    from crmctl.storage.connection import database_proxy
+
+    database = database_proxy.obj
+    scan = Scan(float(load_settings()["likely_duplicate_min_score"] if min_score is None else min_score))
+    where, params = _where_country(database, country)
+    for row in streamed_rows(database, f"SELECT id, name_key, country, website_key FROM company {where}", params):
+        scan.add_company(*row)
+    _find_pairs(scan, _key_blocks(database))
+    facts = _pair_facts(database, scan.pair_ids(), country)
+    found = scan.clusters(facts)
+    found.sort(key=lambda cluster: (-cluster[1], cluster[0][0]))
+    return described_clusters(database, found[:limit] if limit is not None else found, facts)
+
+
+# --------------------------------------------------------------------------
+# What a person reviews
+# --------------------------------------------------------------------------
+
+TABLE_COLUMNS = ["cluster", "id", "name", "country", "website", "score", "reasons"]
+
+
+def pair_reasons(left, right, comparison):
+    """Why two companies scored as they did: the names and their rule, then each adjustment."""
+    if comparison.rule == "same normalised name":
+        where = f" in {left.country or right.country}" if (left.country or right.country) else ""
+        named = f"name {left.name_key!r}{where} (same normalised name)"
+    else:
+        named = f"name {left.name_key!r} ~ {right.name_key!r} ({comparison.rule})"
+    return [named, *comparison.notes]
+
+
+def described_clusters(database, found, facts):
+    """Clusters as a person reviews them: typed ids, names, countries, websites, and the pairs with reasons."""
     from crmctl.kinds.ids import typed_id
-    from crmctl.storage.models import Company
 
-    threshold = float(load_settings()["likely_duplicate_min_score"] if min_score is None else min_score)
-    rows = Company.select(Company.id, Company.name_key, Company.country).order_by(Company.id).tuples()
-    clusters = scan_company_rows(rows.iterator(), threshold)
-    result = [
-        {"ids": [typed_id("company", number) for number in sorted(ids)], "score": round(score, 1)}
-        for ids, score in clusters
-    ]
-    result.sort(key=lambda cluster: (-cluster["score"], int(cluster["ids"][0][1:])))
-    return result
+    ids = sorted({company_id for members, _weakest, _pairs in found for company_id in members})
+    shown = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        placeholders = ", ".join([database.param] * len(part))
+        for row in database.execute_sql(
+                f"SELECT id, name, country, website FROM company WHERE id IN ({placeholders})", part).fetchall():
+            shown[row[0]] = row[1:]
+    described = []
+    for members, weakest, pairs in found:
+        described.append({
+            "ids": [typed_id("company", member) for member in members],
+            "score": round(weakest, 1),
+            "names": [shown[member][0] for member in members],
+            "countries": [shown[member][1] for member in members],
+            "websites": [shown[member][2] for member in members],
+            "pairs": [{"a": typed_id("company", a), "b": typed_id("company", b), "score": comparison.score,
+                       "reasons": pair_reasons(facts[a], facts[b], comparison)}
+                      for (a, b), comparison in sorted(pairs.items(), key=lambda item: (-item[1].score, item[0]))],
+        })
+    return described
+
+
+def cluster_records(clusters):
+    """What `dedup scan --format json` prints of each cluster: ids, score, names and pairs."""
+    return [{key: cluster[key] for key in ("ids", "score", "names", "pairs")} for cluster in clusters]
+
+
+def cluster_rows(clusters):
+    """Table and CSV rows: each cluster's companies (name, country, website), then its pairs with scores and
+    reasons; the cluster's number and weakest score on its first row."""
+    rows = []
+    for number, cluster in enumerate(clusters, 1):
+        for index, company_id in enumerate(cluster["ids"]):
+            rows.append({"cluster": f"{number} ({cluster['score']:g})" if index == 0 else "", "id": company_id,
+                         "name": cluster["names"][index], "country": cluster["countries"][index],
+                         "website": cluster["websites"][index]})
+        for pair in cluster["pairs"]:
+            rows.append({"id": f"{pair['a']}~{pair['b']}", "score": pair["score"],
+                         "reasons": "; ".join(pair["reasons"])})
+    return rows
