@@ -1,25 +1,33 @@
 """`dedup scan`: clusters of likely duplicate companies over the whole database, for a person to review.
 
-Pairs are found from what the database already holds, read as streams:
+Pairs come from what the database holds, read as streams (`streamed_rows`):
 
 - the stored blocking keys (`company_blocking_key`, `crmctl.dedup.keys`), in
   key order, one block of companies per key. Keys with more than
   `BLOCKING_KEY_CAP` postings are skipped, as the look-up skips them, and so
   are acronym keys (`ACRONYM_KEY_MARK`): an acronym is a possible duplicate,
-  never a likely one. Inside a block a pair goes on only when one of its
-  names' compact forms is within the edit distance that can still score
-  `min_score` of one of the other's texts (`comparison_texts`), so the many
-  pairs a crowded key holds cost a bounded edit distance each, not a score;
+  never a likely one. Inside a block a pair goes on only when its names are
+  within the edit distance that can still score `min_score`
+  (`names_within_reach`), so the many pairs a crowded key holds cost a
+  bounded edit distance each, not a comparison;
 - one letter more or less: a stored key carries its form's length (the
   look-up probes the neighbouring lengths), so two names one inserted or
   dropped letter apart share none; the scan looks each name's one-letter
-  deletions up among the names (`_one_letter_apart`);
-- the same normalised name: joined directly in one country (a company of no
-  known country joins any), never compared pair by pair;
-- the same domain label (`evidence.possible_domain_labels`): a pair whose names
-  alone fall short may be raised by its websites, so it is scored too.
+  deletions up among the names (`Scan.add_one_letter_apart`);
+- the same compact form: the same normalised name is joined directly in one
+  country (a company of no known country joins any), never compared pair by
+  pair; the same letters spaced or transliterated otherwise are compared;
+- a shared domain label (`evidence.possible_domain_labels`), in any
+  countries: a pair whose names alone fall short may be raised by its
+  websites, so it is compared too.
 
-Each pair is scored once with `crmctl.dedup.evidence.compare_companies`, the
+Two companies in different countries score at most min_score - 20 by their
+names (`evidence.DIFFERENT_COUNTRY_PENALTY`), so only their websites can make
+them likely: the scan compares such a pair only when their websites share a
+label. A LinkedIn slug (`evidence.linkedin_note`) raises a pair found any of
+these ways; it finds none by itself.
+
+Each pair is compared once with `crmctl.dedup.evidence.compare_companies`, the
 comparison the look-up uses. A fuzzy pair whose names differ in two words other
 names use too (`differs_in_common_words`) is not a link unless its websites or
 LinkedIn pages agree. Pairs joined by a rule other than "fuzzy" (spacing,
@@ -28,9 +36,9 @@ fuzzy links, best first, join two clusters only when every pair across them
 scores at least `min_score` (complete linkage), so a chain of typos (Torzor ~
 Torcor ~ Zorcor) does not make one cluster of different companies.
 
-Memory: names and countries of the scanned companies, one compact text or two
-each, the candidate pairs; websites and LinkedIn keys only of companies in a
-candidate pair.
+Memory: each scanned company's country and compact texts, the candidate pairs
+(one integer each), and the websites and LinkedIn keys of the companies in
+candidate pairs only.
 """
 from collections import Counter
 
@@ -103,12 +111,12 @@ def within_reach(left, right, slack):
 
 
 def names_within_reach(left, right, slack):
-    """Whether two names (`company_texts`) could score at least 100 * (1 - slack): their whole forms are
+    """Whether two companies' names ((country, *`company_texts`)) could score at least 100 * (1 - slack): their whole forms are
     within reach, or their sorted words are equal, or one's whole form is within reach of the other's
     sorted words or core. (Two cores or two sorted forms near but not equal, a typo on top of another
     difference, are left out: they would cost more comparisons for every pair.)"""
-    left_whole, left_ordered, left_core = left
-    right_whole, right_ordered, right_core = right
+    _, left_whole, left_ordered, left_core = left
+    _, right_whole, right_ordered, right_core = right
     return (within_reach(left_whole, right_whole, slack) or left_ordered == right_ordered
             or (left_ordered is not left_whole and within_reach(left_ordered, right_whole, slack))
             or (right_ordered is not right_whole and within_reach(left_whole, right_ordered, slack))
@@ -165,22 +173,35 @@ class Scan:
     def __init__(self, min_score):
         self.min_score = float(min_score)
         self.slack = max(0.0, 1.0 - self.min_score / 100.0)
-        self.entries = {}  # id -> (country, (whole, ordered, core))
+        self.entries = []  # by id: (country, whole, ordered, core), None for an id not scanned
         self.by_text = {}  # whole -> id, or a list of ids
-        self.labels = {}  # hash of a possible domain label -> id, or a list of ids
+        self.labels = []  # (32 bits of a possible domain label's hash) << 32 | id
         self.word_counts = Counter()
         self.candidates = set()
         self._countries = {}
 
     def add_company(self, company_id, name_key, country, website_key=None):
         country = self._countries.setdefault(country, country)  # one string per code: `is` compares them
-        texts = company_texts(name_key)
-        self.entries[company_id] = (country, texts)
+        entries = self.entries
+        if company_id >= len(entries):
+            entries.extend([None] * (company_id + 1 - len(entries) + len(entries) // 8))
+        whole, ordered, core = company_texts(name_key)
+        entries[company_id] = (country, whole, ordered, core)
         self.word_counts.update(set(_words(name_key)))
-        _add_to_index(self.by_text, texts[0], company_id)
-        if website_key:
-            for label in possible_domain_labels(website_key):
-                _add_to_index(self.labels, hash(label), company_id)  # a collision costs one needless score
+        found = self.by_text.get(whole)
+        if found is None:
+            self.by_text[whole] = company_id
+        elif isinstance(found, list):
+            found.append(company_id)
+        else:
+            self.by_text[whole] = [found, company_id]
+        if website_key:  # a collision of two labels' hashes costs one needless comparison
+            self.labels += [(hash(label) & 0xFFFFFFFF) << 32 | company_id
+                            for label in possible_domain_labels(website_key)]
+
+    def entry(self, company_id):
+        entries = self.entries
+        return entries[company_id] if company_id < len(entries) else None
 
     def _candidate(self, left, right):
         entries = self.entries
@@ -189,56 +210,77 @@ class Scan:
             self.candidates.add((left << 32 | right) if left < right else (right << 32 | left))
 
     def add_block(self, members):
-        """A block of company ids that share a stored key: keep the pairs within reach of min_score."""
-        entries, slack, candidate = self.entries, self.slack, self._candidate
-        found = [entries.get(member) for member in members]
-        if None in found:  # a company not scanned (another country)
-            members = [member for member, entry in zip(members, found) if entry is not None]
-            found = [entry for entry in found if entry is not None]
-        texts = [entry[1] for entry in found]
+        """A block of company ids that share a stored key: keep the pairs of one country within reach of min_score."""
+        entries = self.entries
+        if len(members) == 2:  # most blocks: no grouping needed
+            left, right = members
+            left_entry, right_entry = self.entry(left), self.entry(right)
+            if (left_entry is not None and right_entry is not None
+                    and (left_entry[0] is right_entry[0] or left_entry[0] is None or right_entry[0] is None)
+                    and names_within_reach(left_entry, right_entry, self.slack)):
+                self.candidates.add((left << 32 | right) if left < right else (right << 32 | left))
+            return
+        by_country = {}
+        for member in members:
+            entry = entries[member] if member < len(entries) else None
+            if entry is not None:  # else a company not scanned (another country)
+                by_country.setdefault(entry[0], []).append(member)
+        unknown = by_country.pop(None, [])
+        for country_members in by_country.values():
+            if len(country_members) + len(unknown) > 1:
+                self._add_near_pairs(country_members + unknown)
+        if len(unknown) > 1:
+            self._add_near_pairs(unknown)
+
+    def _add_near_pairs(self, members):
+        entries, slack, candidates = self.entries, self.slack, self.candidates
+        texts = [entries[member] for member in members]
         count = len(members)
         if count <= SMALL_BLOCK:
             for i in range(count - 1):
                 for j in range(i + 1, count):
                     if names_within_reach(texts[i], texts[j], slack):
-                        candidate(members[i], members[j])
+                        left, right = members[i], members[j]
+                        candidates.add((left << 32 | right) if left < right else (right << 32 | left))
             return
         choices, owners, by_ordered = [], [], {}
-        for member, (whole, ordered, core) in zip(members, texts):
+        for member, (_country, whole, ordered, core) in zip(members, texts):
             for text in (whole, ordered if ordered is not whole else None, core):
                 if text is not None:
                     choices.append(text)
                     owners.append(member)
             by_ordered.setdefault(ordered, []).append(member)
         reach = slack / (1 - slack) if slack < 1 else 10 ** 6
-        for member, (whole, _ordered, _core) in zip(members, texts):
+        for member, (_country, whole, _ordered, _core) in zip(members, texts):
             length = len(whole)
             for text, distance, index in process.extract(whole, choices, scorer=OSA.distance,
                                                          score_cutoff=int(reach * (length + 1)), limit=None):
                 if distance <= slack * ((length if length > len(text) else len(text)) + 1):
                     other = owners[index]
                     if other != member:
-                        candidate(member, other)
+                        candidates.add((member << 32 | other) if member < other else (other << 32 | member))
         for same in by_ordered.values():  # the same words in another order
             for i, left in enumerate(same[:-1]):
                 for right in same[i + 1:]:
-                    candidate(left, right)
+                    candidates.add((left << 32 | right) if left < right else (right << 32 | left))
 
     def add_one_letter_apart(self):
         """Pairs of names one inserted or dropped letter apart: each whole form's deletions looked up."""
         if not self.slack:
             return
         shortest = 1 / self.slack - 1 - 1e-9  # one edit in n letters scores 100 * (1 - 1 / (n + 1))
-        get, candidate = self.by_text.get, self._candidate
-        for text, ids in self.by_text.items():
+        by_text, candidate = self.by_text, self._candidate
+        get = by_text.get
+        for text, ids in by_text.items():
             if len(text) < shortest:
                 continue
             for position in range(len(text)):
-                shorter = get(text[:position] + text[position + 1:])
-                if shorter is not None:
-                    for left in ids if isinstance(ids, list) else (ids,):
-                        for right in shorter if isinstance(shorter, list) else (shorter,):
-                            candidate(left, right)
+                others = get(text[:position] + text[position + 1:])
+                if others is None:
+                    continue
+                for left in ids if isinstance(ids, list) else (ids,):
+                    for right in others if isinstance(others, list) else (others,):
+                        candidate(left, right)
 
     def same_text_groups(self):
         """Ids of companies that share a whole form: the same name, or one spaced or transliterated otherwise."""
@@ -246,12 +288,18 @@ class Scan:
 
     def add_label_groups(self, cap=BLOCKING_KEY_CAP):
         """Pairs of companies whose websites share a label (any countries): the websites may raise them."""
-        for ids in self.labels.values():
-            if isinstance(ids, list) and len(ids) <= cap:
-                for i, left in enumerate(ids[:-1]):
-                    for right in ids[i + 1:]:
-                        self.candidates.add((left << 32 | right) if left < right else (right << 32 | left))
-        self.labels = {}
+        labels, self.labels = self.labels, None
+        labels.sort()
+        start = 0
+        for end in range(1, len(labels) + 1):
+            if end == len(labels) or labels[end] >> 32 != labels[start] >> 32:
+                if 1 < end - start <= cap:
+                    ids = [packed & 0xFFFFFFFF for packed in labels[start:end]]
+                    for i, left in enumerate(ids[:-1]):
+                        for right in ids[i + 1:]:
+                            if left != right:
+                                self.candidates.add((left << 32 | right) if left < right else (right << 32 | left))
+                start = end
 
     def pair_ids(self):
         """The ids of every company a cluster may hold: those of candidate pairs and of shared whole forms."""
@@ -324,16 +372,6 @@ class Scan:
             note = f"names differ in words other names use too (at most {self.min_score - 0.1:g})"
             comparison = comparison._replace(score=round(self.min_score - 0.1, 1), notes=(*comparison.notes, note))
         return comparison
-
-
-def _add_to_index(index, key, company_id):
-    found = index.get(key)
-    if found is None:
-        index[key] = company_id
-    elif isinstance(found, list):
-        found.append(company_id)
-    else:
-        index[key] = [found, company_id]
 
 
 def _same_name_links(ids, facts):
@@ -519,6 +557,6 @@ def cluster_rows(clusters):
                          "name": cluster["names"][index], "country": cluster["countries"][index],
                          "website": cluster["websites"][index]})
         for pair in cluster["pairs"]:
-            rows.append({"id": f"{pair['a']}~{pair['b']}", "score": pair["score"],
+            rows.append({"id": f"{pair['a']}~{pair['b']}", "score": f"{pair['score']:g}",
                          "reasons": "; ".join(pair["reasons"])})
     return rows
