@@ -2,16 +2,20 @@
 
 The root command creates a Session from the global options; plugins receive it
 with `@pass_session` and ask it for the database only when they need one, so
-commands such as `--help` never connect.
+commands such as `--help` never connect. A global option given after the
+command (`crmctl add company … --as boss@x`) changes the same Session before
+the command runs (see `crmctl.cli.root.accept_global_options`).
 """
 import click
 
 
 class Session:
-    def __init__(self, database_url=None, acting_email=None, debug=False):
+    def __init__(self, database_url=None, acting_email=None, debug=False, quiet=False, wide=False):
         self.requested_database_url = database_url
         self.acting_email = acting_email
-        self.debug = debug
+        self.debug = debug  # internal errors show their traceback; library warnings are not hidden
+        self.quiet = quiet  # nothing on stdout, nothing on stderr but errors (cron)
+        self.wide = wide  # tables show every character instead of fitting the terminal
         self._database = None
         self._actor = None
 
@@ -49,3 +53,9 @@ class Session:
 
 
 pass_session = click.make_pass_decorator(Session)
+
+
+def current_session():
+    """The Session of the command running now, or None outside one (a library caller, a test of output)."""
+    context = click.get_current_context(silent=True)
+    return context.find_object(Session) if context is not None else None
