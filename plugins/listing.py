@@ -47,6 +47,6 @@ def list_records(session, kind, where, search, sort, limit, show_all, output_for
         limit = TERMINAL_PAGE_ROWS
     page = list_page(kind, where=where, search=search, sort=sort, limit=limit, count_more=paged)
     columns = list(LISTED[kind].list_columns) if output_format == "table" else None
-    print_records(page.rows, output_format, columns=columns)
+    print_records(page.rows, output_format, columns=columns, kind=LISTED[kind])
     if page.more:
         more_records_note(page.more, at_least=page.more_is_capped)
