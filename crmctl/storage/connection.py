@@ -20,6 +20,14 @@ database_proxy = peewee.DatabaseProxy()
 
 URL_ENVIRONMENT_VARIABLE = "CRMCTL_DATABASE_URL"
 DEFAULT_DATABASE_FILENAME = "crm.db"
+# How many slashes mean what: said in every message about a SQLite URL without a file.
+SQLITE_URL_FORMS = ("sqlite:///relative.db (three slashes: a path from the current directory) or "
+                    "sqlite:////absolute/path.db (four: an absolute path)")
+URL_FORMS = f"{SQLITE_URL_FORMS}, postgresql://USER@HOST:PORT/DB or mysql://USER@HOST/DB"
+# The table every crmctl database has from its first migration on (the migration runner's history,
+# `crmctl.storage.schema`): a SQLite file with tables but without it belongs to another program.
+MIGRATION_TABLE = "crmctl_schema_migration"
+SQLITE_HEADER = b"SQLite format 3\x00"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 DATABASE_CLASSES = {
     "sqlite": peewee.SqliteDatabase,
@@ -44,8 +52,15 @@ def default_database_url():
 
 
 def resolve_database_url(cli_url=None):
-    """`--db` beats the environment variable, which beats the default file."""
-    return cli_url or os.environ.get(URL_ENVIRONMENT_VARIABLE) or default_database_url()
+    """`--db` beats the environment variable, which beats the default file.
+
+    A `--db` that was given is used even when empty (and refused by
+    `connect_database`): it never falls back to the default file. An empty
+    environment variable counts as unset, as shells write "unset" that way.
+    """
+    if cli_url is not None:
+        return cli_url
+    return os.environ.get(URL_ENVIRONMENT_VARIABLE) or default_database_url()
 
 
 def mask_url(url):
@@ -71,9 +86,12 @@ def scrub_secrets(text):
 def connect_database(url):
     """Open the database a URL names and bind the models to it.
 
-    A malformed URL, an unknown scheme or an unreachable server is bad input
-    (exit 2) with the password masked.
+    A malformed or empty URL, an unknown scheme, a SQLite URL without a file,
+    a file that is not a crmctl SQLite database or an unreachable server is
+    bad input (exit 2) with the password masked.
     """
+    if not url.strip():
+        raise BadInput(f"the database URL is empty: give {URL_FORMS}")
     try:
         parts = urlsplit(url)
         password = parts.password
@@ -83,24 +101,21 @@ def connect_database(url):
         _secrets_to_mask.add(password)
     scheme = parts.scheme
     if scheme not in SUPPORTED_SCHEMES:
-        raise BadInput(
-            f"database URL {mask_url(url)} is not supported: use sqlite:///PATH, "
-            "postgresql://USER@HOST:PORT/DB or mysql://USER@HOST/DB"
-        )
+        raise BadInput(f"database URL {mask_url(url)} is not supported: use {URL_FORMS}")
     options = {}
     if scheme == "sqlite":
         path = parts.path[1:]
-        if path and path != ":memory:":
+        if not path.strip():
+            raise BadInput(f"database URL {mask_url(url)} names no file: write {SQLITE_URL_FORMS}")
+        if path != ":memory:":
+            check_sqlite_file(path)
             parent = os.path.dirname(os.path.abspath(path))
             try:
                 os.makedirs(parent, exist_ok=True)
             except OSError as error:
                 raise BadInput(f"cannot create the directory for {path}: {error.strerror}")
-        options["pragmas"] = {
-            "journal_mode": "wal",
-            "foreign_keys": 1,
-            "busy_timeout": SQLITE_BUSY_TIMEOUT_SECONDS * 1000,
-        }
+        # journal_mode=wal writes to the file: it is set once the file is known to be crmctl's (below).
+        options["pragmas"] = {"foreign_keys": 1, "busy_timeout": SQLITE_BUSY_TIMEOUT_SECONDS * 1000}
         options["timeout"] = SQLITE_BUSY_TIMEOUT_SECONDS
     elif scheme == "mysql":
         options["charset"] = "utf8mb4"
@@ -116,6 +131,9 @@ def connect_database(url):
             load_driver(scheme)
         database = DATABASE_CLASSES[scheme](**settings)
         database.connect()
+        if scheme == "sqlite":
+            refuse_foreign_sqlite_tables(database, settings["database"])
+            database.execute_sql("PRAGMA journal_mode=wal")
     except BadInput:
         raise
     except (ImportError, peewee.ImproperlyConfigured):  # the driver is not installed
@@ -129,6 +147,37 @@ def connect_database(url):
     database.returning_clause = supports_returning(database)
     database_proxy.initialize(database)
     return database
+
+
+def check_sqlite_file(path):
+    """BadInput for a file that is not a SQLite database; a missing or empty file is a new database.
+
+    Read before SQLite opens it, so another program's file is never written to.
+    """
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except IsADirectoryError:
+        raise BadInput(f"{path} is a directory, not a SQLite database file")
+    except OSError as error:
+        raise BadInput(f"cannot read {path}: {error.strerror}")
+    if header and header != SQLITE_HEADER:
+        raise BadInput(f"{path} is not a SQLite database (it is some other kind of file)")
+
+
+def refuse_foreign_sqlite_tables(database, path):
+    """BadInput for a SQLite database of another program: tables, but not crmctl's migration table.
+
+    One read of sqlite_master, before anything is written to the file.
+    """
+    tables = [row[0] for row in database.execute_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name")]
+    if tables and MIGRATION_TABLE not in tables:
+        database.close()
+        shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+        raise BadInput(f"{path} is another program's SQLite database (tables: {shown}), not a crmctl database")
 
 
 def connection_settings(parts):

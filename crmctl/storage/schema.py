@@ -12,9 +12,9 @@ import peewee
 
 import crmctl.migrations
 from crmctl.errors import BadInput
+from crmctl.storage.connection import MIGRATION_TABLE
 from crmctl.storage.models import ALL_MODELS
 
-MIGRATION_TABLE = "crmctl_schema_migration"
 # The version of the keys crmctl derives from names (`crmctl.rules.names.company_name_key`, the
 # blocking keys of `crmctl.dedup.keys`): bump it when either gives other keys for a name. It is
 # recorded as a row of the migration table, so one query checks both; `crmctl db upgrade`
@@ -47,13 +47,47 @@ def _recorded_names(database):
     return {row[0] for row in cursor.fetchall()}
 
 
+def _keys_row():
+    return KEYS_ROW_PREFIX + str(KEYS_VERSION)
+
+
+def rows_from_a_newer_crmctl(recorded, shipped=None):
+    """The recorded rows this crmctl does not know: migrations it does not ship, keys newer than its own.
+
+    A "keys-vN" row is not a migration: N above KEYS_VERSION means a newer
+    crmctl's duplicate rules made the stored keys.
+    """
+    shipped = migration_names() if shipped is None else shipped
+    newer = []
+    for name in recorded:
+        if name.startswith(KEYS_ROW_PREFIX):
+            version = name[len(KEYS_ROW_PREFIX):]
+            if not version.isdigit() or int(version) > KEYS_VERSION:
+                newer.append(name)
+        elif name not in shipped:
+            newer.append(name)
+    return sorted(newer)
+
+
+def refuse_a_newer_schema(recorded):
+    newer = rows_from_a_newer_crmctl(recorded)
+    if newer:
+        raise BadInput(f"the database was upgraded by a newer crmctl (it records {', '.join(newer)}, which this "
+                       "crmctl does not know): upgrade crmctl to use it; `crmctl db status` still works")
+
+
 def is_current(database):
-    """True when every shipped migration and today's keys are recorded: one query, no migration runner."""
-    return (migration_names() | {KEYS_ROW_PREFIX + str(KEYS_VERSION)}) <= _recorded_names(database)
+    """True when exactly the shipped migrations and today's keys are recorded: one query, no migration runner."""
+    return _records_exactly_this_crmctl(_recorded_names(database))
+
+
+def _records_exactly_this_crmctl(recorded):
+    shipped = migration_names()
+    return (shipped | {_keys_row()}) <= recorded and not rows_from_a_newer_crmctl(recorded, shipped)
 
 
 def keys_are_current(database):
-    return KEYS_ROW_PREFIX + str(KEYS_VERSION) in _recorded_names(database)
+    return _keys_row() in _recorded_names(database)
 
 
 def record_keys_current(database):
@@ -109,11 +143,17 @@ class SchemaStatus:
 
     @property
     def latest(self):
-        return max((m.idx for m in self.migrations), default=0)
+        """The newest migration this crmctl ships."""
+        return max((m.idx for m in self.migrations if m.path), default=0)
+
+    @property
+    def newer(self):
+        """Rows a newer crmctl recorded (see `rows_from_a_newer_crmctl`)."""
+        return rows_from_a_newer_crmctl({m.name for m in self.applied})
 
     @property
     def is_current(self):
-        return not self.pending
+        return not self.pending and not self.newer
 
 
 def schema_status(database):
@@ -129,6 +169,7 @@ def upgrade_schema(database, recompute_keys=None):
     companies needs nothing recomputed.
     """
     with schema_lock(database):
+        refuse_a_newer_schema(_recorded_names(database))
         applied = migration_runner(database).up()
         if not keys_are_current(database):
             has_companies = database.execute_sql("SELECT 1 FROM company LIMIT 1").fetchone() is not None
@@ -147,14 +188,19 @@ def crmctl_tables_in(database):
 
 
 def ensure_current_schema(database):
-    """Create a brand-new database, or refuse to work on one whose schema is behind.
+    """Create a brand-new database, or refuse to work on one whose schema is behind or ahead.
+
+    A database a newer crmctl upgraded is refused (exit 2): this crmctl would
+    write rows that the newer schema may not expect.
 
     A database on which no migration was ever applied is new: it is created
     under the schema lock, after checking again, because another process may be
     creating it at this very moment.
     """
-    if is_current(database):
+    recorded = _recorded_names(database)
+    if _records_exactly_this_crmctl(recorded):
         return
+    refuse_a_newer_schema(recorded)
     with schema_lock(database):  # another process may be creating it right now
         status = schema_status(database)
         if not status.applied and not crmctl_tables_in(database) - {MIGRATION_TABLE}:
