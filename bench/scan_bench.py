@@ -113,39 +113,66 @@ def scan_database(count):
     return path, records, truth
 
 
-def run_scan(path):
-    """(seconds, peak resident bytes, clusters of row indexes) of one `crmctl dedup scan` process.
-
-    The child is reaped with os.wait4, whose resource usage is that child's alone.
-    """
-    import json
-    import tempfile
-
-    with tempfile.TemporaryFile() as errors:
+# A small process, started before the benchmark holds any data, that runs each scan as its own child: a child
+# forked from the benchmark itself would carry the benchmark's size in its ru_maxrss (Linux records the
+# high-water mark of the address space that exec replaces).
+LAUNCHER = """
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    argv, output_path, errors_path = json.loads(line)
+    with open(output_path, "wb") as output, open(errors_path, "wb") as errors:
         started = time.perf_counter()
-        process = subprocess.Popen(CRMCTL + ["--db", f"sqlite:///{path}", "dedup", "scan", "--format", "json"],
-                                   stdout=subprocess.PIPE, stderr=errors)
-        output = process.stdout.read()
+        process = subprocess.Popen(argv, stdout=output, stderr=errors)
         _pid, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        process.stdout.close()
-        if process.returncode:
-            errors.seek(0)
-            raise SystemExit(f"dedup scan failed ({process.returncode}): {errors.read().decode().strip()}")
+    print(json.dumps([elapsed, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status)]), flush=True)
+"""
+
+
+class Launcher:
+    def __init__(self):
+        self.process = subprocess.Popen([sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+
+    def run(self, argv):
+        """(seconds, peak resident bytes, exit code, stdout bytes, stderr text) of one command."""
+        import json
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as directory:
+            output_path, errors_path = os.path.join(directory, "out"), os.path.join(directory, "err")
+            self.process.stdin.write(json.dumps([argv, output_path, errors_path]) + "\n")
+            self.process.stdin.flush()
+            elapsed, peak, code = json.loads(self.process.stdout.readline())
+            with open(output_path, "rb") as output, open(errors_path) as errors:
+                return elapsed, peak, code, output.read(), errors.read()
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def run_scan(launcher, path):
+    """(seconds, peak resident bytes, clusters of row indexes) of one `crmctl dedup scan` process."""
+    import json
+
+    elapsed, peak, code, output, errors = launcher.run(
+        CRMCTL + ["--db", f"sqlite:///{path}", "dedup", "scan", "--format", "json"])
+    if code:
+        raise SystemExit(f"dedup scan failed ({code}): {errors.strip()}")
     clusters = [[int(typed[1:]) - 1 for typed in cluster["ids"]] for cluster in json.loads(output)]
-    return elapsed, usage.ru_maxrss * 1024, clusters
+    return elapsed, peak, clusters
 
 
 def load_average():
     return os.getloadavg()[0]
 
 
-def size_figures(count):
+def size_figures(launcher, count):
     """One size: the scan and the floor on the same companies, each with precision, recall and F1."""
     path, records, truth = scan_database(count)
     load_before = load_average()
-    elapsed, peak, clusters = run_scan(path)
+    elapsed, peak, clusters = run_scan(launcher, path)
     precision, recall = pair_scores(clusters, truth)
     floor_elapsed, floor_clusters = floor_scan([record["name"] for record in records])
     floor_precision, floor_recall = pair_scores(floor_clusters, truth)
@@ -196,12 +223,14 @@ def main():
     except ValueError:
         parser.error(f"--sizes {options.sizes!r}: give numbers of companies separated by commas")
     all_figures = []
+    launcher = Launcher()
     for count in sizes:
-        figures = size_figures(count)
+        figures = size_figures(launcher, count)
         elapsed, peak, precision, recall = figures["scan"]
         print(f"{count:,}: scan {elapsed:.2f} s, {peak / 1e6:.0f} MB, precision {precision:.3f}, recall {recall:.3f}; "
               f"floor {figures['floor'][0]:.2f} s; load {figures['load']:.1f}", file=sys.stderr)
         all_figures.append(figures)
+    launcher.close()
     print_figures(all_figures)
     return 0
 

@@ -62,7 +62,6 @@ FUZZY_RULES = frozenset({"fuzzy", "acronym", "numbers differ"})
 # Blocks up to this size compare their pairs one by one; larger ones query each name against the block
 # (one rapidfuzz call over the block's texts).
 SMALL_BLOCK = 4
-STREAM_BATCH = 10_000
 SAME_NAME = Comparison(100.0, "same normalised name", ())
 
 
@@ -178,6 +177,7 @@ class Scan:
         self.labels = []  # (32 bits of a possible domain label's hash) << 32 | id
         self.word_counts = Counter()
         self.candidates = set()
+        self.same_text = []
         self._countries = {}
 
     def add_company(self, company_id, name_key, country, website_key=None):
@@ -187,10 +187,10 @@ class Scan:
             entries.extend([None] * (company_id + 1 - len(entries) + len(entries) // 8))
         whole, ordered, core = company_texts(name_key)
         entries[company_id] = (country, whole, ordered, core)
-        self.word_counts.update(set(_words(name_key)))
         found = self.by_text.get(whole)
         if found is None:
             self.by_text[whole] = company_id
+            self.word_counts.update(set(_words(name_key)))  # each name once (names spaced otherwise too)
         elif isinstance(found, list):
             found.append(company_id)
         else:
@@ -282,9 +282,20 @@ class Scan:
                     for right in others if isinstance(others, list) else (others,):
                         candidate(left, right)
 
-    def same_text_groups(self):
-        """Ids of companies that share a whole form: the same name, or one spaced or transliterated otherwise."""
-        return [ids for ids in self.by_text.values() if isinstance(ids, list)]
+    def close_blocks(self):
+        """After the last block: keep the groups of companies of one country (or none) that share a whole form
+        (the same name, or one spaced or transliterated otherwise), and let go of the names."""
+        entries = self.entries
+        for ids in self.by_text.values():
+            if isinstance(ids, list):
+                by_country = {}
+                for company_id in ids:
+                    by_country.setdefault(entries[company_id][0], []).append(company_id)
+                unknown = by_country.pop(None, [])
+                self.same_text += [group + unknown for group in by_country.values() if len(group) + len(unknown) > 1]
+                if len(unknown) > 1 and not by_country:
+                    self.same_text.append(unknown)
+        self.entries = self.by_text = None
 
     def add_label_groups(self, cap=BLOCKING_KEY_CAP):
         """Pairs of companies whose websites share a label (any countries): the websites may raise them."""
@@ -304,28 +315,24 @@ class Scan:
     def pair_ids(self):
         """The ids of every company a cluster may hold: those of candidate pairs and of shared whole forms."""
         ids = {company_id for pair in self.candidates for company_id in (pair >> 32, pair & 0xFFFFFFFF)}
-        ids.update(company_id for group in self.same_text_groups() for company_id in group)
+        ids.update(company_id for group in self.same_text for company_id in group)
         return ids
 
     def clusters(self, facts):
         """[(ids, weakest score, {pair: Comparison})], the candidate pairs scored with `facts` (id -> CompanyFacts)."""
         min_score, clusters, scored = self.min_score, _Clusters(), {}
-        same_names = []
-        for group in self.same_text_groups():
+        for group in self.same_text:
             by_name = {}
             for company_id in group:
                 by_name.setdefault(facts[company_id].name_key, []).append(company_id)
-            same_names += [ids for ids in by_name.values() if len(ids) > 1]
+            for ids in by_name.values():
+                for left, right in _same_name_links(ids, facts):
+                    scored[(left, right) if left < right else (right, left)] = SAME_NAME
+                    clusters.join(left, right, 100.0)
             if len(by_name) > 1:  # spaced or transliterated otherwise: compared as any pair
                 for i, left in enumerate(group[:-1]):
                     for right in group[i + 1:]:
-                        self._candidate(left, right)
-        for ids in same_names:  # each name counted once in the words' counts
-            self.word_counts.subtract({word: len(ids) - 1 for word in set(_words(facts[ids[0]].name_key))})
-            for left, right in _same_name_links(ids, facts):
-                scored[(left, right) if left < right else (right, left)] = SAME_NAME
-                clusters.join(left, right, 100.0)
-        self.entries = self.by_text = None
+                        self.candidates.add((left << 32 | right) if left < right else (right << 32 | left))
 
         def compared(left, right):
             pair = (left, right) if left < right else (right, left)
@@ -407,74 +414,12 @@ def _find_pairs(scan, blocks):
     for ids in blocks:
         scan.add_block(ids)
     scan.add_one_letter_apart()
+    scan.close_blocks()
 
 
 # --------------------------------------------------------------------------
 # The scan over the database
 # --------------------------------------------------------------------------
-
-
-def streamed_rows(database, sql, params=()):
-    """The rows of a query, fetched STREAM_BATCH at a time: a server-side cursor on PostgreSQL and MySQL,
-    so that a million rows are never held by the driver at once."""
-    import peewee
-
-    if isinstance(database, peewee.PostgresqlDatabase):
-        cursor = database.connection().cursor(name="crmctl_scan", withhold=True)  # WITH HOLD: no transaction needed
-        cursor.itersize = STREAM_BATCH
-        try:
-            cursor.execute(sql, params)
-            yield from cursor
-        finally:
-            cursor.close()
-        return
-    if isinstance(database, peewee.MySQLDatabase):
-        from pymysql.cursors import SSCursor
-
-        cursor = database.connection().cursor(SSCursor)
-        cursor.execute(sql, params)
-    else:
-        cursor = database.execute_sql(sql, params)
-    try:
-        while True:
-            rows = cursor.fetchmany(STREAM_BATCH)
-            if not rows:
-                return
-            yield from rows
-    finally:
-        cursor.close()
-
-
-def _key_blocks(database, cap=BLOCKING_KEY_CAP):
-    """The stored blocking keys with 2 to `cap` postings, acronyms left out, streamed in key order as lists of ids."""
-    key = f"{database.quote[0]}key{database.quote[1]}"  # a reserved word in MySQL
-    sql = (f"SELECT {key}, company_id FROM company_blocking_key WHERE {key} IN (SELECT {key} FROM "
-           f"company_blocking_key GROUP BY {key} HAVING COUNT(*) BETWEEN 2 AND {int(cap)}) ORDER BY {key}")
-    current, members = None, []
-    for key, company_id in streamed_rows(database, sql):
-        if key != current:
-            if current is not None and current[0] != ACRONYM_KEY_MARK:
-                yield members
-            current, members = key, [company_id]
-        else:
-            members.append(company_id)
-    if current is not None and current[0] != ACRONYM_KEY_MARK:
-        yield members
-
-
-def _where_country(database, country):
-    return ("WHERE country = " + database.param, [country]) if country else ("", [])
-
-
-def _pair_facts(database, ids, country):
-    """id -> CompanyFacts of the companies in candidate pairs (websites and LinkedIn keys read for those only)."""
-    where, params = _where_country(database, country)
-    facts = {}
-    for company_id, *fields in streamed_rows(
-            database, f"SELECT id, name_key, country, website_key, linkedin_key FROM company {where}", params):
-        if company_id in ids:
-            facts[company_id] = CompanyFacts(*fields)
-    return facts
 
 
 def scan_companies(min_score=None, country=None, limit=None):
@@ -483,19 +428,22 @@ def scan_companies(min_score=None, country=None, limit=None):
     Each cluster: {"ids", "score", "names", "countries", "websites", "pairs": [{"a", "b", "score",
     "reasons"}]}, with typed ids; `country` scans one country's companies, `limit` keeps the first clusters.
     """
+    from crmctl.dedup import scan_reading as reading
     from crmctl.rules.settings import load_settings
     from crmctl.storage.connection import database_proxy
 
     database = database_proxy.obj
     scan = Scan(float(load_settings()["likely_duplicate_min_score"] if min_score is None else min_score))
-    where, params = _where_country(database, country)
-    for row in streamed_rows(database, f"SELECT id, name_key, country, website_key FROM company {where}", params):
+    for row in reading.companies(database, country):
         scan.add_company(*row)
-    _find_pairs(scan, _key_blocks(database))
-    facts = _pair_facts(database, scan.pair_ids(), country)
+    _find_pairs(scan, reading.key_blocks(database, BLOCKING_KEY_CAP, ACRONYM_KEY_MARK))
+    facts = {row[0]: CompanyFacts(*row[1:]) for row in reading.companies_among(database, scan.pair_ids(), country)}
     found = scan.clusters(facts)
     found.sort(key=lambda cluster: (-cluster[1], cluster[0][0]))
-    return described_clusters(database, found[:limit] if limit is not None else found, facts)
+    found = found[:limit] if limit is not None else found
+    shown = reading.shown_companies(database, sorted({member for members, _weakest, _pairs in found
+                                                      for member in members}))
+    return described_clusters(found, facts, shown)
 
 
 # --------------------------------------------------------------------------
@@ -515,18 +463,11 @@ def pair_reasons(left, right, comparison):
     return [named, *comparison.notes]
 
 
-def described_clusters(database, found, facts):
-    """Clusters as a person reviews them: typed ids, names, countries, websites, and the pairs with reasons."""
+def described_clusters(found, facts, shown):
+    """Clusters as a person reviews them: typed ids, names, countries, websites (`shown`: id -> (name,
+    country, website)), and the pairs with their scores and reasons."""
     from crmctl.kinds.ids import typed_id
 
-    ids = sorted({company_id for members, _weakest, _pairs in found for company_id in members})
-    shown = {}
-    for start in range(0, len(ids), 500):
-        part = ids[start:start + 500]
-        placeholders = ", ".join([database.param] * len(part))
-        for row in database.execute_sql(
-                f"SELECT id, name, country, website FROM company WHERE id IN ({placeholders})", part).fetchall():
-            shown[row[0]] = row[1:]
     described = []
     for members, weakest, pairs in found:
         described.append({

@@ -1,0 +1,80 @@
+"""What `dedup scan` reads from the database, as streams: a million rows are never held by the driver at once."""
+import peewee
+
+STREAM_BATCH = 10_000
+
+
+def streamed_rows(database, sql, params=()):
+    """The rows of a query, fetched STREAM_BATCH at a time: a server-side cursor on PostgreSQL and MySQL."""
+    if isinstance(database, peewee.PostgresqlDatabase):
+        cursor = database.connection().cursor(name="crmctl_scan", withhold=True)  # WITH HOLD: no transaction needed
+        cursor.itersize = STREAM_BATCH
+        try:
+            cursor.execute(sql, params)
+            yield from cursor
+        finally:
+            cursor.close()
+        return
+    if isinstance(database, peewee.MySQLDatabase):
+        from pymysql.cursors import SSCursor
+
+        cursor = database.connection().cursor(SSCursor)
+        cursor.execute(sql, params)
+    else:
+        cursor = database.execute_sql(sql, params)
+    try:
+        while True:
+            rows = cursor.fetchmany(STREAM_BATCH)
+            if not rows:
+                return
+            yield from rows
+    finally:
+        cursor.close()
+
+
+def _where_country(database, country):
+    return ("WHERE country = " + database.param, [country]) if country else ("", [])
+
+
+def companies(database, country=None):
+    """(id, name_key, country, website_key) of every company, or of one country's."""
+    where, params = _where_country(database, country)
+    return streamed_rows(database, f"SELECT id, name_key, country, website_key FROM company {where}", params)
+
+
+def companies_among(database, ids, country=None):
+    """(id, name_key, country, website_key, linkedin_key) of the companies whose ids are in the set `ids`."""
+    where, params = _where_country(database, country)
+    return (row for row in streamed_rows(
+        database, f"SELECT id, name_key, country, website_key, linkedin_key FROM company {where}", params)
+        if row[0] in ids)
+
+
+def key_blocks(database, cap, skipped_mark):
+    """The stored blocking keys with 2 to `cap` postings, in key order, as lists of company ids; keys that start
+    with `skipped_mark` are left out."""
+    key = f"{database.quote[0]}key{database.quote[1]}"  # a reserved word in MySQL
+    sql = (f"SELECT {key}, company_id FROM company_blocking_key WHERE {key} IN (SELECT {key} FROM "
+           f"company_blocking_key GROUP BY {key} HAVING COUNT(*) BETWEEN 2 AND {int(cap)}) ORDER BY {key}")
+    current, members = None, []
+    for key, company_id in streamed_rows(database, sql):
+        if key != current:
+            if current is not None and not current.startswith(skipped_mark):
+                yield members
+            current, members = key, [company_id]
+        else:
+            members.append(company_id)
+    if current is not None and not current.startswith(skipped_mark):
+        yield members
+
+
+def shown_companies(database, ids, chunk=500):
+    """id -> (name, country, website) of the given companies, as a person reads them."""
+    shown = {}
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        placeholders = ", ".join([database.param] * len(part))
+        for row in database.execute_sql(
+                f"SELECT id, name, country, website FROM company WHERE id IN ({placeholders})", part).fetchall():
+            shown[row[0]] = row[1:]
+    return shown
