@@ -1,0 +1,230 @@
+"""The candidate pairs of `dedup scan`: which pairs of companies are worth a comparison, found cheaply.
+
+A pair is a candidate when (see `crmctl.dedup.scan` for why each):
+
+- its companies share a stored blocking key (`CandidatePairs.add_block`) and
+  their names are within the edit distance that can still score `min_score`
+  (`names_within_reach`), so the many pairs a crowded key holds cost a bounded
+  edit distance each, not a comparison;
+- their names are one inserted or dropped letter apart
+  (`CandidatePairs.add_one_letter_apart`): a stored key carries its form's
+  length (the look-up probes the neighbouring lengths), so such names share
+  none;
+- their names have the same compact form, spaced or transliterated otherwise
+  (`CandidatePairs.close_blocks`);
+- their websites share a label that may be their domain label
+  (`evidence.possible_domain_labels`), in any countries.
+
+Two companies in different countries score at most min_score - 20 by their
+names (`evidence.DIFFERENT_COUNTRY_PENALTY`), so only their websites can make
+them likely: such a pair is a candidate only when their websites share a label.
+"""
+from collections import Counter
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from crmctl.dedup.evidence import possible_domain_labels
+from crmctl.dedup.keys import BLOCKING_KEY_CAP, DESCRIPTOR_WORDS, compact, core_name_key, sorted_name_key
+
+# Blocks up to this size compare their pairs one by one; larger ones query each name against the block
+# (one rapidfuzz call over the block's texts).
+SMALL_BLOCK = 4
+
+
+def name_words(name_key):
+    return [token for token in name_key.split(" ") if token != "and"]
+
+
+def company_texts(name_key):
+    """(whole, ordered, core): the texts `crmctl.dedup.scoring.name_similarity` compares a name by. Its compact
+    form; its words in sorted order (the same object as `whole` when they are in order); its compact form
+    without trailing generic words (None when it has none)."""
+    whole = compact(name_key)
+    if " " not in name_key:
+        return whole, whole, None
+    ordered = compact(sorted_name_key(name_key))
+    core = compact(core_name_key(name_key)) if name_key.rpartition(" ")[2] in DESCRIPTOR_WORDS else None
+    return whole, whole if ordered == whole else ordered, core if core != whole else None
+
+
+def within_reach(left, right, slack):
+    """Whether two texts are close enough to score at least 100 * (1 - slack): name_similarity's edit score
+    is 100 * (1 - d / (n + 1)) for an edit distance d and the longer length n."""
+    limit = slack * ((len(left) if len(left) > len(right) else len(right)) + 1)
+    return OSA.distance(left, right, score_cutoff=int(limit)) <= limit
+
+
+def names_within_reach(left, right, slack):
+    """Whether two companies' names ((country, *`company_texts`)) could score at least 100 * (1 - slack): their whole forms are
+    within reach, or their sorted words are equal, or one's whole form is within reach of the other's
+    sorted words or core. (Two cores or two sorted forms near but not equal, a typo on top of another
+    difference, are left out: they would cost more comparisons for every pair.)"""
+    _, left_whole, left_ordered, left_core = left
+    _, right_whole, right_ordered, right_core = right
+    return (within_reach(left_whole, right_whole, slack) or left_ordered == right_ordered
+            or (left_ordered is not left_whole and within_reach(left_ordered, right_whole, slack))
+            or (right_ordered is not right_whole and within_reach(left_whole, right_ordered, slack))
+            or (left_core is not None and within_reach(left_core, right_whole, slack))
+            or (right_core is not None and within_reach(left_whole, right_core, slack)))
+
+
+class CandidatePairs:
+    """The candidate pairs of one scan. It is given every company (`add_company`), then the shared labels
+    (`add_label_groups`), the blocks of stored keys (`add_block`) and the names one letter apart, keeping
+    in memory only each company's country and texts and the pairs (one integer each: the smaller id
+    shifted left 32 bits, plus the larger); `close_blocks` then lets go of the names.
+    """
+
+    def __init__(self, min_score):
+        self.min_score = float(min_score)
+        self.slack = max(0.0, 1.0 - self.min_score / 100.0)
+        self.entries = []  # by id: (country, whole, ordered, core), None for an id not scanned
+        self.by_text = {}  # whole -> id, or a list of ids
+        self.labels = []  # (32 bits of a possible domain label's hash) << 32 | id
+        self.word_counts = Counter()
+        self.candidates = set()
+        self.same_text = []
+        self._countries = {}
+
+    def add_company(self, company_id, name_key, country, website_key=None):
+        country = self._countries.setdefault(country, country)  # one string per code: `is` compares them
+        entries = self.entries
+        if company_id >= len(entries):
+            entries.extend([None] * (company_id + 1 - len(entries) + len(entries) // 8))
+        whole, ordered, core = company_texts(name_key)
+        entries[company_id] = (country, whole, ordered, core)
+        found = self.by_text.get(whole)
+        if found is None:
+            self.by_text[whole] = company_id
+            self.word_counts.update(set(name_words(name_key)))  # each name once (names spaced otherwise too)
+        elif isinstance(found, list):
+            found.append(company_id)
+        else:
+            self.by_text[whole] = [found, company_id]
+        if website_key:  # a collision of two labels' hashes costs one needless comparison
+            self.labels += [(hash(label) & 0xFFFFFFFF) << 32 | company_id
+                            for label in possible_domain_labels(website_key)]
+
+    def entry(self, company_id):
+        entries = self.entries
+        return entries[company_id] if company_id < len(entries) else None
+
+    def _candidate(self, left, right):
+        entries = self.entries
+        left_country, right_country = entries[left][0], entries[right][0]
+        if left_country is right_country or left_country is None or right_country is None:
+            self.candidates.add((left << 32 | right) if left < right else (right << 32 | left))
+
+    def add_block(self, members):
+        """A block of company ids that share a stored key: keep the pairs of one country within reach of min_score."""
+        entries = self.entries
+        if len(members) == 2:  # most blocks: no grouping needed
+            left, right = members
+            left_entry, right_entry = self.entry(left), self.entry(right)
+            if (left_entry is not None and right_entry is not None
+                    and (left_entry[0] is right_entry[0] or left_entry[0] is None or right_entry[0] is None)
+                    and names_within_reach(left_entry, right_entry, self.slack)):
+                self.candidates.add((left << 32 | right) if left < right else (right << 32 | left))
+            return
+        by_country = {}
+        for member in members:
+            entry = entries[member] if member < len(entries) else None
+            if entry is not None:  # else a company not scanned (another country)
+                by_country.setdefault(entry[0], []).append(member)
+        unknown = by_country.pop(None, [])
+        for country_members in by_country.values():
+            if len(country_members) + len(unknown) > 1:
+                self._add_near_pairs(country_members + unknown)
+        if len(unknown) > 1:
+            self._add_near_pairs(unknown)
+
+    def _add_near_pairs(self, members):
+        entries, slack, candidates = self.entries, self.slack, self.candidates
+        texts = [entries[member] for member in members]
+        count = len(members)
+        if count <= SMALL_BLOCK:
+            for i in range(count - 1):
+                for j in range(i + 1, count):
+                    if names_within_reach(texts[i], texts[j], slack):
+                        left, right = members[i], members[j]
+                        candidates.add((left << 32 | right) if left < right else (right << 32 | left))
+            return
+        choices, owners, by_ordered = [], [], {}
+        for member, (_country, whole, ordered, core) in zip(members, texts):
+            for text in (whole, ordered if ordered is not whole else None, core):
+                if text is not None:
+                    choices.append(text)
+                    owners.append(member)
+            by_ordered.setdefault(ordered, []).append(member)
+        reach = slack / (1 - slack) if slack < 1 else 10 ** 6
+        for member, (_country, whole, _ordered, _core) in zip(members, texts):
+            length = len(whole)
+            for text, distance, index in process.extract(whole, choices, scorer=OSA.distance,
+                                                         score_cutoff=int(reach * (length + 1)), limit=None):
+                if distance <= slack * ((length if length > len(text) else len(text)) + 1):
+                    other = owners[index]
+                    if other != member:
+                        candidates.add((member << 32 | other) if member < other else (other << 32 | member))
+        for same in by_ordered.values():  # the same words in another order
+            for i, left in enumerate(same[:-1]):
+                for right in same[i + 1:]:
+                    candidates.add((left << 32 | right) if left < right else (right << 32 | left))
+
+    def add_one_letter_apart(self):
+        """Pairs of names one inserted or dropped letter apart: each whole form's deletions looked up."""
+        if not self.slack:
+            return
+        shortest = 1 / self.slack - 1 - 1e-9  # one edit in n letters scores 100 * (1 - 1 / (n + 1))
+        by_text, candidate = self.by_text, self._candidate
+        get = by_text.get
+        for text, ids in by_text.items():
+            if len(text) < shortest:
+                continue
+            for position in range(len(text)):
+                others = get(text[:position] + text[position + 1:])
+                if others is None:
+                    continue
+                for left in ids if isinstance(ids, list) else (ids,):
+                    for right in others if isinstance(others, list) else (others,):
+                        candidate(left, right)
+
+    def close_blocks(self):
+        """After the last block: keep the groups of companies of one country (or none) that share a whole form
+        (the same name, or one spaced or transliterated otherwise), and let go of the names."""
+        entries = self.entries
+        for ids in self.by_text.values():
+            if isinstance(ids, list):
+                by_country = {}
+                for company_id in ids:
+                    by_country.setdefault(entries[company_id][0], []).append(company_id)
+                unknown = by_country.pop(None, [])
+                self.same_text += [group + unknown for group in by_country.values() if len(group) + len(unknown) > 1]
+                if len(unknown) > 1 and not by_country:
+                    self.same_text.append(unknown)
+        self.entries = self.by_text = None
+
+    def add_label_groups(self, cap=BLOCKING_KEY_CAP):
+        """Pairs of companies whose websites share a label (any countries): the websites may raise them."""
+        labels, self.labels = self.labels, None
+        labels.sort()
+        start = 0
+        for end in range(1, len(labels) + 1):
+            if end == len(labels) or labels[end] >> 32 != labels[start] >> 32:
+                if 1 < end - start <= cap:
+                    ids = [packed & 0xFFFFFFFF for packed in labels[start:end]]
+                    for i, left in enumerate(ids[:-1]):
+                        for right in ids[i + 1:]:
+                            if left != right:
+                                self.candidates.add((left << 32 | right) if left < right else (right << 32 | left))
+                start = end
+
+    def pair_ids(self):
+        """The ids of every company a cluster may hold: those of candidate pairs and of shared whole forms."""
+        ids = {company_id for pair in self.candidates for company_id in (pair >> 32, pair & 0xFFFFFFFF)}
+        ids.update(company_id for group in self.same_text for company_id in group)
+        return ids
+
+    def pairs(self):
+        """The candidate pairs as (smaller id, larger id), in order."""
+        return [(pair >> 32, pair & 0xFFFFFFFF) for pair in sorted(self.candidates)]
