@@ -160,7 +160,7 @@ def lead_values(actor, row, company, settings, owners):
     check_connections(connections, settings)
     return {
         "company": company.id, "full_name": full_name,
-        "position": clean_text(row.get("position"), "position", Lead.position),
+        "position": clean_text(row.get("position"), "position", Lead.position, required="--position"),
         "linkedin_url": next((v for s, v, _k in entries if s == "linkedin"), None),
         "connections": connections, "status": status, "follow_up_on": follow_up_on,
         "owner": owner, "created_by": agent_id(actor),

@@ -98,8 +98,10 @@ def resolve_actor(acting_email):
 def require(actor, action, country=None, lead=None):
     """Raise PermissionDenied unless the actor may do `action`.
 
-    `country` is checked for an agent adding a company (only its assigned
-    country); `lead` for an agent changing a lead (only its own or the pool's).
+    `country` is checked for an agent adding a company or moving one to
+    another country: only its assigned country, and nowhere while it has none
+    (an agent stored before every agent needed one); `lead` for an agent
+    changing a lead (only its own or the pool's).
     """
     if actor.single_user:
         return
@@ -107,10 +109,15 @@ def require(actor, action, country=None, lead=None):
         raise PermissionDenied(f"{actor.email} ({actor.role}) may not {action}")
     if actor.role != "agent":
         return
-    if country is not None and actor.agent.country and country != actor.agent.country:
-        raise Refused(
-            f"{actor.email} adds companies only in {actor.agent.country}, not {country}"
-        )
+    if country is not None:
+        home = actor.agent.country
+        if not home:
+            raise Refused(
+                f"{actor.email} has no country, so adds and moves no company until an admin sets one "
+                f"(crmctl agent set {actor.email} --country CC)"
+            )
+        if country != home:
+            raise Refused(f"{actor.email} adds and moves companies only in {home}, not {country}")
     if lead is not None and lead.owner_id not in (None, actor.agent.id):
         raise PermissionDenied(f"{actor.email} may not change {lead_label(lead)}: it belongs to another agent")
 

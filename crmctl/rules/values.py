@@ -11,12 +11,19 @@ from crmctl.dates import parse_date, parse_datetime, utcnow
 from crmctl.rules.permissions import working_agent
 
 
-def clean_text(value, field, model_field=None):
-    """A one-line text value with its whitespace collapsed; None when blank."""
-    if value is None:
+def clean_text(value, field, model_field=None, required=None):
+    """A one-line text value with its whitespace collapsed; None when blank.
+
+    `required` (the option that gives the value, e.g. "--position") makes blank
+    text missing: bad input (exit 2), so "   " never stands in for a value.
+    """
+    if value is None and not required:
         return None
-    text = " ".join(str(value).split())
+    text = " ".join(str(value).split()) if value is not None else ""
     if not text:
+        if required:
+            blank = "" if value is None else ": blank text does not count"
+            raise BadInput(f"{field} is required ({required}){blank}")
         return None
     if "\x00" in text:
         raise BadInput(f"{field} contains a NUL character")
