@@ -119,15 +119,29 @@ def scan_command(session, min_score, country, limit, output_format):
 @dedup.command("merge")
 @click.argument("keep", metavar="KEEP")
 @click.argument("drop", metavar="DROP...", nargs=-1, required=True)
+@click.option("--dry-run", is_flag=True, help="Show what would move and which fields would be filled; write nothing.")
+@click.option("--yes", is_flag=True, help="Merge without asking (on a terminal, merge asks to confirm).")
 @format_option
 @pass_session
-def merge_command(session, keep, drop, output_format):
+def merge_command(session, keep, drop, dry_run, yes, output_format):
     """Merge DROP records into KEEP: move what hangs on them, fill KEEP's empty fields (managers)."""
-    from crmctl.records.merge import merge_records
-    from crmctl.cli.output import message
+    import sys
+
+    from crmctl.records.merge import merge_records, plan_table, preview_merge
+    from crmctl.cli.output import cell_text, message
     from crmctl.kinds.shapes import record_dict
 
     session.open()
+    if dry_run or (not yes and sys.stdin.isatty()):  # a script (stdin not a terminal) is never asked
+        plan = preview_merge(session.actor, keep, drop)
+        if dry_run:
+            print_record(plan if output_format == "json" else plan_table(plan), output_format)
+            return
+        for name, value in plan_table(plan).items():
+            message(f"{name}: {cell_text(value)}")
+        if not click.confirm(f"Merge {', '.join(plan['dropped'])} into {plan['survivor']}?", err=True):
+            message("nothing merged")
+            return
     merge = merge_records(session.actor, keep, drop)
     shown = record_dict("merge", merge)
     message(f"merged {', '.join(shown['dropped'])} into {shown['survivor']} ({shown['id']}; "
@@ -140,10 +154,14 @@ def merge_command(session, keep, drop, output_format):
 @format_option
 @pass_session
 def unmerge_command(session, merge_id, output_format):
-    """Undo a merge (X12): restore the dropped records and give back what was theirs."""
+    """Undo a merge (X12): restore the dropped records and give back what was theirs, keeping later edits."""
     from crmctl.records.merge import unmerge
+    from crmctl.cli.output import message
     from crmctl.kinds.shapes import record_dict
 
     session.open()
-    merge = unmerge(session.actor, merge_id)
-    print_record(record_dict("merge", merge), output_format)
+    merge, kept = unmerge(session.actor, merge_id)
+    shown = dict(record_dict("merge", merge), kept=kept)
+    message(f"undid {shown['id']}: {', '.join(shown['dropped'])} restored"
+            + (f"; kept as changed since the merge: {', '.join(kept)}" if kept else ""))
+    print_record(shown, output_format)

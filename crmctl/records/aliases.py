@@ -24,6 +24,7 @@ from crmctl.records.history import history_text
 from crmctl.rules.names import company_name_key
 from crmctl.rules.permissions import require
 from crmctl.rules.values import check_fits, clean_text
+from crmctl.storage.locks import lock_company_names
 from crmctl.storage.models import Agent, Company, CompanyAlias
 
 ALIAS_FIELD = "alias"  # how History names the change of a company's aliases
@@ -87,9 +88,15 @@ def add_alias(actor, company, name, force=False):
     """
     require_alias_keeper(actor)
     values = alias_values(name)
+    country = fetch_company(company).country
 
     def write():
+        # Another company of the country may be taking this name right now: lock its name block
+        # (`crmctl.storage.locks`) before reading, then read the company again under the lock.
+        lock_company_names([country])
         target = fetch_company(company)
+        if target.country != country:
+            raise Refused(f"{label(target)} moved from {country} to {target.country} meanwhile: run the command again")
         if target.name_key == values["name_key"]:
             raise BadInput(f"{quoted(values['name'])} is the name of {label(target)} ({target.name}) already")
         held = CompanyAlias.get_or_none((CompanyAlias.company == target.id)
@@ -168,35 +175,54 @@ def alias_dict(company_id, name, created_at, created_by_email):
 # ---------------------------------------------------------------------------
 
 
+def names_kept_by_merge(keep, dropped):
+    """What a merge of `dropped` into `keep` does to aliases, writing nothing: (added, moved, gone).
+
+    `added`: (name, name key) of each dropped company's name that the survivor
+    does not have yet (as its name or an alias), to become its alias; `moved`:
+    the dropped companies' aliases that become the survivor's; `gone`: those
+    the survivor already has, deleted. A name is held once.
+    """
+    held = {keep.name_key} | {key for (key,) in CompanyAlias.select(CompanyAlias.name_key)
+                              .where(CompanyAlias.company == keep.id).tuples()}
+    added, moved, gone = [], [], []
+    for record in dropped:
+        if record.name_key not in held:
+            held.add(record.name_key)
+            added.append((record.name, record.name_key))
+        for alias in CompanyAlias.select().where(CompanyAlias.company == record.id).order_by(CompanyAlias.id):
+            if alias.name_key in held:
+                gone.append(alias)
+            else:
+                held.add(alias.name_key)
+                moved.append(alias)
+    return added, moved, gone
+
+
 def keep_dropped_names(actor, merge_id, keep, dropped, journal):
     """Give the survivor each dropped company's name and aliases as aliases, in the merge's transaction.
 
     A name the survivor already has (its own name's key or an alias's) is not
-    added twice. The journal records what to take back: `aliases_added` (ids
-    of aliases made from dropped names), `aliases_moved` ([alias id, company
-    id] of dropped companies' aliases now the survivor's) and
-    `aliases_dropped` (a dropped company's aliases the survivor already had).
+    added twice (`names_kept_by_merge`). The journal records what to take
+    back: `aliases_added` (ids of aliases made from dropped names),
+    `aliases_moved` ([alias id, company id, name] of dropped companies' aliases
+    now the survivor's) and `aliases_dropped` (a dropped company's aliases the
+    survivor already had).
     """
-    held = {keep.name_key} | {key for (key,) in CompanyAlias.select(CompanyAlias.name_key)
-                              .where(CompanyAlias.company == keep.id).tuples()}
-    added, moved, gone, history = [], [], [], []
-    for record in dropped:
-        if record.name_key not in held:
-            held.add(record.name_key)
-            alias = CompanyAlias.create(company=keep.id, name=record.name, name_key=record.name_key,
-                                        created_by=agent_id(actor))
-            added.append(alias.id)
-            history.append(history_row(actor, label(keep), "merge", ALIAS_FIELD, new=record.name, merge=merge_id))
-        for alias in CompanyAlias.select().where(CompanyAlias.company == record.id).order_by(CompanyAlias.id):
-            if alias.name_key in held:
-                gone.append(alias_snapshot(alias))
-                alias.delete_instance()
-                continue
-            held.add(alias.name_key)
-            moved.append([alias.id, record.id])
-            history.append(history_row(actor, label(keep), "merge", ALIAS_FIELD, new=alias.name, merge=merge_id))
+    added_names, moved_aliases, gone_aliases = names_kept_by_merge(keep, dropped)
+    added, history = [], []
+    for name, name_key in added_names:
+        alias = CompanyAlias.create(company=keep.id, name=name, name_key=name_key, created_by=agent_id(actor))
+        added.append(alias.id)
+        history.append(history_row(actor, label(keep), "merge", ALIAS_FIELD, new=name, merge=merge_id))
+    gone = [alias_snapshot(alias) for alias in gone_aliases]
+    if gone_aliases:
+        CompanyAlias.delete().where(CompanyAlias.id.in_([alias.id for alias in gone_aliases])).execute()
+    moved = [[alias.id, alias.company_id, alias.name] for alias in moved_aliases]
+    history += [history_row(actor, label(keep), "merge", ALIAS_FIELD, new=alias.name, merge=merge_id)
+                for alias in moved_aliases]
     if moved:
-        CompanyAlias.update(company=keep.id).where(CompanyAlias.id.in_([i for i, _ in moved])).execute()
+        CompanyAlias.update(company=keep.id).where(CompanyAlias.id.in_([entry[0] for entry in moved])).execute()
     write_history(history)
     journal.update(aliases_added=added, aliases_moved=moved, aliases_dropped=gone)
     if added or moved:
@@ -206,8 +232,11 @@ def keep_dropped_names(actor, merge_id, keep, dropped, journal):
 def restore_dropped_names(actor, merge_id, survivor_id, restored_ids, journal):
     """Undo `keep_dropped_names` once the dropped companies are back; refreshes every one's keys.
 
-    An alias removed since the merge stays removed; one the survivor was given
-    by the merge goes, one it took over goes back to its company.
+    As for fields (`crmctl.records.merge.unmerge`), only what is still as the
+    merge left it is undone: an alias the survivor was given by the merge goes,
+    one it took over goes back to its company; one removed since stays removed.
+    Returns the names of the dropped companies' aliases that stay removed, for
+    the summary.
     """
     survivor_label = typed_id("company", survivor_id)
     history = []
@@ -217,15 +246,20 @@ def restore_dropped_names(actor, merge_id, survivor_id, restored_ids, journal):
         history.append(history_row(actor, survivor_label, "unmerge", ALIAS_FIELD, old=alias.name, merge=merge_id))
     if added:
         CompanyAlias.delete().where(CompanyAlias.id.in_([alias.id for alias in added])).execute()
-    originals = dict((alias_id, company_id) for alias_id, company_id in journal.get("aliases_moved", []))
-    for alias in CompanyAlias.select().where(CompanyAlias.id.in_(list(originals) or [0])
-                                             & (CompanyAlias.company == survivor_id)):
+    originals = {entry[0]: entry[1] for entry in journal.get("aliases_moved", [])}
+    returned = list(CompanyAlias.select().where(CompanyAlias.id.in_(list(originals) or [0])
+                                                & (CompanyAlias.company == survivor_id)))
+    for alias in returned:
         CompanyAlias.update(company=originals[alias.id]).where(CompanyAlias.id == alias.id).execute()
         history.append(history_row(actor, survivor_label, "unmerge", ALIAS_FIELD, old=alias.name, merge=merge_id))
     for data in journal.get("aliases_dropped", []):
         CompanyAlias.insert(**restored_alias(data)).execute()
     write_history(history)
     refresh_blocking_keys([survivor_id] + list(restored_ids))
+    returned_ids = {alias.id for alias in returned}
+    # [alias id, company id, name]; a journal written before names were kept there has no name.
+    return [entry[2] if len(entry) > 2 else f"#{entry[0]}" for entry in journal.get("aliases_moved", [])
+            if entry[0] not in returned_ids]
 
 
 def alias_snapshot(alias):

@@ -15,6 +15,7 @@ from crmctl.kinds.registry import KIND_BY_MODEL, KINDS
 from crmctl.records.history import history_text
 from crmctl.dates import utcnow
 from crmctl.storage.connection import database_proxy, write_transaction
+from crmctl.storage.locks import released_after_transaction
 from crmctl.storage.models import History
 
 WRITE_CHUNK = 500
@@ -67,11 +68,13 @@ def run_in_transaction(write):
 
     The next run finds the other process's rows and refuses ours as duplicates
     with their ids; a deadlock (two inserts into one unique index on MySQL) is
-    run again the same way; a third clash becomes a plain refusal.
+    run again the same way; a third clash becomes a plain refusal. Named locks
+    that `write()` took (`crmctl.storage.locks.lock_names`) are released once
+    each attempt's transaction has ended.
     """
     for attempt in (1, 2, 3):
         try:
-            with write_transaction():
+            with released_after_transaction(), write_transaction():
                 return write()
         except (peewee.IntegrityError, peewee.OperationalError) as error:
             if not isinstance(error, peewee.IntegrityError) and not is_deadlock(error):
@@ -81,9 +84,14 @@ def run_in_transaction(write):
 
 
 def is_deadlock(error):
-    """MySQL/MariaDB (1213) and PostgreSQL (40P01) end one of two deadlocked transactions: run it again."""
+    """MySQL/MariaDB (1213) and PostgreSQL (40P01) end one of two deadlocked transactions: run it again.
+
+    Peewee raises its own class with the driver's arguments; the driver's
+    exception, which holds PostgreSQL's code, is the one it was raised from.
+    """
     code = error.args[0] if error.args else None
-    return code == 1213 or getattr(getattr(error, "__cause__", None), "pgcode", None) == "40P01"
+    driver_error = error.__cause__ or error.__context__
+    return code == 1213 or getattr(driver_error, "pgcode", None) == "40P01"
 
 
 def insert_returning_ids(model, rows):

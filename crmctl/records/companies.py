@@ -28,6 +28,7 @@ from crmctl.rules.values import check_fits, clean_text, whole_number
 from crmctl.rules.vocabulary import relationship_named
 from crmctl.rules.web import linkedin_company_key, linkedin_page_url, website_key
 from crmctl.storage.connection import write_transaction
+from crmctl.storage.locks import lock_company_names, released_after_transaction
 from crmctl.storage.models import Company, CompanyAlias, CompanyBlockingKey
 
 # The normalised key stored beside a field (duplicate checks, unique indexes).
@@ -103,11 +104,14 @@ def lookup_of(values):
                          values.get("country"))
 
 
-def check_companies(rows, settings=None, matcher=None, actor=None):
+def check_companies(rows, settings=None, matcher=None, actor=None, lock=False):
     """Validate rows and find their duplicates, writing nothing: exactly what `add_companies` checks.
 
     Each outcome holds the clean values and the candidates, or the error that
-    rejects the row (bad input, the agent's country).
+    rejects the row (bad input, the agent's country). With `lock` (inside a
+    write transaction) the name block of each country of the batch is locked
+    after validation, which reads nothing, and before the matcher reads: a
+    racing process adding the same name waits, then finds ours.
     """
     settings = settings if settings is not None else load_settings()
     required = settings["required_company_fields"]
@@ -121,6 +125,8 @@ def check_companies(rows, settings=None, matcher=None, actor=None):
 
     outcomes = validated(rows, validate)
     pending = [o for o in outcomes if o.pending]
+    if lock:
+        lock_company_names(o.values["country"] for o in pending)
     matcher = matcher or CompanyMatcher(settings)
     for outcome, candidates in zip(pending, matcher.find([lookup_of(o.values) for o in pending])):
         outcome.candidates, outcome.possible = split_possible(candidates)
@@ -146,7 +152,7 @@ def add_companies(actor, rows, force=False, batch=None, settings=None, on_duplic
     settings = settings if settings is not None else load_settings()
 
     def write():
-        outcomes = check_companies(rows, settings, actor=actor)
+        outcomes = check_companies(rows, settings, actor=actor, lock=True)
         refuse_duplicates("company", outcomes, decide, force=force, on_duplicate=on_duplicate)
         new = [o for o in outcomes if o.pending and o.action != "skip"]
         owner = agent_id(actor)
@@ -245,7 +251,9 @@ def edit_company(actor, company, changes, force=False, settings=None):
 
     matcher = CompanyMatcher(settings)
     try:
-        with write_transaction():
+        with released_after_transaction(), write_transaction():
+            if "name" in new or "country" in new:
+                lock_company_names([merged["country"]])
             refusing, _possible = split_possible(matcher.find([lookup], exclude_ids=[company.id])[0])
             forced = apply_duplicate_rules("company", refusing, force)
             changed = update_record(company, actor, new)

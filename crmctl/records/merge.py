@@ -11,36 +11,43 @@ change goes through `crmctl.records.history` with action "merge" and the
 merge's number, so `history` shows it and `fetch_record` can name the survivor
 of a dropped id.
 
+`merge_plan` works out what a merge would do without writing: `--dry-run`
+prints it and the merge itself carries it out, so the preview and the merge
+cannot disagree. A merge locks its records in ascending id order before it
+reads them (`crmctl.storage.locks.locked_rows`): of two merges naming one
+record, one wins and the other is refused (exit 3) naming the merge that took it.
+
 Decisions: the survivor keeps its own values (only empty fields are filled, the
 first dropped record that has a value wins); a contact detail the survivor
 already has is dropped, not duplicated; the 5-leads-per-company rule limits
 adding, not merging, so a merged company may hold more than 5 leads. An unmerge
-refuses (exit 3) when what it would restore has been taken since: a dropped
-company's website or LinkedIn page or a dropped lead's email now used by
-another record.
+undoes only what is still as the merge left it: a field, a moved record or an
+alias changed since keeps its change, and the summary names it. It refuses
+(exit 3) when what it would restore has been taken since: a dropped company's
+website or LinkedIn page now used by another record.
 """
-import datetime
-import decimal
 import json
 
-import peewee
-
-from crmctl.errors import BadInput, Refused
-from crmctl.kinds.ids import fetch_record, kind_of, typed_id
+from crmctl.errors import BadInput, CrmError, NotFound, Refused
+from crmctl.kinds.ids import fetch_record, kind_for_model, parse_typed_id, typed_id
 from crmctl.kinds.registry import KINDS
-from crmctl.records.aliases import keep_dropped_names, restore_dropped_names
-from crmctl.records.batch import create_one
-from crmctl.records.history import record_event, update_record
+from crmctl.records.aliases import keep_dropped_names, names_kept_by_merge, restore_dropped_names
+from crmctl.records.batch import create_one, run_in_transaction
+from crmctl.records.history import field_history_text, record_event, update_record
+from crmctl.records.snapshots import json_value, restored_values, snapshot
 from crmctl.dates import utcnow
 from crmctl.rules.permissions import require
 from crmctl.storage import models
-from crmctl.storage.connection import write_transaction
+from crmctl.storage.locks import locked_rows
 from crmctl.storage.models import CompanyBlockingKey, Contact, Merge
 
 MERGE_ACTION = "merge"
 UNMERGE_ACTION = "unmerge"
 
 EMPTY_VALUES = (None, "", "[]")
+# A filled field's normalised key column, which follows it (filled, kept or emptied with it).
+KEY_COLUMN_OF = {"website": "website_key", "linkedin_url": "linkedin_key"}
+KEY_COLUMNS = set(KEY_COLUMN_OF.values())
 
 
 def _model(name):
@@ -48,47 +55,154 @@ def _model(name):
 
 
 # ---------------------------------------------------------------------------
-# Snapshots: a deleted record as JSON, and back
+# Which records: typed ids read without the database, records read under their locks
 # ---------------------------------------------------------------------------
 
 
-def snapshot(record):
-    """Every column of a record as JSON-safe values (foreign keys as ids)."""
-    data = {}
-    for name in record._meta.fields:
-        value = record.__data__.get(name)
-        if isinstance(value, (datetime.date, datetime.datetime)):
-            value = value.isoformat()
-        elif isinstance(value, decimal.Decimal):
-            value = str(value)
-        data[name] = value
-    return data
+def merge_targets(keep_text, drop_texts):
+    """(kind, survivor number, dropped numbers) from the typed ids, each named once; nothing is read."""
+    if not drop_texts:
+        raise BadInput("give the records to drop: dedup merge KEEP DROP...")
+    kind, keep_number = parse_typed_id(keep_text, ["company", "lead"])
+    dropped = []
+    for text in drop_texts:
+        drop_kind, number = parse_typed_id(text, [kind] if str(text).strip().isdigit() else ["company", "lead"])
+        if drop_kind != kind:
+            raise BadInput(f"{typed_id(drop_kind, number)} is a {drop_kind}, "
+                           f"but {typed_id(kind, keep_number)} is a {kind}: merge records of one kind")
+        if number == keep_number:
+            raise BadInput(f"{typed_id(kind, keep_number)} cannot be merged into itself")
+        if number not in dropped:
+            dropped.append(number)
+    return kind, keep_number, dropped
 
 
-def restored_values(model, data):
-    """The column values of a snapshot, converted back to the types the fields hold."""
-    values = {}
-    for name, value in data.items():
-        field = model._meta.fields.get(name)
-        if field is None:
-            continue
-        if value is not None:
-            if isinstance(field, peewee.DateTimeField):
-                value = datetime.datetime.fromisoformat(value)
-            elif isinstance(field, peewee.DateField):
-                value = datetime.date.fromisoformat(value)
-            elif isinstance(field, peewee.DecimalField):
-                value = decimal.Decimal(value)
-        values[name] = value
-    return values
+def present_record(kind, number, locked):
+    """A locked record; one merged away meanwhile is refused (3) naming its survivor, one never stored is 4."""
+    record = locked.get(number)
+    if record is not None:
+        return record
+    label = typed_id(kind, number)
+    try:
+        return fetch_record(label)
+    except NotFound as error:
+        merged = f"{label} was merged into "
+        if error.message.startswith(merged):
+            raise Refused(f"{label} was already merged into {error.message[len(merged):]}")
+        raise
 
 
-def _json_value(value):
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    return value
+def records_to_merge(keep_text, drop_texts):
+    """The survivor and the dropped records, all of one kind, each named once, locked in ascending id order.
+
+    Locking before reading is what makes two merges of the same records queue
+    (`crmctl.storage.locks.locked_rows`): the second reads what the first left
+    and is refused when a record it names was merged away meanwhile.
+    """
+    kind, keep_number, drop_numbers = merge_targets(keep_text, drop_texts)
+    locked = locked_rows(KINDS[kind].model, [keep_number] + drop_numbers)
+    keep = present_record(kind, keep_number, locked)
+    return kind, keep, [present_record(kind, number, locked) for number in drop_numbers]
+
+
+# ---------------------------------------------------------------------------
+# The plan: what a merge would do, computed without writing (--dry-run shows it)
+# ---------------------------------------------------------------------------
+
+
+def merge_plan(kind, keep, dropped):
+    """What merging `dropped` into `keep` moves, fills and keeps, writing nothing.
+
+    `moved`: (model name, foreign key, dependent record, dropped id) of each
+    record that hangs on a dropped one; `fills`: the survivor's empty fields
+    and the value each gets (the first dropped record that has one); for
+    companies `aliases` (names added, aliases moved, aliases gone, as
+    `crmctl.records.aliases.names_kept_by_merge` says); for leads
+    `contacts` (moved, dropped as already held by the survivor).
+    """
+    moved = []
+    for record in dropped:
+        for model_name, field_name in KINDS[kind].dependents:
+            model = _model(model_name)
+            for dependent in model.select().where(model._meta.fields[field_name] == record.id).order_by(model.id):
+                moved.append((model_name, field_name, dependent, record.id))
+    fills = {}
+    for record in dropped:
+        for name in KINDS[kind].fillable:
+            value = record.__data__.get(name)
+            if name not in fills and keep.__data__.get(name) in EMPTY_VALUES and value not in EMPTY_VALUES:
+                fills[name] = value
+    plan = {"kind": kind, "keep": keep, "dropped": dropped, "moved": moved, "fills": fills}
+    if kind == "company":
+        plan["aliases"] = names_kept_by_merge(keep, dropped)
+    else:
+        plan["contacts"] = contacts_to_move(keep, dropped)
+    return plan
+
+
+def contacts_to_move(keep, dropped):
+    """(moved, dropped) contact details of the dropped leads: those the survivor already has are dropped."""
+    held = {(c.source, c.match_key or c.value.strip().lower()) for c in Contact.select().where(Contact.lead == keep.id)}
+    moving, dropping = [], []
+    for record in dropped:
+        for contact in Contact.select().where(Contact.lead == record.id).order_by(Contact.id):
+            identity = (contact.source, contact.match_key or contact.value.strip().lower())
+            (dropping if identity in held else moving).append(contact)
+            held.add(identity)
+    return moving, dropping
+
+
+def plan_summary(plan):
+    """A plan as `dedup merge --dry-run` prints it: per kind the records that would move, the fills, the names."""
+    kind, keep = plan["kind"], plan["keep"]
+    moves = {}
+    for model_name, _field, dependent, _from in plan["moved"]:
+        moved_kind = kind_for_model(_model(model_name))
+        moves.setdefault(moved_kind, []).append(typed_id(moved_kind, dependent.id))
+    summary = {
+        "dry_run": True,
+        "kind": kind,
+        "survivor": typed_id(kind, keep.id),
+        "dropped": [typed_id(kind, record.id) for record in plan["dropped"]],
+        "moves": {moved_kind: {"count": len(ids), "ids": ids} for moved_kind, ids in moves.items()},
+        "fills": {name: field_history_text(keep, name, value) for name, value in plan["fills"].items()
+                  if name not in KEY_COLUMNS},
+    }
+    if kind == "company":
+        added, moved_aliases, _gone = plan["aliases"]
+        summary["aliases"] = [name for name, _key in added] + [alias.name for alias in moved_aliases]
+    else:
+        moving, dropping = plan["contacts"]
+        summary["contacts"] = {"moved": [f"{c.source} {c.value}" for c in moving],
+                               "dropped": [f"{c.source} {c.value}" for c in dropping]}
+    return summary
+
+
+def plan_table(summary):
+    """A plan summary as field/value lines for a terminal: one line per kind that moves and per filled field."""
+    lines = {"survivor": summary["survivor"], "dropped": summary["dropped"]}
+    for moved_kind, moved in summary["moves"].items():
+        lines[f"moves {moved_kind}"] = f"{moved['count']}: {', '.join(moved['ids'])}"
+    if not summary["moves"]:
+        lines["moves"] = "nothing"
+    for name, value in summary["fills"].items():
+        lines[f"fills {name}"] = value
+    if not summary["fills"]:
+        lines["fills"] = "nothing"
+    if "aliases" in summary:
+        lines["aliases added"] = summary["aliases"] or "none"
+    else:
+        lines["contacts moved"] = summary["contacts"]["moved"] or "none"
+        lines["contacts dropped"] = summary["contacts"]["dropped"] or "none"
+    return lines
+
+
+def preview_merge(actor, keep_text, drop_texts):
+    """`dedup merge --dry-run`: the plan's summary; nothing is written, nothing is locked."""
+    require(actor, "merge")
+    kind, keep_number, drop_numbers = merge_targets(keep_text, drop_texts)
+    keep = present_record(kind, keep_number, {})
+    return plan_summary(merge_plan(kind, keep, [present_record(kind, number, {}) for number in drop_numbers]))
 
 
 # ---------------------------------------------------------------------------
@@ -96,92 +210,65 @@ def _json_value(value):
 # ---------------------------------------------------------------------------
 
 
-def records_to_merge(keep_text, drop_texts):
-    """The survivor and the dropped records, all of one kind, each named once."""
-    if not drop_texts:
-        raise BadInput("give the records to drop: dedup merge KEEP DROP...")
-    keep = fetch_record(keep_text, ["company", "lead"])
-    kind = kind_of(keep)
-    dropped = []
-    seen = {keep.id}
-    for text in drop_texts:
-        record = fetch_record(text, [kind] if str(text).strip().isdigit() else ["company", "lead"])
-        if kind_of(record) != kind:
-            raise BadInput(f"{typed_id(kind_of(record), record.id)} is a {kind_of(record)}, "
-                           f"but {typed_id(kind, keep.id)} is a {kind}: merge records of one kind")
-        if record.id in seen:
-            if record.id == keep.id:
-                raise BadInput(f"{typed_id(kind, keep.id)} cannot be merged into itself")
-            continue
-        seen.add(record.id)
-        dropped.append(record)
-    return kind, keep, dropped
-
-
 def merge_records(actor, keep_text, drop_texts):
-    """Merge the dropped records into the survivor; returns the Merge row."""
+    """Merge the dropped records into the survivor; returns the Merge row.
+
+    The records are locked first, in ascending id order, and read under the
+    locks, so of two merges naming the same record one wins and the other is
+    refused (exit 3) once it sees what the first did; a deadlock elsewhere is
+    retried (`run_in_transaction`), never an internal error.
+    """
     require(actor, "merge")
-    with write_transaction():
+    merge_targets(keep_text, drop_texts)  # bad input is reported before anything is read
+
+    def write():
         kind, keep, dropped = records_to_merge(keep_text, drop_texts)
-        survivor_label = typed_id(kind, keep.id)
-        dropped_labels = [typed_id(kind, record.id) for record in dropped]
-        merge = create_one(Merge, actor, kind=kind,
-            survivor=survivor_label,
-            dropped=json.dumps(dropped_labels),
-            created_by=actor.agent.id if actor.agent is not None else None,
-        )
-        journal = {"moved": [], "contacts_moved": [], "contacts_dropped": [], "dropped": [], "filled": {}}
-        for record in dropped:
-            _move_dependents(actor, merge, kind, record, keep, journal)
-            if kind == "lead":
-                _move_contacts(actor, merge, record, keep, journal)
+        return apply_plan(actor, merge_plan(kind, keep, dropped))
+
+    return run_in_transaction(write)
+
+
+def apply_plan(actor, plan):
+    kind, keep, dropped = plan["kind"], plan["keep"], plan["dropped"]
+    survivor_label = typed_id(kind, keep.id)
+    merge = create_one(Merge, actor, kind=kind, survivor=survivor_label,
+                       dropped=json.dumps([typed_id(kind, record.id) for record in dropped]),
+                       created_by=actor.agent.id if actor.agent is not None else None)
+    journal = {"moved": [], "contacts_moved": [], "contacts_dropped": [], "dropped": [], "filled": {},
+               "filled_with": {}}
+    for model_name, field_name, dependent, original in plan["moved"]:
+        journal["moved"].append([model_name, dependent.id, field_name, original])
+        update_record(dependent, actor, {field_name: keep.id}, action=MERGE_ACTION, merge=merge.id)
+    if kind == "lead":
+        _move_contacts(actor, merge, keep, plan["contacts"], journal)
+    else:
+        keep_dropped_names(actor, merge.id, keep, dropped, journal)
+    for record in dropped:
+        label = typed_id(kind, record.id)
+        journal["dropped"].append({"id": record.id, "data": snapshot(record)})
+        record_event(label, actor, MERGE_ACTION, field=None, old_value=label, new_value=survivor_label,
+                     merge=merge.id)
         if kind == "company":
-            keep_dropped_names(actor, merge.id, keep, dropped, journal)
-        fills = {}
-        for record in dropped:
-            for name in KINDS[kind].fillable:
-                if name in fills or keep.__data__.get(name) not in EMPTY_VALUES:
-                    continue
-                value = record.__data__.get(name)
-                if value not in EMPTY_VALUES:
-                    fills[name] = value
-        for record in dropped:
-            label = typed_id(kind, record.id)
-            journal["dropped"].append({"id": record.id, "data": snapshot(record)})
-            record_event(label, actor, MERGE_ACTION, field=None, old_value=label, new_value=survivor_label,
-                         merge=merge.id)
-            if kind == "company":
-                CompanyBlockingKey.delete().where(CompanyBlockingKey.company == record.id).execute()
-            else:
-                Contact.delete().where(Contact.lead == record.id).execute()
-            record.delete_instance()
-        journal["filled"] = {name: _json_value(keep.__data__.get(name)) for name in fills}
-        update_record(keep, actor, fills, action=MERGE_ACTION, merge=merge.id)
-        merge.journal = json.dumps(journal)
-        merge.save()
+            CompanyBlockingKey.delete().where(CompanyBlockingKey.company == record.id).execute()
+        else:
+            Contact.delete().where(Contact.lead == record.id).execute()
+        record.delete_instance()
+    fills = plan["fills"]
+    journal["filled"] = {name: json_value(keep.__data__.get(name)) for name in fills}
+    journal["filled_with"] = {name: json_value(value) for name, value in fills.items()}
+    update_record(keep, actor, fills, action=MERGE_ACTION, merge=merge.id)
+    merge.journal = json.dumps(journal)
+    merge.save()
     return merge
 
 
-def _move_dependents(actor, merge, kind, record, keep, journal):
-    for model_name, field_name in KINDS[kind].dependents:
-        model = _model(model_name)
-        field = model._meta.fields[field_name]
-        for dependent in model.select().where(field == record.id).order_by(model.id):
-            journal["moved"].append([model_name, dependent.id, field_name, record.id])
-            update_record(dependent, actor, {field_name: keep.id}, action=MERGE_ACTION, merge=merge.id)
-
-
-def _move_contacts(actor, merge, record, keep, journal):
+def _move_contacts(actor, merge, keep, contacts, journal):
     """Contact details move to the survivor, except those it already has."""
     survivor_label = typed_id("lead", keep.id)
-    held = {(c.source, c.match_key or c.value.strip().lower()) for c in Contact.select().where(Contact.lead == keep.id)}
-    for contact in Contact.select().where(Contact.lead == record.id).order_by(Contact.id):
-        identity = (contact.source, contact.match_key or contact.value.strip().lower())
-        if identity in held:
-            journal["contacts_dropped"].append(snapshot(contact))
-            continue
-        held.add(identity)
-        journal["contacts_moved"].append([contact.id, record.id])
+    moving, dropping = contacts
+    journal["contacts_dropped"] = [snapshot(contact) for contact in dropping]
+    for contact in moving:
+        journal["contacts_moved"].append([contact.id, contact.lead_id])
         Contact.update(lead=keep.id).where(Contact.id == contact.id).execute()
         record_event(survivor_label, actor, MERGE_ACTION, field="contact", old_value=None,
                      new_value=f"{contact.source} {contact.value}", merge=merge.id)
@@ -193,27 +280,37 @@ def _move_contacts(actor, merge, record, keep, journal):
 
 
 def unmerge(actor, merge_text):
-    """Undo a merge: restore the dropped records with their ids and give back what was theirs."""
+    """Undo a merge: restore the dropped records with their ids and give back what was theirs; (merge, kept).
+
+    Only what the merge changed and is still as the merge left it is undone. A
+    survivor's field filled by the merge and changed since keeps its new value;
+    a record moved by the merge and moved on since stays where it is; an alias
+    the merge moved and that was removed since stays removed. `kept` names
+    them ("city", "L5 company", "alias 'Acme R'") for the summary. The merge
+    row is locked first and then the records it names, in ascending id order,
+    so two unmerges of one merge, or an unmerge beside a merge of its
+    survivor, queue and the second sees what the first did.
+    """
     require(actor, "merge")
-    with write_transaction():
-        merge = fetch_record(merge_text, ["merge"])
+    _kind, number = parse_typed_id(merge_text, ["merge"])
+
+    def write():
+        merge = locked_rows(Merge, [number]).get(number) or fetch_record(typed_id("merge", number))
         label = typed_id("merge", merge.id)
         if merge.undone_at is not None:
             raise Refused(f"{label} was already undone")
         kind = merge.kind
         model = _model("Company" if kind == "company" else "Lead")
+        journal = json.loads(merge.journal or "{}")
         survivor_number = int(merge.survivor[1:])
-        survivor = model.get_or_none(model.id == survivor_number)
+        survivor = locked_rows(model, [survivor_number] + [entry["id"] for entry in journal.get("dropped", [])]
+                               ).get(survivor_number)
         if survivor is None:
             try:
                 fetch_record(merge.survivor)
-            except Exception as error:  # NotFound names where the survivor went
-                raise Refused(f"cannot undo {label}: {getattr(error, 'message', error)}")
-        journal = json.loads(merge.journal or "{}")
-
-        filled = journal.get("filled", {})
-        if filled:
-            update_record(survivor, actor, restored_values(model, filled), action=UNMERGE_ACTION, merge=merge.id)
+            except CrmError as error:  # NotFound names where the survivor went
+                raise Refused(f"cannot undo {label}: {error.message}")
+        kept = _restore_filled(actor, merge, model, survivor, journal)
 
         for entry in journal.get("dropped", []):
             values = restored_values(model, entry["data"])
@@ -225,20 +322,54 @@ def unmerge(actor, merge_text):
         for model_name, record_id, field_name, original in journal.get("moved", []):
             dependent_model = _model(model_name)
             dependent = dependent_model.get_or_none(dependent_model.id == record_id)
-            if dependent is None or dependent.__data__.get(field_name) != survivor_number:
-                continue  # deleted or moved elsewhere since the merge
+            if dependent is None:
+                continue  # deleted since the merge
+            if dependent.__data__.get(field_name) != survivor_number:
+                kept.append(f"{typed_id(kind_for_model(dependent_model), record_id)} {field_name}")
+                continue
             update_record(dependent, actor, {field_name: original}, action=UNMERGE_ACTION, merge=merge.id)
 
         if kind == "lead":
             _restore_contacts(actor, merge, journal)
         else:
-            restore_dropped_names(actor, merge.id, survivor_number,
-                                  [entry["id"] for entry in journal.get("dropped", [])], journal)
+            kept += [f"alias {name!r}" for name in restore_dropped_names(
+                actor, merge.id, survivor_number, [entry["id"] for entry in journal.get("dropped", [])], journal)]
 
         merge.undone_at = utcnow()
         merge.save()
         record_event(label, actor, UNMERGE_ACTION, field="undone_at", new_value=merge.undone_at, merge=merge.id)
-    return merge
+        return merge, kept
+
+    return run_in_transaction(write)
+
+
+def _restore_filled(actor, merge, model, survivor, journal):
+    """Empty again the survivor's fields the merge filled and nobody changed since; the others' names.
+
+    A key column (website_key) follows its field (website). A journal written
+    before `filled_with` was kept is read the way the merge filled: the first
+    dropped record that had a value.
+    """
+    filled = journal.get("filled", {})
+    filled_with = journal.get("filled_with")
+    if filled_with is None:
+        filled_with = {}
+        for name in filled:
+            values = [entry["data"].get(name) for entry in journal.get("dropped", [])]
+            filled_with[name] = next((value for value in values if value not in EMPTY_VALUES), None)
+    restore, kept = {}, []
+    for name in filled:
+        if name in KEY_COLUMNS:
+            continue
+        if json_value(survivor.__data__.get(name)) == filled_with.get(name):
+            restore[name] = filled[name]
+            if KEY_COLUMN_OF.get(name) in filled:
+                restore[KEY_COLUMN_OF[name]] = filled[KEY_COLUMN_OF[name]]
+        else:
+            kept.append(name)
+    if restore:
+        update_record(survivor, actor, restored_values(model, restore), action=UNMERGE_ACTION, merge=merge.id)
+    return kept
 
 
 def _check_restorable(kind, model, values, label):
