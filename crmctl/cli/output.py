@@ -95,12 +95,12 @@ def print_records(rows, output_format, columns=None, kind=None):
     if output_format == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, default=str, indent=2))
         return
-    if columns is None:
-        if rows:
-            columns = list(rows[0].keys())
-        else:
-            columns = [field.name for field in kind.fields if field.shown] if kind is not None else []
     if output_format == "csv":
+        if columns is None:
+            if rows:
+                columns = list(rows[0].keys())
+            else:
+                columns = [field.name for field in kind.fields if field.shown] if kind is not None else []
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns)
@@ -111,7 +111,7 @@ def print_records(rows, output_format, columns=None, kind=None):
     if not rows:
         click.echo("(no records)", err=True)
         return
-    emit(table_text(columns, rows, terminal_columns()))
+    emit(table_text(table_columns(rows, columns), rows, terminal_columns()))
 
 
 def print_record(record, output_format):
@@ -136,6 +136,22 @@ def message(text):
 # ---------------------------------------------------------------------------
 # Tables: fitted to the terminal
 # ---------------------------------------------------------------------------
+
+
+def table_columns(rows, columns=None):
+    """The columns of a table: those asked for; for records of one kind (typed ids), the columns `list KIND`
+    shows (what hangs on a record in `show`); otherwise every key. JSON and CSV always have every field."""
+    if columns is not None:
+        return list(columns)
+    keys = list(rows[0].keys())
+    typed_id = rows[0].get("id")
+    if isinstance(typed_id, str) and typed_id[:1].isalpha() and typed_id[1:].isdigit():
+        from crmctl.kinds.registry import KINDS
+
+        for kind in KINDS.values():
+            if kind.letter == typed_id[0] and kind.list_columns and set(kind.list_columns) <= set(keys):
+                return list(kind.list_columns)
+    return keys
 
 
 def table_text(columns, rows, width=None):
