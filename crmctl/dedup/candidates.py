@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 import peewee
 
 from crmctl.dedup.evidence import CompanyFacts, compare_companies
-from crmctl.dedup.keys import BLOCKING_KEY_CAP, probe_keys, stored_keys
+from crmctl.dedup.keys import (BLOCKING_KEY_CAP, TWO_TYPO_KEY_CAP, name_forms, probe_key_sets, probe_keys, stored_keys,
+                               within_two_typos)
 from crmctl.kinds.registry import COMPANY, LEAD
 from crmctl.storage.connection import database_proxy
 
@@ -188,26 +189,39 @@ class CompanyMatcher:
         named = [(i, l) for i, l in enumerate(lookups) if l.name_key]
         if not named:
             return
-        probes = {i: probe_keys(l.name_key) for i, l in named}
-        postings = self._postings(sorted({key for keys in probes.values() for key in keys}))
+        probes = {i: probe_key_sets(l.name_key) for i, l in named}
+        postings = self._postings(sorted({key for near, _far in probes.values() for key in near}), BLOCKING_KEY_CAP)
+        postings.update(self._postings(sorted({key for _near, far in probes.values() for key in far}),
+                                       TWO_TYPO_KEY_CAP))
         same_name = self._same_names(sorted({l.name_key for _i, l in named}))
         wanted = set()
         blocked = {}
+        two_typos_only = {}
         for index, lookup in named:
+            near_keys, far_keys = probes[index]
             ids = set(same_name.get(lookup.name_key, ()))
-            for key in probes[index]:
+            for key in near_keys:
                 ids.update(postings.get(key, ()))
+            far = set()
+            for key in far_keys:
+                far.update(postings.get(key, ()))
+            far -= ids
             ids -= excluded
-            blocked[index] = ids
-            wanted |= ids
+            far -= excluded
+            blocked[index], two_typos_only[index] = ids | far, far
+            wanted |= ids | far
         companies = self._companies(sorted(wanted))
         for index, lookup in named:
             typed = CompanyFacts(lookup.name_key, lookup.country, lookup.website_key, lookup.linkedin_key)
+            forms = name_forms(lookup.name_key)
             for company_id in blocked[index]:
                 stored = companies.get(company_id)
                 if stored is None:
                     continue
                 name, facts, alias_keys = stored
+                if company_id in two_typos_only[index] and not any(
+                        within_two_typos(forms, key) for key in [facts.name_key, *alias_keys]):
+                    continue
                 best, best_key = compare_companies(typed, facts), None
                 for alias_key in alias_keys:
                     comparison = compare_companies(typed, facts._replace(name_key=alias_key))
@@ -220,13 +234,12 @@ class CompanyMatcher:
                 candidate.reasons.append(comparison_reason(lookup.name_key, best_key or facts.name_key, best,
                                                            lookup.country, facts.country, alias=best_key is not None))
 
-    def _postings(self, keys):
-        """key -> company ids, skipping keys with more than BLOCKING_KEY_CAP postings."""
+    def _postings(self, keys, cap):
+        """key -> company ids, skipping keys with more than `cap` postings."""
         postings = {}
-        for key, company_id in self.sql.capped("company_blocking_key", "key", "company_id", keys,
-                                               BLOCKING_KEY_CAP + 1):
+        for key, company_id in self.sql.capped("company_blocking_key", "key", "company_id", keys, cap + 1):
             postings.setdefault(key, []).append(company_id)
-        return {key: ids for key, ids in postings.items() if len(ids) <= BLOCKING_KEY_CAP}
+        return {key: ids for key, ids in postings.items() if len(ids) <= cap}
 
     def _same_names(self, name_keys):
         """name key -> ids of companies with exactly that normalised name or alias (at most SAME_NAME_LIMIT each)."""

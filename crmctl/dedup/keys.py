@@ -42,16 +42,21 @@ when both have at least 13, and every name with the same words in another
 order; the relation is symmetric. A stored key is a 40-bit digest written as
 `KEY_LENGTH` characters from an alphabet without capitals (no database
 collation folds two together), so a row costs the same whatever the name's
-length. A key with more than `BLOCKING_KEY_CAP` postings is skipped, so a
-crowded key cannot make a check slow.
+length. A key with more than `BLOCKING_KEY_CAP` postings (a two-typo key:
+`TWO_TYPO_KEY_CAP`) is skipped, so a crowded key cannot make a check slow.
 """
 from functools import lru_cache
 from hashlib import blake2b
+
+from rapidfuzz.distance import OSA
 
 # Bump when what `stored_keys` or `crmctl.rules.names.company_name_key` gives for a name changes:
 # `crmctl db upgrade` then recomputes every stored name key and blocking key (`crmctl.records.rekey`).
 KEYS_VERSION = 5
 BLOCKING_KEY_CAP = 200
+# A two-typo key keeps only about half of a long form: one shared by more companies than this holds a
+# common word ("... logistics") rather than a name, and is skipped by a look-up.
+TWO_TYPO_KEY_CAP = 40
 # Below this many letters a name must match exactly: one edit scores < 85.
 MIN_LETTERS_FOR_TYPO_KEYS = 6
 # From this many letters two edits still score >= 85, so a form is keyed to meet its two-edit neighbours.
@@ -101,13 +106,18 @@ def core_name_key(name_key):
     return " ".join(tokens)
 
 
-def name_forms(name_key):
-    """The compact forms a name is compared and blocked by: as written, and its core."""
+@lru_cache(maxsize=100_000)
+def _name_forms(name_key):
     whole = compact(name_key)
     if " " not in name_key:
-        return [whole]
+        return (whole,)
     core = compact(core_name_key(name_key))
-    return [whole] if core == whole else [whole, core]
+    return (whole,) if core == whole else (whole, core)
+
+
+def name_forms(name_key):
+    """The compact forms a name is compared and blocked by: as written, and its core (cached)."""
+    return list(_name_forms(name_key))
 
 
 def sorted_name_key(name_key):
@@ -249,11 +259,32 @@ def stored_keys(name_key):
 
 def probe_keys(name_key):
     """The keys to look up for a normalised name: each near name stores one of them, and sees this one's."""
-    keys = {_digest(text) for text in _key_texts(name_key, _probe_form_texts)}
+    near, far = probe_key_sets(name_key)
+    return sorted(near | far)
+
+
+def probe_key_sets(name_key):
+    """(near keys, two-typo keys) of a look-up.
+
+    A two-typo key keeps about half of a long form, so in a crowded name space
+    it also brings names three or more edits away ("alvarez and phillips" /
+    "martinez and phillips"): the matcher keeps a company found only through
+    these when its forms are at most two edits from the look-up's
+    (`within_two_typos`), before scoring it.
+    """
+    near, far = set(), set()
+    for text in _key_texts(name_key, _probe_form_texts):
+        (far if text.count(".") == 5 and text[0].isdigit() else near).add(_digest(text))
     acronym = typed_acronym(name_key)
     if acronym:
-        keys.add(_acronym_key(acronym))
-    return sorted(keys)
+        near.add(_acronym_key(acronym))
+    return near, far - near
+
+
+def within_two_typos(forms, other_key):
+    """Whether one of `forms` is at most two edits (optimal string alignment) from one of the other name's forms."""
+    other_forms = _name_forms(other_key)
+    return any(OSA.distance(form, other, score_cutoff=2) <= 2 for form in forms for other in other_forms)
 
 
 def deletion_keys(name_key):
