@@ -162,6 +162,21 @@ def test_a_table_fits_the_terminal_and_wide_shows_every_character(crm):
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
+def test_what_hangs_on_a_record_is_shown_in_the_columns_of_its_listing_fitted_to_the_terminal(crm):
+    crm.json(*company_args(name=LONG_NAME))
+    crm.json("add", "lead", "--company", "C1", "--name", "Anna Nowak", "--position", "Chief Technology Officer",
+             "--email", "anna.nowak@zaklady-mechaniczne-przemyslu-precyzyjnego.pl")
+    code, shown, stderr = run_on_terminal("--db", crm.url, "show", "C1", columns=80, env=dict(os.environ, PAGER="cat"))
+    assert code == 0, stderr
+    assert max(len(line) for line in shown.splitlines()) <= 80
+    header = next(line for line in shown.splitlines() if line.startswith("id ") and "full_name" in line)
+    listed = ["id", "full_name", "position", "company", "status", "follow_up_on", "owner", "emails", "phones"]
+    shown_names = header.split()
+    assert len(shown_names) == len(listed)
+    assert all(name.startswith(shown.rstrip("…")) for shown, name in zip(shown_names, listed)), header
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_long_output_on_a_terminal_goes_through_the_pager_and_never_when_piped(crm):
     crm.json(*company_args())
     conversation = "\n".join(f"line {number} of a long conversation" for number in range(1, 61))
