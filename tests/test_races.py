@@ -11,7 +11,8 @@ and round costs about 0.25 s of CPU: 25 rounds of 8 on three backends would be
 
 - Eight processes add the same company name in the same country (different
   websites, no --force): exactly one stores it; every other exits 3 with the
-  usual "likely duplicate ... refused" line.
+  usual "likely duplicate ... refused" line. A rename, or an alias, racing a
+  new company of that name: one of the two goes through.
 - `dedup merge A B` beside `dedup merge C B`, and `merge A B` beside `merge B A`:
   exactly one merge wins; the other exits 3 saying what was merged already.
 - `dedup unmerge X` beside a merge of its survivor, and two unmerges of one
@@ -103,6 +104,11 @@ def add_company(crm, name, slug):
     return crm.json(*add_company_args(name, slug)[:-2], "--force")["id"]
 
 
+def only(outcomes, code):
+    (found,) = [outcome for outcome in outcomes if outcome[0] == code]
+    return found
+
+
 # --- point 1: likely duplicates ---------------------------------------------------
 
 
@@ -129,6 +135,32 @@ def test_the_same_name_raced_in_two_countries_is_stored_once_in_each(crm, tmp_pa
     assert sorted(company["country"] for company in crm.json("list", "companies")) == ["DE", "PL"]
 
 
+def test_a_rename_or_an_alias_racing_a_new_company_of_that_name_lets_one_through(crm, tmp_path):
+    rounds = []
+    for number in range(MERGE_ROUNDS):
+        renamed = add_company(crm, f"Old Name {number}", f"old-name-{number}")
+        aliased = add_company(crm, f"Alias Holder {number}", f"alias-holder-{number}")
+        rounds.append((renamed, aliased))
+    commands = [
+        [["edit", renamed, "--set", f"name=Fresh Name {number}", "--format", "json"]
+         for number, (renamed, _) in enumerate(rounds)],
+        [add_company_args(f"Fresh Name {number}", f"fresh-name-{number}") for number in range(MERGE_ROUNDS)],
+        [["alias", "add", aliased, f"Mirror Name {number}", "--format", "json"]
+         for number, (_, aliased) in enumerate(rounds)],
+        [add_company_args(f"Mirror Name {number}", f"mirror-name-{number}") for number in range(MERGE_ROUNDS)],
+    ]
+    for outcomes in Racers(tmp_path / "racers", crm.url, commands):
+        for pair in (outcomes[:2], outcomes[2:]):
+            assert sorted(code for code, _, _ in pair) == [0, 3], outcomes
+            line = assert_one_clean_line(only(pair, 3)[2])
+            assert "duplicate company refused" in line or "so it would make a duplicate" in line, line
+    names = [company["name"] for company in crm.json("list", "companies")]
+    aliases = [alias["name"] for alias in crm.json("alias", "list")]
+    for number in range(MERGE_ROUNDS):
+        assert names.count(f"Fresh Name {number}") == 1
+        assert names.count(f"Mirror Name {number}") + aliases.count(f"Mirror Name {number}") == 1
+
+
 # --- point 4: merges --------------------------------------------------------------
 
 
@@ -137,11 +169,6 @@ def merged_away_line(stderr, dropped):
     assert line.startswith(f"crmctl: error: {dropped} was already merged into C"), line
     assert " by X" in line, line
     return line
-
-
-def only(outcomes, code):
-    (found,) = [outcome for outcome in outcomes if outcome[0] == code]
-    return found
 
 
 def test_two_merges_of_one_dropped_company_have_one_winner(crm, tmp_path):
