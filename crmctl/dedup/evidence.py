@@ -51,6 +51,8 @@ AGREEING_SIGNAL_BONUS = 10.0
 # sharing only these share no company's label, so tldextract need not be asked.
 _SUFFIX_LABELS = frozenset("co com org net gov edu ac or ne go gob gouv nom ltd plc biz info".split())
 _SLUG_SEPARATORS_RE = re.compile(r"[-_.]+")
+# Websites and slugs kept worked out: a scan compares each company with several others.
+CACHED_COMPANIES = 1_000_000
 
 
 class CompanyFacts(NamedTuple):
@@ -73,7 +75,7 @@ class Comparison(NamedTuple):
 _extractor = None
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=CACHED_COMPANIES)
 def domain_parts(website_key):
     """(registrable domain, its label) of a website key, offline; (host, first label) under an unknown suffix."""
     global _extractor
@@ -94,7 +96,7 @@ def possible_domain_labels(website_key):
     return frozenset(website_key.split(".")[:-1]) - _SUFFIX_LABELS
 
 
-_host_labels = lru_cache(maxsize=100_000)(possible_domain_labels)
+_host_labels = lru_cache(maxsize=CACHED_COMPANIES)(possible_domain_labels)
 
 
 def domain_note(left_key, right_key):
@@ -112,13 +114,13 @@ def domain_note(left_key, right_key):
     return None
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=CACHED_COMPANIES)
 def _raw_slug(linkedin_key):
     """The slug of a LinkedIn company key, lower-case, without separators: cheap, for a first look."""
     return _SLUG_SEPARATORS_RE.sub("", linkedin_key.partition("/")[2].lower())
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=CACHED_COMPANIES)
 def slug_form(linkedin_key):
     """A LinkedIn company key's slug as a compact normalised name ("company/acme-robotics-gmbh" -> "acmerobotics")."""
     from crmctl.errors import BadInput

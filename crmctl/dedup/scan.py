@@ -24,8 +24,8 @@ every pair across them scores at least `min_score` (complete linkage), so a
 chain of typos (Torzor ~ Torcor ~ Zorcor) does not make one cluster of
 different companies.
 """
-from crmctl.dedup.evidence import Comparison, CompanyFacts, compare_companies
-from crmctl.dedup.keys import ACRONYM_KEY_MARK, BLOCKING_KEY_CAP, core_name_key, stored_keys
+from crmctl.dedup.evidence import Comparison, CompanyFacts, compare_companies, possible_domain_labels
+from crmctl.dedup.keys import ACRONYM_KEY_MARK, BLOCKING_KEY_CAP, compact, core_name_key, sorted_name_key, stored_keys
 from crmctl.dedup.scan_pairs import CandidatePairs, name_words
 
 # A word used by at least this many different names in the scanned database is a
@@ -124,9 +124,12 @@ def linked_clusters(found, facts):
         return comparison
 
     fuzzy = []
+    word_counts = found.word_counts
     for left, right in found.pairs():
         if facts[left].name_key == facts[right].name_key:
             continue  # the same name: joined above when the countries allow it
+        if not worth_comparing(facts[left], facts[right], word_counts):
+            continue
         comparison = compared(left, right)
         if comparison.score < min_score:
             continue
@@ -149,6 +152,20 @@ def linked_clusters(found, facts):
                  if (a, b) in scored and scored[(a, b)].score >= min_score}
         found.append((members, weakest, pairs))
     return found
+
+def worth_comparing(left, right, word_counts):
+    """False for two companies (CompanyFacts) that cannot be a link: their names differ in words other names use
+    (`differs_in_common_words`), by no rule but the edit distance (not spacing, transliteration, word order nor
+    generic words), and their websites share no label. Such a pair is left uncompared, so a LinkedIn slug
+    cannot raise it; most pairs of a crowded name space are such pairs."""
+    if not differs_in_common_words(left.name_key, right.name_key, word_counts):
+        return True
+    if (compact(left.name_key) == compact(right.name_key) or sorted_name_key(left.name_key) == sorted_name_key(
+            right.name_key) or core_name_key(left.name_key) == core_name_key(right.name_key)):
+        return True
+    return bool(left.website_key and right.website_key
+                and possible_domain_labels(left.website_key) & possible_domain_labels(right.website_key))
+
 
 def _comparison(left, right, min_score, word_counts):
     comparison = compare_companies(left, right)
@@ -179,19 +196,18 @@ def scan_company_rows(rows, min_score, cap=BLOCKING_KEY_CAP):
     """
     facts = {row[0]: CompanyFacts(*row[1:]) for row in rows}
     scan, postings = CandidatePairs(min_score), {}
+    scan.add_companies((company_id, *fact[:3]) for company_id, fact in facts.items())
     for company_id, fact in facts.items():
-        scan.add_company(company_id, fact.name_key, fact.country, fact.website_key)
         for key in stored_keys(fact.name_key):
             postings.setdefault(key, []).append(company_id)
-    _find_pairs(scan, (ids for key, ids in sorted(postings.items())
-                       if 1 < len(ids) <= cap and not key.startswith(ACRONYM_KEY_MARK)))
+    _find_pairs(scan, ((key, company_id) for key, ids in sorted(postings.items()) if 1 < len(ids) <= cap
+                       for company_id in ids))
     return [(ids, weakest) for ids, weakest, _pairs in linked_clusters(scan, facts)]
 
 
-def _find_pairs(scan, blocks):
+def _find_pairs(scan, key_rows):
     scan.add_label_groups()
-    for ids in blocks:
-        scan.add_block(ids)
+    scan.add_blocks(key_rows, ACRONYM_KEY_MARK)
     scan.add_one_letter_apart()
     scan.close_blocks()
 
@@ -207,17 +223,26 @@ def scan_companies(min_score=None, country=None, limit=None):
     Each cluster: {"ids", "score", "names", "countries", "websites", "pairs": [{"a", "b", "score",
     "reasons"}]}, with typed ids; `country` scans one country's companies, `limit` keeps the first clusters.
     """
+    import gc
+
     from crmctl.dedup import scan_reading as reading
     from crmctl.rules.settings import load_settings
     from crmctl.storage.connection import database_proxy
 
     database = database_proxy.obj
-    scan = CandidatePairs(float(load_settings()["likely_duplicate_min_score"] if min_score is None else min_score))
-    for row in reading.companies(database, country):
-        scan.add_company(*row)
-    _find_pairs(scan, reading.key_blocks(database, BLOCKING_KEY_CAP, ACRONYM_KEY_MARK))
-    facts = {row[0]: CompanyFacts(*row[1:]) for row in reading.companies_among(database, scan.pair_ids(), country)}
-    found = linked_clusters(scan, facts)
+    # Millions of small tuples and none in a cycle: the cyclic collector would only walk them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        scan = CandidatePairs(float(load_settings()["likely_duplicate_min_score"] if min_score is None else min_score))
+        scan.add_companies(reading.companies(database, country))
+        _find_pairs(scan, reading.key_rows(database, BLOCKING_KEY_CAP))
+        facts = {row[0]: CompanyFacts(*row[1:])
+                 for row in reading.companies_among(database, scan.pair_ids(), country)}
+        found = linked_clusters(scan, facts)
+    finally:
+        if collecting:
+            gc.enable()
     found.sort(key=lambda cluster: (-cluster[1], cluster[0][0]))
     found = found[:limit] if limit is not None else found
     shown = reading.shown_companies(database, sorted({member for members, _weakest, _pairs in found

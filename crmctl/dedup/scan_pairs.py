@@ -70,8 +70,8 @@ def names_within_reach(left, right, slack):
 
 
 class CandidatePairs:
-    """The candidate pairs of one scan. It is given every company (`add_company`), then the shared labels
-    (`add_label_groups`), the blocks of stored keys (`add_block`) and the names one letter apart, keeping
+    """The candidate pairs of one scan. It is given every company (`add_companies`), then the shared labels
+    (`add_label_groups`), the stored blocking keys (`add_blocks`) and the names one letter apart, keeping
     in memory only each company's country and texts and the pairs (one integer each: the smaller id
     shifted left 32 bits, plus the larger); `close_blocks` then lets go of the names.
     """
@@ -87,28 +87,28 @@ class CandidatePairs:
         self.same_text = []
         self._countries = {}
 
-    def add_company(self, company_id, name_key, country, website_key=None):
-        country = self._countries.setdefault(country, country)  # one string per code: `is` compares them
-        entries = self.entries
-        if company_id >= len(entries):
-            entries.extend([None] * (company_id + 1 - len(entries) + len(entries) // 8))
-        whole, ordered, core = company_texts(name_key)
-        entries[company_id] = (country, whole, ordered, core)
-        found = self.by_text.get(whole)
-        if found is None:
-            self.by_text[whole] = company_id
-            self.word_counts.update(set(name_words(name_key)))  # each name once (names spaced otherwise too)
-        elif isinstance(found, list):
-            found.append(company_id)
-        else:
-            self.by_text[whole] = [found, company_id]
-        if website_key:  # a collision of two labels' hashes costs one needless comparison
-            self.labels += [(hash(label) & 0xFFFFFFFF) << 32 | company_id
-                            for label in possible_domain_labels(website_key)]
-
-    def entry(self, company_id):
-        entries = self.entries
-        return entries[company_id] if company_id < len(entries) else None
+    def add_companies(self, rows):
+        """Take (id, name_key, country, website_key) rows: each company's texts, its compact form's group,
+        the words of each compact form (counted once), its websites' possible labels."""
+        entries, by_text, labels, word_counts = self.entries, self.by_text, self.labels, self.word_counts
+        countries = self._countries
+        for company_id, name_key, country, website_key in rows:
+            country = countries.setdefault(country, country)  # one string per code: `is` compares them
+            if company_id >= len(entries):
+                entries.extend([None] * (company_id + 1 - len(entries) + len(entries) // 8))
+            whole, ordered, core = company_texts(name_key)
+            entries[company_id] = (country, whole, ordered, core)
+            found = by_text.get(whole)
+            if found is None:
+                by_text[whole] = company_id
+                word_counts.update(name_key.split(" "))
+            elif found.__class__ is list:
+                found.append(company_id)
+            else:
+                by_text[whole] = [found, company_id]
+            if website_key:  # a collision of two labels' hashes costs one needless comparison
+                for label in possible_domain_labels(website_key):
+                    labels.append((hash(label) & 0xFFFFFFFF) << 32 | company_id)
 
     def _candidate(self, left, right):
         entries = self.entries
@@ -116,17 +116,36 @@ class CandidatePairs:
         if left_country is right_country or left_country is None or right_country is None:
             self.candidates.add((left << 32 | right) if left < right else (right << 32 | left))
 
+    def add_blocks(self, key_rows, skipped_mark):
+        """Take (key, company id) rows of stored blocking keys in key order (keys of 2 to BLOCKING_KEY_CAP
+        postings): per key, keep the pairs of one country within reach of min_score. Keys that start with
+        `skipped_mark` are left out."""
+        entries, slack, candidates = self.entries, self.slack, self.candidates
+        known = len(entries)
+        current, members, skipping = None, [], False
+        for key, company_id in key_rows:
+            if key == current:
+                if not skipping:
+                    members.append(company_id)
+                continue
+            if len(members) == 2:  # most keys: no grouping needed
+                left, right = members
+                left_entry = entries[left] if left < known else None
+                right_entry = entries[right] if right < known else None
+                if (left_entry is not None and right_entry is not None
+                        and (left_entry[0] is right_entry[0] or left_entry[0] is None or right_entry[0] is None)
+                        and names_within_reach(left_entry, right_entry, slack)):
+                    candidates.add((left << 32 | right) if left < right else (right << 32 | left))
+            elif len(members) > 2:
+                self.add_block(members)
+            skipping = key.startswith(skipped_mark)
+            current, members = key, ([] if skipping else [company_id])
+        if len(members) > 1:
+            self.add_block(members)
+
     def add_block(self, members):
         """A block of company ids that share a stored key: keep the pairs of one country within reach of min_score."""
         entries = self.entries
-        if len(members) == 2:  # most blocks: no grouping needed
-            left, right = members
-            left_entry, right_entry = self.entry(left), self.entry(right)
-            if (left_entry is not None and right_entry is not None
-                    and (left_entry[0] is right_entry[0] or left_entry[0] is None or right_entry[0] is None)
-                    and names_within_reach(left_entry, right_entry, self.slack)):
-                self.candidates.add((left << 32 | right) if left < right else (right << 32 | left))
-            return
         by_country = {}
         for member in members:
             entry = entries[member] if member < len(entries) else None

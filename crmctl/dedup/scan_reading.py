@@ -50,22 +50,12 @@ def companies_among(database, ids, country=None):
         if row[0] in ids)
 
 
-def key_blocks(database, cap, skipped_mark):
-    """The stored blocking keys with 2 to `cap` postings, in key order, as lists of company ids; keys that start
-    with `skipped_mark` are left out."""
+def key_rows(database, cap):
+    """(key, company id) of the stored blocking keys with 2 to `cap` postings, in key order."""
     key = f"{database.quote[0]}key{database.quote[1]}"  # a reserved word in MySQL
-    sql = (f"SELECT {key}, company_id FROM company_blocking_key WHERE {key} IN (SELECT {key} FROM "
-           f"company_blocking_key GROUP BY {key} HAVING COUNT(*) BETWEEN 2 AND {int(cap)}) ORDER BY {key}")
-    current, members = None, []
-    for key, company_id in streamed_rows(database, sql):
-        if key != current:
-            if current is not None and not current.startswith(skipped_mark):
-                yield members
-            current, members = key, [company_id]
-        else:
-            members.append(company_id)
-    if current is not None and not current.startswith(skipped_mark):
-        yield members
+    return streamed_rows(database, f"SELECT {key}, company_id FROM company_blocking_key WHERE {key} IN (SELECT {key} "
+                                   f"FROM company_blocking_key GROUP BY {key} HAVING COUNT(*) BETWEEN 2 AND {int(cap)}) "
+                                   f"ORDER BY {key}")
 
 
 def shown_companies(database, ids, chunk=500):
