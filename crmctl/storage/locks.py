@@ -52,8 +52,8 @@ def mysql_lock_name(name):
 def lock_names(names, database=None):
     """Take an exclusive lock on each name (sorted, so two writers never wait on each other in a cycle).
 
-    Call it inside the write transaction, before the first read of what the
-    names guard. On MariaDB the caller's transaction must run inside
+    Call it once per transaction with every name it needs, inside the write
+    transaction and before the first read of what the names guard. On MariaDB the caller's transaction must run inside
     `released_after_transaction` (as `crmctl.records.batch.run_in_transaction`
     does). A lock not granted within a minute is refused (exit 3): another
     process is holding it far longer than any write takes.
@@ -107,9 +107,13 @@ def released_after_transaction(database=None):
     finally:
         held = getattr(database, "_crmctl_named_locks", None)
         if held and not database.in_transaction():
-            for lock in sorted(held):
-                database.execute_sql("SELECT RELEASE_LOCK(%s)", [lock])
-            held.clear()
+            try:
+                for lock in sorted(held):
+                    database.execute_sql("SELECT RELEASE_LOCK(%s)", [lock])
+            except peewee.DatabaseError:
+                pass  # the session is gone, and the server released its locks with it
+            finally:
+                held.clear()
 
 
 def locked_rows(model, ids, database=None):
