@@ -25,9 +25,10 @@ def parse_date(value, field="date"):
     except ValueError:
         pass
     try:
-        return to_utc(datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))).date()
+        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise BadInput(f"{field} {text!r} is not an ISO date (YYYY-MM-DD)")
+    return utc_of(moment, field, text).date()
 
 
 def parse_datetime(value, field="datetime"):
@@ -41,7 +42,15 @@ def parse_datetime(value, field="datetime"):
         parsed = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise BadInput(f"{field} {text!r} is not an ISO date or datetime")
-    return to_utc(parsed)
+    return utc_of(parsed, field, text)
+
+
+def utc_of(moment, field, text):
+    """`to_utc` of a typed date-time; BadInput when its offset moves it off the calendar (years 1 to 9999)."""
+    try:
+        return to_utc(moment)
+    except OverflowError:
+        raise BadInput(f"{field} {text!r} falls outside the calendar (years 1 to 9999) once converted to UTC")
 
 
 def to_utc(moment):

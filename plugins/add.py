@@ -150,12 +150,9 @@ def add_comm_command(session, lead_id, comm_type, channel, placement, notes, not
     if notes is not None and notes_file is not None:
         raise BadInput("give --notes or --notes-file, not both")
     if notes_file is not None:
-        try:
-            with click.open_file(notes_file, encoding="utf-8") as handle:
-                notes = handle.read()
-        except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or "not UTF-8 text"
-            raise BadInput(f"cannot read --notes-file {notes_file}: {reason}")
+        from crmctl.rules.values import read_text_file
+
+        notes = read_text_file(notes_file, "--notes-file")
     session.open()
     communication = add_communication(session.actor, lead_id, type=comm_type, channel=channel,
                                       placement=placement, notes=notes, on=on, follow_up_on=follow_up_on)

@@ -124,3 +124,141 @@ def test_a_database_upgraded_by_a_newer_crmctl_is_refused_by_every_command_but_d
     assert database.execute_sql(f"SELECT COUNT(*) FROM crmctl_schema_migration WHERE name = '{row}'"
                                 ).fetchone()[0] == 1
     database.close()
+
+
+# --------------------------------------------------------------------------
+# Point 9: numbers, dates, text and files that used to end in an internal error
+# --------------------------------------------------------------------------
+
+
+def test_a_number_too_large_for_any_column_is_bad_input_wherever_a_number_is_read(crm, records):
+    for command in (["show", f"C{HUGE}"], ["history", f"L{HUGE}"], ["edit", f"D{HUGE}", "--set", "name=X"],
+                    ["list", "companies", "--where", f"id={HUGE}"],
+                    ["list", "companies", "--where", f"id=C{HUGE}"],
+                    ["list", "companies", "--where", f"employees>={HUGE}"],
+                    ["list", "deals", "--where", f"amount>{HUGE}{HUGE}"],
+                    ["list", "companies", "--limit", HUGE],
+                    ["add", "lead", "--company", f"C{HUGE}", "--name", "Ola", "--position", "CEO"],
+                    ["add", "deal", "--company", records["company"], "--pipeline", "sales", "--name", "Big",
+                     "--amount", HUGE],
+                    ["edit", records["deal"], "--set", f"amount={HUGE}"],
+                    ["edit", records["company"], "--set", f"employees={HUGE}"]):
+        refused(crm(*command))
+    assert crm.json("show", records["deal"])["amount"] == "1000.00"
+    assert [d["id"] for d in crm.json("list", "deals")] == [records["deal"]]
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00"])
+def test_a_date_time_whose_offset_leaves_the_calendar_is_bad_input(crm, records, moment):
+    lead = records["lead"]
+    for command in (["add", "task", lead, "--kind", "call", "--due", moment],
+                    ["add", "comm", lead, "--type", "Follow-up", "--channel", "Email", "--on", moment],
+                    ["edit", records["task"], "--set", f"due={moment}"],
+                    ["list", "companies", "--where", f"created>={moment}"],
+                    ["list", "leads", "--where", f"follow_up_on<{moment}"]):
+        assert "calendar" in refused(crm(*command)), command
+    assert [t["id"] for t in crm.json("list", "tasks")] == [records["task"]]
+    assert [c["id"] for c in crm.json("show", lead)["communications"]] == [records["comm"]]
+
+
+def test_a_nul_character_is_bad_input_on_every_backend(crm, records, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("first line\x00second line", encoding="utf-8")
+    for command in (["add", "company", "--name", "Nul Industries", "--website", "nul-industries.pl",
+                     "--linkedin", "https://www.linkedin.com/company/nul%00industries", "--employees", "5",
+                     "--industry", "Robotics", "--country", "PL"],
+                    ["add", "lead", "--company", records["company"], "--name", "Ola Nul", "--position", "CEO",
+                     "--linkedin", "https://www.linkedin.com/in/ola%00nul"],
+                    ["edit", records["lead"], "--set", "linkedin=https://www.linkedin.com/in/anna%00"],
+                    ["add", "comm", records["lead"], "--type", "Follow-up", "--channel", "Email",
+                     "--notes-file", str(notes)]):
+        assert "NUL" in refused(crm(*command)), command
+    assert [c["id"] for c in crm.json("list", "companies")] == [records["company"]]
+    assert [lead["id"] for lead in crm.json("list", "leads")] == [records["lead"]]
+
+
+def test_a_value_longer_than_its_column_is_bad_input_naming_the_same_limit_on_every_backend(crm, records):
+    assert "at most 120 characters" in refused(crm("edit", records["company"], "--set", "city=" + "K" * 121))
+    assert "at most 200 characters" in refused(crm("edit", records["lead"], "--set", "position=" + "P" * 201))
+    assert "at most 255 characters" in refused(crm("edit", records["deal"], "--set", "name=" + "D" * 256))
+    assert "at most 200 characters" in refused(crm("edit", records["comm"], "--set", "placement=" + "A" * 201))
+    assert "at most 200 characters" in refused(crm("agent", "add", BOSS, "--name", "B" * 201, "--role", "admin"))
+    assert "at most 255 characters" in refused(crm("add", "company", "--name", "N" * 256, "--website", "n.pl",
+                                                   "--linkedin", "https://www.linkedin.com/company/n",
+                                                   "--employees", "5", "--industry", "Robotics", "--country", "PL"))
+    assert crm.json("show", records["company"])["city"] is None
+    assert crm.json("show", records["deal"])["name"] == "Pilot"
+    assert crm.json("agent", "list") == []
+
+
+def test_a_conversation_of_100_kb_is_stored_whole_on_every_backend(crm, records, tmp_path):
+    text = ("Dzień dobry, rozmawialiśmy o wdrożeniu. " * 2700)[:100_000]
+    notes = tmp_path / "conversation.txt"
+    notes.write_text(text, encoding="utf-8")
+    comm = crm.json("add", "comm", records["lead"], "--type", "Follow-up", "--channel", "Email",
+                    "--notes-file", str(notes))
+    assert crm.json("show", comm["id"])["notes"] == text.strip()
+    edited = crm.json("edit", records["note"], "--set", "text=" + text)
+    assert edited["text"] == text.strip()
+
+
+def test_a_notes_file_over_one_megabyte_or_without_end_is_bad_input_and_not_read_whole(crm, records, tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text("x" * (1024 * 1024 + 1), encoding="utf-8")
+    for source in (str(big), "/dev/zero"):
+        line = refused(crm("add", "comm", records["lead"], "--type", "Follow-up", "--channel", "Email",
+                           "--notes-file", source))
+        assert "1 MB" in line
+    assert [c["id"] for c in crm.json("show", records["lead"])["communications"]] == [records["comm"]]
+
+
+def test_an_argument_that_is_not_utf8_is_bad_input(tmp_path):
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    process = subprocess.run(CRMCTL + ["--db", url, "add", "note", "C1", "--text", b"caf\xe9"],
+                             capture_output=True, timeout=60)
+    assert process.returncode == 2, process.stderr
+    lines = process.stderr.decode("utf-8", "replace").strip().splitlines()
+    assert len(lines) == 1 and "UTF-8" in lines[0], lines
+    assert not (tmp_path / "crm.db").exists() or sqlite3.connect(tmp_path / "crm.db").execute(
+        "SELECT COUNT(*) FROM note").fetchone()[0] == 0
+
+
+# --------------------------------------------------------------------------
+# Point 10: edit goes through the validators of add, field by field
+# --------------------------------------------------------------------------
+
+BAD_EDITS = {
+    "company": ["name=", "website=not a url", "website=", "linkedin=https://www.linkedin.com/in/anna",
+                "employees=lots", "employees=0", "industry=", "country=Narnia", "relationship=friend",
+                "owner=ghost@example.com"],
+    "lead": ["name=", "position=", "position=   ", "linkedin=https://example.com/anna", "connections=-5",
+             "connections=many", "status=Sleeping", "status=", "status=Follow Up", "email=anna-at-acme", "phone=12",
+             "follow_up_on=someday", "company=C999", "company=L1"],
+    "deal": ["name=", "amount=NaN", "amount=-5", "amount=Infinity", "amount=1e400", "amount=lots",
+             "currency=ZZZZZZ", "currency=ZZZ", "expected_close=soon", "owner=ghost@example.com"],
+    "task": ["kind=banana", "kind=", "due=", "due=tomorrowish", "done=maybe", "assignee=ghost@example.com"],
+    "note": ["text=", "text=   "],
+    "comm": ["follow_up_on=soon", "placement=" + "x" * 201],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_EDITS))
+def test_edit_refuses_what_add_refuses_field_by_field_and_writes_nothing(crm, records, kind):
+    record_id = records[kind]
+    before = crm.json("show", record_id)
+    history_before = history_count(crm, record_id)
+    for assignment in BAD_EDITS[kind]:
+        result = crm("edit", record_id, "--set", assignment)
+        assert result.exit_code in (2, 4), f"{assignment}: exit {result.exit_code}: {result.output}"
+        one_line(result)
+    assert crm.json("show", record_id) == before
+    assert history_count(crm, record_id) == history_before
+
+
+def test_edit_stores_what_add_would_store(crm, records):
+    deal = crm.json("edit", records["deal"], "--set", "currency=pln", "--set", "amount=1,250.5")
+    assert (deal["currency"], deal["amount"]) == ("PLN", "1250.50")
+    task = crm.json("edit", records["task"], "--set", "kind=Meeting", "--set", "due=2026-03-02T10:00:00+01:00")
+    assert (task["kind"], task["due_at"]) == ("meeting", "2026-03-02T09:00:00Z")
+    note = crm.json("edit", records["note"], "--set", "text=  Met twice  ")
+    assert note["text"] == "Met twice"

@@ -122,6 +122,21 @@ def debugging(ctx):
 class RootGroup(PluginGroup):
     context_class = RootContext
 
+    def main(self, args=None, *more, **options):
+        """Every entry (the `crmctl` script, `python -m crmctl`) refuses arguments that are not UTF-8 text.
+
+        Python hands such bytes over as lone surrogates, which no message could print.
+        """
+        arguments = sys.argv[1:] if args is None else list(args)
+        for position, argument in enumerate(arguments, start=1):
+            if isinstance(argument, str) and not argument.isascii():
+                try:
+                    argument.encode("utf-8")
+                except UnicodeEncodeError:
+                    report_error(f"argument {position} is not valid UTF-8 text: check the encoding of the "
+                                 "terminal or of the script that runs crmctl", 2)
+        return super().main(arguments, *more, **options)
+
     def get_command(self, ctx, name):
         command = super().get_command(ctx, name)
         if command is not None:

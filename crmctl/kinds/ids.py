@@ -7,6 +7,7 @@ import re
 
 from crmctl.errors import BadInput, NotFound
 from crmctl.kinds.registry import KIND_BY_LETTER, KIND_BY_MODEL, KINDS
+from crmctl.rules.values import LARGEST_WHOLE_NUMBER
 from crmctl.storage.models import History, Merge
 
 _TYPED_ID = re.compile(r"^\s*([A-Za-z])?\s*(\d+)\s*$")
@@ -17,11 +18,19 @@ def typed_id(kind, number):
 
 
 def parse_typed_id(text, expected_kinds=None):
-    """(kind, number) for a typed id; a bare number is accepted when only one kind fits."""
+    """(kind, number) for a typed id; a bare number is accepted when only one kind fits.
+
+    A number larger than any id column holds is bad input on every backend (SQLite's
+    driver would overflow, the servers would only find nothing).
+    """
     match = _TYPED_ID.match(str(text))
     if not match:
         raise BadInput(f"{text!r} is not a record id (like C12, L34, D5)")
-    prefix, number = match.group(1), int(match.group(2))
+    prefix, digits = match.group(1), match.group(2).lstrip("0") or "0"
+    number = int(digits) if len(digits) <= len(str(LARGEST_WHOLE_NUMBER)) else LARGEST_WHOLE_NUMBER + 1
+    if number > LARGEST_WHOLE_NUMBER:
+        raise BadInput(f"{str(text).strip()!r} is not a record id: its number is larger than any id "
+                       f"({LARGEST_WHOLE_NUMBER})")
     if prefix is None:
         if expected_kinds and len(expected_kinds) == 1:
             return expected_kinds[0], number

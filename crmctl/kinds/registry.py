@@ -13,7 +13,8 @@ typed id), derived (computed by `crmctl.kinds.shapes`, not stored in one column)
 """
 from crmctl.errors import BadInput
 from crmctl.rules.contacts import country_code
-from crmctl.rules.values import to_agent, to_amount, to_date, to_datetime, to_done_at, to_text
+from crmctl.rules.values import (long_text, one_line, required, to_agent, to_amount, to_currency, to_date,
+                                 to_datetime, to_done_at, to_task_kind)
 from crmctl.rules.vocabulary import deal_status_named, lead_status_named, relationship_named
 from crmctl.rules.web import linkedin_company_key, website_key
 from crmctl.storage import models
@@ -30,7 +31,9 @@ class Field:
                  shown=True, via=None, normalise=None, key_column=None):
         self.name, self.type, self.column, self.aliases = name, type, column, aliases
         self.editable = editable
-        self.convert = convert  # text -> stored value, for kinds edited without their own validator
+        # text -> stored value for `edit --set`, through the validator `add` uses (crmctl.rules.values); kinds
+        # with a module of their own (companies, leads) validate there, with their duplicate rules.
+        self.convert = convert
         self.filterable = filterable
         self.shown = shown  # False: a field to filter on that the shape leaves out
         # Listings: a derived field's value where it is stored, "company.name" (the record a foreign
@@ -171,18 +174,18 @@ DEAL = Kind(
     "deal", "D", models.Deal,
     fields=(
         Field("id", "id"),
-        Field("name", editable=True, convert=to_text),
+        Field("name", editable=True, convert=one_line(models.Deal.name, required=True)),
         Field("company_id", "ref:company", column="company"),
         Field("lead_id", "ref:lead", column="lead"),
         Field("pipeline"),
         Field("stage"),
         Field("status", normalise=deal_status_named),
         Field("amount", "amount", editable=True, convert=to_amount),
-        Field("currency", editable=True, convert=to_text),
+        Field("currency", editable=True, convert=to_currency),
         Field("expected_close", "date", editable=True, convert=to_date),
-        Field("decision_criteria", editable=True, convert=to_text, filterable=False),
-        Field("competition", editable=True, convert=to_text, filterable=False),
-        Field("stakeholders", editable=True, convert=to_text, filterable=False),
+        Field("decision_criteria", editable=True, convert=long_text(), filterable=False),
+        Field("competition", editable=True, convert=long_text(), filterable=False),
+        Field("stakeholders", editable=True, convert=long_text(), filterable=False),
         Field("close_reason", filterable=False),
         Field("closed_at", "datetime"),
         Field("owner", "agent", editable=True, convert=to_agent),
@@ -200,10 +203,10 @@ TASK = Kind(
     fields=(
         Field("id", "id"),
         Field("subject", "derived", filterable=False),
-        Field("kind", editable=True, convert=to_text),
-        Field("due_at", "datetime", aliases=("due",), editable=True, convert=to_datetime),
+        Field("kind", editable=True, convert=to_task_kind),
+        Field("due_at", "datetime", aliases=("due",), editable=True, convert=required(to_datetime)),
         Field("assignee", "agent", editable=True, convert=to_agent),
-        Field("text", editable=True, convert=to_text),
+        Field("text", editable=True, convert=long_text()),
         Field("done", "derived", column="done_at", editable=True, convert=to_done_at, filterable=False),
         Field("done_at", "datetime"),
         Field("company_id", "ref:company", column="company", shown=False),
@@ -221,7 +224,7 @@ NOTE = Kind(
     fields=(
         Field("id", "id"),
         Field("subject", "derived", filterable=False),
-        Field("text", editable=True, convert=to_text),
+        Field("text", editable=True, convert=long_text(required=True)),
         Field("author", "agent"),
         Field("company_id", "ref:company", column="company", shown=False),
         Field("lead_id", "ref:lead", column="lead", shown=False),
@@ -237,8 +240,8 @@ COMMUNICATION = Kind(
         Field("occurred_at", "datetime"),
         Field("type"),
         Field("channel"),
-        Field("placement", editable=True, convert=to_text),
-        Field("notes", editable=True, convert=to_text),
+        Field("placement", editable=True, convert=one_line(models.Communication.placement)),
+        Field("notes", editable=True, convert=long_text()),
         Field("follow_up_on", "date", editable=True, convert=to_date),
         Field("agent", "agent"),
     ),
@@ -250,8 +253,8 @@ SUBMISSION = Kind(
         Field("id", "id"),
         Field("lead_id", "ref:lead", column="lead"),
         Field("company_id", "ref:company", column="company"),
-        Field("campaign", editable=True, convert=to_text),
-        Field("source", editable=True, convert=to_text),
+        Field("campaign", editable=True, convert=one_line(models.Submission.campaign)),
+        Field("source", editable=True, convert=one_line(models.Submission.source)),
         Field("batch_id", "ref:batch", column="batch"),
         Field("received_at", "datetime"),
         Field("data", "json", filterable=False),

@@ -23,6 +23,7 @@ from crmctl.errors import BadInput
 from crmctl.kinds.registry import KINDS, LISTED
 from crmctl.kinds.shapes import records_dicts
 from crmctl.query.where import Filterable, condition_expression, parse_where
+from crmctl.rules.values import LARGEST_WHOLE_NUMBER
 from crmctl.storage import models
 from crmctl.storage.connection import database_proxy
 
@@ -262,8 +263,8 @@ def build_query(listing, where=(), search=None, sort=None, limit=None, include_a
 
 
 def checked_limit(limit):
-    if limit is not None and limit < 0:
-        raise BadInput("--limit must be 0 or more")
+    if limit is not None and not 0 <= limit <= LARGEST_WHOLE_NUMBER:
+        raise BadInput(f"--limit must be from 0 to {LARGEST_WHOLE_NUMBER}, not {limit}")
     return limit
 
 

@@ -16,6 +16,7 @@ from peewee import fn
 from crmctl.errors import BadInput
 from crmctl.kinds.ids import parse_typed_id
 from crmctl.dates import parse_date, parse_datetime
+from crmctl.rules.values import AMOUNT_LIMIT, LARGEST_WHOLE_NUMBER, whole_number
 from crmctl.storage.models import Agent
 
 OPERATORS = ("<=", ">=", "!=", "=", "<", ">", "~", "in")
@@ -55,18 +56,21 @@ class Filterable(namedtuple("Filterable", "name expression value_type normalise 
 
 
 def convert_value(spec, raw):
-    """A filter value typed like its field; a bad value is exit 2 naming the field."""
+    """A filter value typed like its field; a bad value, or one out of its column's range, is exit 2 naming the field."""
     value_type = spec.value_type
     if value_type == "int":
-        try:
-            return int(raw)
-        except ValueError:
-            raise BadInput(f"--where {spec.name}: {raw!r} is not a whole number")
+        number = whole_number(raw, f"--where {spec.name}:", minimum=-LARGEST_WHOLE_NUMBER - 1)
+        if number is None:
+            raise BadInput(f"--where {spec.name}: give a whole number")
+        return number
     if value_type == "amount":
         try:
-            return decimal.Decimal(raw.strip())
+            number = decimal.Decimal(raw.strip())
         except decimal.InvalidOperation:
             raise BadInput(f"--where {spec.name}: {raw!r} is not an amount")
+        if not number.is_finite() or abs(number) >= AMOUNT_LIMIT:
+            raise BadInput(f"--where {spec.name}: {raw!r} is out of range (amounts are under {AMOUNT_LIMIT:,})")
+        return number
     if value_type == "date":
         return parse_date(raw, f"--where {spec.name}")
     if value_type == "datetime":
@@ -147,8 +151,11 @@ def agent_condition(spec, operator, raw):
 
 
 def whole_day(column, operator, day_start):
-    """A bare date on a timestamp means the whole UTC day."""
-    next_day = day_start + datetime.timedelta(days=1)
+    """A bare date on a timestamp means the whole UTC day (the last day of the calendar included)."""
+    try:
+        next_day = day_start + datetime.timedelta(days=1)
+    except OverflowError:
+        next_day = datetime.datetime.max
     return {
         "=": (column >= day_start) & (column < next_day),
         "!=": (column < day_start) | (column >= next_day),

@@ -4,8 +4,6 @@ Each `add_*` takes plain values (typed ids, texts, ISO dates), validates them
 against the vocabulary (exit 2 naming the field), checks the acting agent's role
 and stores the record through the one History mechanism.
 """
-from decimal import Decimal, InvalidOperation
-
 from crmctl.errors import BadInput
 from crmctl.kinds.ids import fetch_record, kind_of, typed_id
 from crmctl.records.batch import create_one
@@ -13,7 +11,7 @@ from crmctl.records.companies import agent_id, fetch_company
 from crmctl.dates import parse_date, parse_datetime, utcnow
 from crmctl.rules.permissions import require, working_agent
 from crmctl.rules.settings import load_settings
-from crmctl.rules.values import clean_text, free_text
+from crmctl.rules.values import clean_text, currency_code, free_text, money_amount
 from crmctl.rules.vocabulary import (communication_channel_named, communication_type_named, deal_status_for_stage,
                                      event_kind_named, first_stage, pipeline_named, stage_named, task_kind_named)
 from crmctl.storage.connection import write_transaction
@@ -44,11 +42,9 @@ def optional_date(value, field):
 
 
 def required_text(value, field, option):
-    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
-    if not text:
+    text = free_text(value, field)
+    if text is None:
         raise BadInput(f"{field} is required ({option})")
-    if "\x00" in text:
-        raise BadInput(f"{field} contains a NUL character")
     return text
 
 
@@ -97,31 +93,6 @@ def add_task(actor, subject, kind, due, assignee=None, text=None):
         )
 
 
-def parse_amount(value):
-    if value in (None, ""):
-        return None
-    try:
-        amount = Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation:
-        raise BadInput(f"amount {value!r} is not a number")
-    if not amount.is_finite() or amount < 0:
-        raise BadInput(f"amount {value!r} must be 0 or more")
-    if amount >= Decimal(10) ** 12:
-        raise BadInput(f"amount {value!r} is too large")
-    return amount.quantize(Decimal("0.01"))
-
-
-def currency_code(value):
-    if value in (None, ""):
-        return None
-    import pycountry
-
-    code = str(value).strip().upper()
-    if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
-        raise BadInput(f"currency {value!r} is not an ISO 4217 code (like EUR, USD, PLN)")
-    return code
-
-
 def add_deal(actor, company, name, pipeline, lead=None, amount=None, currency=None, stage=None):
     """A deal at a company, in a configured pipeline; it starts at the pipeline's first stage."""
     require(actor, "add deal")
@@ -145,7 +116,7 @@ def add_deal(actor, company, name, pipeline, lead=None, amount=None, currency=No
     with write_transaction():
         return create_one(Deal, actor, name=name, company=company.id, lead=lead_id, pipeline=pipeline, stage=stage,
             status=status, closed_at=utcnow() if status != "open" else None,
-            amount=parse_amount(amount), currency=currency_code(currency),
+            amount=money_amount(amount), currency=currency_code(currency),
             owner=agent_id(actor), created_by=agent_id(actor),
         )
 

@@ -14,6 +14,7 @@ from crmctl.errors import CrmError, DuplicateFound, Refused
 from crmctl.kinds.registry import KIND_BY_MODEL, KINDS
 from crmctl.records.history import history_text
 from crmctl.dates import utcnow
+from crmctl.rules.values import check_fits
 from crmctl.storage.connection import database_proxy, write_transaction
 from crmctl.storage.locks import released_after_transaction
 from crmctl.storage.models import History
@@ -134,7 +135,13 @@ def created_history(kind, ids, actor, batch=None):
 
 
 def create_records(model, actor, rows, batch=None):
-    """Insert records of any kind with their 'create' history; returns their ids in order."""
+    """Insert records of any kind with their 'create' history; returns their ids in order.
+
+    A text longer than its column or holding a NUL is bad input (exit 2) before anything is
+    written, the same limit on every backend.
+    """
+    for row in rows:
+        check_fits(model, row)
     ids = insert_returning_ids(model, rows)
     described = KIND_BY_MODEL.get(model)
     if described is not None:

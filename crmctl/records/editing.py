@@ -1,8 +1,10 @@
 """`edit ID --set field=value`: change fields of any record through the same rules as `add`.
 
 Companies and leads go through `crmctl.records.companies` and `crmctl.records.leads`, which
-re-run validation and the duplicate rules on what changed; the other kinds are
-converted here. Every change is recorded in History by `update_record`.
+re-run validation and the duplicate rules on what changed; every other kind's
+fields are converted by the validator the kinds registry names for each
+(`Field.convert`, the validators `add` uses), all of them before anything is
+written. Every change is recorded in History by `update_record`.
 """
 from crmctl.errors import BadInput
 from crmctl.kinds.ids import fetch_record, kind_of

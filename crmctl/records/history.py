@@ -10,6 +10,7 @@ import json
 
 from crmctl.kinds.ids import kind_for_model, typed_id, typed_id_of
 from crmctl.dates import iso, utcnow
+from crmctl.rules.values import check_fits
 from crmctl.storage.models import Agent, History
 
 # Columns that are bookkeeping, not facts a user changes.
@@ -60,8 +61,11 @@ def field_value(record, field_name):
 def update_record(record, actor, changes, action="update", batch=None, merge=None):
     """Apply `changes` (field -> new value) and record each field that really changed.
 
-    Returns the list of changed field names; nothing is written when nothing changed.
+    Returns the list of changed field names; nothing is written when nothing changed. A text
+    longer than its column or holding a NUL is bad input here, before anything is written,
+    whichever command changed it.
     """
+    check_fits(type(record), changes)
     changed_rows = []
     now = utcnow()
     for field_name, new_value in changes.items():

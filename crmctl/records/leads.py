@@ -21,8 +21,8 @@ from crmctl.records.history import history_text, update_record
 from crmctl.dates import parse_date
 from crmctl.rules.permissions import require, working_agent
 from crmctl.rules.settings import load_settings
-from crmctl.rules.values import clean_text, free_text, whole_number
-from crmctl.rules.vocabulary import NEW_LEAD_STATUS, lead_status_named, needs_date
+from crmctl.rules.values import clean_text, free_text, one_line, whole_number
+from crmctl.rules.vocabulary import LEAD_STATUSES, NEW_LEAD_STATUS, lead_status_named, needs_date
 from crmctl.storage.connection import database_proxy, write_transaction
 from crmctl.storage.models import Agent, Company, Contact, Lead
 
@@ -258,7 +258,7 @@ def edit_lead(actor, lead, changes, force=False):
         if new["full_name"] is None:
             raise BadInput("a lead's name cannot be cleared")
     if "position" in given:
-        new["position"] = clean_text(given["position"], "position", Lead.position)
+        new["position"] = one_line(Lead.position, required=True)(given["position"], "position")
     for text_field in ("budget", "authority", "need", "timeline"):
         if text_field in given:
             new[text_field] = free_text(given[text_field], text_field)
@@ -266,6 +266,8 @@ def edit_lead(actor, lead, changes, force=False):
         new["connections"] = whole_number(given["connections"], "connections")
     if "status" in given or "follow_up_on" in given:
         require(actor, "change status", lead=lead)
+        if "status" in given and not given["status"].strip():
+            raise BadInput("a lead's status cannot be cleared (one of: " + ", ".join(LEAD_STATUSES) + ")")
         status = given.get("status") or lead.status
         date = given["follow_up_on"] if "follow_up_on" in given else lead.follow_up_on
         new["status"], new["follow_up_on"] = status_and_date(status, date)

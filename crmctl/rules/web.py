@@ -112,7 +112,7 @@ def registrable_domain(url):
 
 
 _LINKEDIN_SUB_RE = re.compile(r"^(?:www|m|mobile|touch|[a-z]{2})$")
-_SLUG_BAD_RE = re.compile(r"[\s/?#\\<>\"]")
+_SLUG_BAD_RE = re.compile(r"[\s/?#\\<>\"\x00-\x1f\x7f]")
 
 
 def _linkedin_key(url, kind, field):
@@ -131,6 +131,8 @@ def _linkedin_key(url, kind, field):
         slug = unquote(segments[1], errors="strict").lower()
     except UnicodeDecodeError:
         raise bad from None
+    if "\x00" in slug:  # %00: refused here, the same on every backend (PostgreSQL cannot store it)
+        raise BadInput(f"{field} {quoted(url)} contains a NUL character (%00)")
     if not slug or _SLUG_BAD_RE.search(slug) or slug in (".", ".."):
         raise bad
     return f"{kind}/{slug}"
