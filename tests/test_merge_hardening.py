@@ -125,6 +125,16 @@ def test_upgrading_an_existing_sqlite_database_makes_every_typed_id_permanent(fr
     assert crm.json("db", "status")["up_to_date"] is True
 
 
+def test_the_autoincrement_migration_imports_nothing_from_crmctl():
+    import pathlib
+
+    import crmctl.migrations
+
+    source = (pathlib.Path(crmctl.migrations.__file__).parent / "0006_sqlite_autoincrement.py").read_text()
+    imports = [line for line in source.splitlines() if line.lstrip().startswith(("import ", "from "))]
+    assert imports and not any("crmctl" in line for line in imports)
+
+
 # --- point 3: unmerge keeps what changed since the merge --------------------------------
 
 
