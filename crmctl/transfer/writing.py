@@ -1,0 +1,189 @@
+"""Streaming writers for export and for the rejects workbook: .xls (xlwt), .xlsx (openpyxl, write-only) and CSV.
+
+Each takes the header and an iterator of rows and writes them as they come, so
+exporting a million leads needs no more memory than exporting ten (an .xls
+is the exception: xlwt keeps the workbook's compact BIFF records until it saves).
+Every text cell goes through `crmctl.transfer.cells.inert`, so a value such as
+`=HYPERLINK(...)` or `+48 601 234 567` is shown, never run; import removes the
+guard again. A file is written beside its name and moved over it at the end,
+so a failure never leaves half a file.
+"""
+import csv
+import datetime
+import os
+import re
+import tempfile
+
+from crmctl.errors import BadInput, quoted
+from crmctl.transfer.cells import inert, number_text
+
+# Data rows a sheet holds below its header row; more continue on "Leads 2", "Leads 3" ...
+XLS_ROWS_PER_SHEET = 65_535
+XLSX_ROWS_PER_SHEET = 1_048_575
+XLS_CELL_CHARACTERS = 32_767
+XLS_FLUSH_EVERY = 1_000
+LIST_SEPARATOR = "; "  # how several emails or phones share a cell; `cells.emails_of`/`phones_of` split on it
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def write_rows(path, header, rows, sheet_name="Leads"):
+    """Write `header` and `rows` to `path` in the format its extension names; returns the number of data rows."""
+    extension = os.path.splitext(str(path))[1].lower()
+    writers = {".xls": write_xls, ".xlsx": write_xlsx, ".csv": write_csv}
+    if extension not in writers:
+        raise BadInput(f"cannot write {path}: name it FILE.xls, FILE.xlsx or FILE.csv")
+    return writers[extension](path, header, rows, sheet_name)
+
+
+def sheet_names(first, count):
+    """The names of `count` sheets of one table: Leads, Leads 2, Leads 3 ..."""
+    return [first if number == 1 else f"{first} {number}" for number in range(1, count + 1)]
+
+
+def text_cell(value):
+    """A value as export writes it into a text cell: lists joined, text made inert."""
+    if isinstance(value, (list, tuple)):
+        value = LIST_SEPARATOR.join("" if item is None else str(item) for item in value)
+    if isinstance(value, str):
+        return inert(value)
+    return value
+
+
+def write_xls(path, header, rows, sheet_name="Leads"):
+    """An .xls workbook; past 65,535 data rows the table continues on further sheets, each with the header."""
+    import xlwt
+
+    workbook = xlwt.Workbook(encoding="utf-8")
+    bold = xlwt.easyxf("font: bold on")
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    datetime_style = xlwt.easyxf(num_format_str="YYYY-MM-DD HH:MM:SS")
+    sheet = None
+    sheet_row = XLS_ROWS_PER_SHEET
+    sheets = 0
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        if sheet_row == XLS_ROWS_PER_SHEET:
+            sheets += 1
+            if sheet is not None:
+                sheet.flush_row_data()
+            sheet = workbook.add_sheet(sheet_names(sheet_name, sheets)[-1])
+            for column, name in enumerate(header):
+                sheet.write(0, column, name, bold)
+            sheet_row = 0
+        sheet_row += 1
+        for column, value in enumerate(row):
+            value = text_cell(value)
+            if value is None:
+                continue
+            if isinstance(value, datetime.datetime):
+                sheet.write(sheet_row, column, value, datetime_style)
+            elif isinstance(value, datetime.date):
+                sheet.write(sheet_row, column, value, date_style)
+            else:
+                if isinstance(value, str) and len(value) > XLS_CELL_CHARACTERS:
+                    raise BadInput(f"row {count}, column {quoted(header[column])} holds more than "
+                                   f"{XLS_CELL_CHARACTERS:,} characters, more than an .xls cell can: "
+                                   f"export to .xlsx or .csv")
+                sheet.write(sheet_row, column, value)
+        if sheet_row % XLS_FLUSH_EVERY == 0:
+            sheet.flush_row_data()
+    if sheet is None:
+        sheet = workbook.add_sheet(sheet_name)
+        for column, name in enumerate(header):
+            sheet.write(0, column, name, bold)
+    replace_when_written(path, ".xls", workbook.save)
+    return count
+
+
+def write_xlsx(path, header, rows, sheet_name="Leads"):
+    """An .xlsx workbook written row by row (openpyxl write-only, strings inline); past 1,048,575 rows, more sheets."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = None
+    sheet_row = XLSX_ROWS_PER_SHEET
+    sheets = 0
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        if sheet_row == XLSX_ROWS_PER_SHEET:
+            sheets += 1
+            sheet = workbook.create_sheet(sheet_names(sheet_name, sheets)[-1])
+            sheet.append(list(header))
+            sheet_row = 0
+        sheet_row += 1
+        sheet.append([_xlsx_value(value) for value in row])
+    if sheet is None:
+        workbook.create_sheet(sheet_name).append(list(header))
+    replace_when_written(path, ".xlsx", workbook.save)
+    return count
+
+
+def _xlsx_value(value):
+    value = text_cell(value)
+    if isinstance(value, str):
+        return _ILLEGAL_XML.sub("", value)  # control characters cannot be stored in the file's XML
+    return value
+
+
+def write_csv(path, header, rows, sheet_name=None):
+    """CSV in UTF-8 with a byte-order mark, comma-separated, CRLF line ends: what Excel opens with accents intact.
+
+    Without the BOM Excel reads UTF-8 as the local code page (Łódź becomes ÅÃ³dÅº);
+    a `sep=` hint line would make it ignore the BOM, so there is none.
+    """
+    count = 0
+
+    def write(temporary):
+        nonlocal count
+        with open(temporary, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            for count, row in enumerate(rows, start=1):
+                writer.writerow([csv_text(value) for value in row])
+
+    replace_when_written(path, ".csv", write)
+    return count
+
+
+def csv_text(value):
+    """A value as CSV text: dates in ISO 8601, numbers as their digits, text inert."""
+    value = text_cell(value)
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, (bool, int, float)):
+        return number_text(value)
+    return value
+
+
+def replace_when_written(path, suffix, write):
+    """Run `write(temporary)` on a file beside `path`, then move it over `path`; remove it if anything fails.
+
+    The file gets the permissions a new file of this user gets (not the temporary file's private ones).
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".crmctl-", suffix=suffix, dir=folder)
+    except OSError as error:
+        raise BadInput(f"cannot write {path}: {error.strerror or error}") from None
+    os.close(handle)
+    try:
+        write(temporary)
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException as error:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise BadInput(f"cannot write {path}: {error.strerror or error}") from None
+        raise
+    return path
+
+
+def _umask():
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
