@@ -262,3 +262,47 @@ def test_edit_stores_what_add_would_store(crm, records):
     assert (task["kind"], task["due_at"]) == ("meeting", "2026-03-02T09:00:00Z")
     note = crm.json("edit", records["note"], "--set", "text=  Met twice  ")
     assert note["text"] == "Met twice"
+
+
+# --------------------------------------------------------------------------
+# Point 11: every setting has a type and a range
+# --------------------------------------------------------------------------
+
+BAD_SETTINGS = [
+    ("likely_duplicate_min_score", "150"), ("likely_duplicate_min_score", "-1"),
+    ("likely_duplicate_min_score", "70"),  # under possible_duplicate_min_score (75)
+    ("possible_duplicate_min_score", "90"),  # over likely_duplicate_min_score (85)
+    ("possible_duplicate_min_score", "true"), ("min_linkedin_connections", "-5"),
+    ("max_leads_per_company", "0"), ("max_leads_per_company", "five"), ("max_leads_per_company", "2.5"),
+    ("daily_company_target", "-1"), ("review_interval_days", "0"), ("follow_up_cadence_days", "[1, 3, "),
+    ("follow_up_cadence_days", '["a", "b"]'), ("follow_up_cadence_days", "[3, 1]"),
+    ("follow_up_cadence_days", "[]"), ("ideal_industries", "[1, 2]"), ("ideal_employee_range", "[1000, 50]"),
+    ("ideal_employee_range", "[50]"), ("required_company_fields", '["name", "shoe_size"]'),
+    ("score_weights", '{"company_size": [5]}'), ("score_weights", '{"company_size": "big"}'),
+    ("pipelines", '{"sales": []}'), ("pipelines", '{"sales": "Prospecting"}'), ("pipelines", "[1]"),
+    ("pipelines", '{"sales": ["Won", "Won"]}'), ("response_time_new_lead_hours", "null"),
+]
+
+
+def test_a_setting_out_of_its_type_or_range_is_bad_input_and_stays_unchanged(crm):
+    before = crm.json("config", "list")
+    for key, value in BAD_SETTINGS:
+        line = refused(crm("config", "set", key, "--", value))
+        assert key in line, line
+    assert crm.json("config", "list") == before
+    assert history_count_of_settings(crm) == 0
+
+
+def history_count_of_settings(crm):
+    database = connect_database(crm.url)
+    try:
+        return database.execute_sql(f"SELECT COUNT(*) FROM history WHERE entity LIKE {database.param}",
+                                    ["config:%"]).fetchone()[0]
+    finally:
+        database.close()
+
+
+def test_a_setting_within_its_range_is_stored(crm):
+    assert crm.json("config", "set", "likely_duplicate_min_score", "90") == 90
+    assert crm.json("config", "set", "follow_up_cadence_days", "1,2,5") == [1, 2, 5]
+    assert crm.json("config", "set", "pipelines", '{"sales": ["New", "Won"]}') == {"sales": ["New", "Won"]}

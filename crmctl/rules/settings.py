@@ -74,24 +74,174 @@ def load_settings():
     return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
 
 
+# --------------------------------------------------------------------------
+# Each setting's type and range: `config set` refuses a value that would break the product
+# --------------------------------------------------------------------------
 
-def parse_setting_value(key, text):
-    """The typed value for `config set KEY VALUE`; JSON for lists and objects."""
-    check_key(key)
-    default = DEFAULTS[key]
-    if isinstance(default, str):
-        return text
+
+class Rule:
+    """What a setting takes (`says`, shown in every refusal) and the check of one value."""
+
+    def __init__(self, says, check):
+        self.says, self.check = says, check
+
+
+def _refuse(key, rule, value, reason=None):
+    shown = json.dumps(value, ensure_ascii=False)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    raise BadInput(f"setting {key} takes {rule.says}, not {shown}" + (f": {reason}" if reason else ""))
+
+
+def _is_whole(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _whole(minimum, maximum=None):
+    def check(value):
+        return _is_whole(value) and value >= minimum and (maximum is None or value <= maximum)
+
+    says = f"a whole number from {minimum} to {maximum}" if maximum is not None else \
+        f"a whole number of {minimum} or more"
+    return Rule(says, lambda value: None if check(value) else
+                "out of range" if _is_whole(value) else "not a whole number")
+
+
+def _score():
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return "not a number"
+        return None if 0 <= value <= 100 else "out of range"
+
+    return Rule("a score from 0 to 100", check)
+
+
+def _texts(allowed=(), needed=()):
+    def check(value):
+        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+            return "not a list of texts"
+        unknown = [item for item in value if allowed and item not in allowed]
+        if unknown:
+            return f"unknown {', '.join(unknown)}"
+        missing = [item for item in needed if item not in value]
+        if missing:
+            return f"{', '.join(missing)} cannot be left out"
+        return None
+
+    return Rule("a list of texts" + (f" from {', '.join(allowed)}" if allowed else ""), check)
+
+
+def _increasing_days():
+    def check(value):
+        if not isinstance(value, list) or not value or not all(_is_whole(item) and item >= 1 for item in value):
+            return "not a list of whole numbers of 1 or more"
+        if any(later <= earlier for earlier, later in zip(value, value[1:])):
+            return "the days must grow"
+        return None
+
+    return Rule("a non-empty list of growing whole numbers of days, like [1, 3, 7, 14]", check)
+
+
+def _pair_of_whole_numbers(says, maximum=None):
+    def check(value):
+        if not (isinstance(value, list) and len(value) == 2 and all(_is_whole(item) and item >= 0 for item in value)):
+            return "not two whole numbers of 0 or more"
+        if value[0] > value[1]:
+            return "the first is larger than the second"
+        if maximum is not None and value[1] > maximum:
+            return f"more than {maximum}"
+        return None
+
+    return Rule(says, check)
+
+
+def _score_weights():
+    pair = _pair_of_whole_numbers("")
+
+    def check(value):
+        if not isinstance(value, dict) or not value:
+            return "not an object of weights"
+        for name, weights in value.items():
+            if not str(name).strip() or pair.check(weights) or weights[1] > 100:
+                return f"the weight {name!r} is not [low, high] with 0 <= low <= high <= 100"
+        return None
+
+    return Rule('an object of [low, high] points per signal, like {"demo_request": [15, 20]}', check)
+
+
+def _pipelines():
+    from crmctl.rules.vocabulary import loose_key
+
+    def check(value):
+        if not isinstance(value, dict) or not value:
+            return "not an object of pipelines"
+        if len({loose_key(name) for name in value}) != len(value) or not all(loose_key(name) for name in value):
+            return "two pipelines share a name, or one has none"
+        for name, stages in value.items():
+            if not isinstance(stages, list) or not stages or not all(isinstance(s, str) and loose_key(s)
+                                                                      for s in stages):
+                return f"pipeline {name} needs a list of stage names"
+            if len({loose_key(stage) for stage in stages}) != len(stages):
+                return f"pipeline {name} names a stage twice"
+        return None
+
+    return Rule('an object of pipelines, each a list of its stages in order, like {"sales": ["Prospecting", '
+                '"Closed Won"]}', check)
+
+
+COMPANY_FIELDS = ("name", "website", "linkedin_url", "employee_count", "industry", "subindustry", "country", "city")
+
+RULES = {
+    "required_company_fields": _texts(allowed=COMPANY_FIELDS, needed=("name",)),
+    "max_leads_per_company": _whole(1),
+    "min_linkedin_connections": _whole(0),
+    "daily_company_target": _whole(0),
+    "review_interval_days": _whole(1),
+    "follow_up_cadence_days": _increasing_days(),
+    "reengagement_interval_days": _whole(1),
+    "response_time_new_lead_hours": _whole(1),
+    "response_time_customer_hours": _whole(1),
+    "likely_duplicate_min_score": _score(),
+    "possible_duplicate_min_score": _score(),
+    "ideal_industries": _texts(),
+    "ideal_employee_range": _pair_of_whole_numbers("[smallest, largest] employee counts, like [50, 1000]"),
+    "ideal_titles": _texts(),
+    "score_weights": _score_weights(),
+    "pipelines": _pipelines(),
+}
+# Settings that must keep an order between them: (lower, higher).
+ORDERED = (("possible_duplicate_min_score", "likely_duplicate_min_score"),)
+
+
+def typed_value(key, text):
+    """`config set` text as a value: JSON, or for a list setting a comma-separated list ("1,3,7")."""
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
-        if isinstance(default, list):
-            value = [item.strip() for item in text.split(",") if item.strip()]
-        else:
-            raise BadInput(f"setting {key}: {text!r} is not valid JSON")
-    expected = type(default)
-    if isinstance(default, list) and default and all(isinstance(i, int) for i in default):
-        if not (isinstance(value, list) and all(isinstance(i, int) for i in value)):
-            raise BadInput(f"setting {key} takes a list of whole numbers, like {json.dumps(default)}")
-    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-        raise BadInput(f"setting {key} takes a {expected.__name__}, like {json.dumps(default)}")
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        if text.strip()[:1] in ("[", "{"):
+            raise BadInput(f"setting {key}: {text!r} is not valid JSON ({error.msg})")
+        if not isinstance(DEFAULTS[key], list):
+            return text
+        items = [item.strip() for item in text.split(",") if item.strip()]
+        return [item if not item.lstrip("-").isdigit() else int(item) for item in items]
+
+
+def parse_setting_value(key, text, current=None):
+    """The typed value for `config set KEY VALUE`, checked against the setting's rule (exit 2 naming it).
+
+    `current` (every setting, as `load_settings` gives them) checks the
+    settings that keep an order between them: a possible duplicate's score
+    never above a likely one's.
+    """
+    check_key(key)
+    rule = RULES[key]
+    value = typed_value(key, text)
+    reason = rule.check(value)
+    if reason:
+        _refuse(key, rule, value, reason)
+    if current is not None:
+        proposed = dict(current, **{key: value})
+        for lower, higher in ORDERED:
+            if key in (lower, higher) and proposed[lower] > proposed[higher]:
+                raise BadInput(f"setting {key}: {lower} ({proposed[lower]}) must not be above {higher} "
+                               f"({proposed[higher]})")
     return value
