@@ -306,3 +306,45 @@ def test_a_setting_within_its_range_is_stored(crm):
     assert crm.json("config", "set", "likely_duplicate_min_score", "90") == 90
     assert crm.json("config", "set", "follow_up_cadence_days", "1,2,5") == [1, 2, 5]
     assert crm.json("config", "set", "pipelines", '{"sales": ["New", "Won"]}') == {"sales": ["New", "Won"]}
+
+
+# --------------------------------------------------------------------------
+# Point 12: filters with an unknown operator, value or field
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["name<>Acme", "name==Acme", "employees=<5", "employees>=<5", "name=~acme",
+                                   "name!Acme", "employees=>5"])
+def test_an_unknown_filter_operator_is_bad_input_naming_the_valid_ones(sqlite_crm, where):
+    add_company(sqlite_crm)
+    line = refused(sqlite_crm("list", "companies", "--where", where))
+    assert "=, !=, <, <=, >, >=, ~, in" in line
+
+
+@pytest.mark.parametrize("kind, where, valid", [
+    ("leads", "status=Sleeping", "Sent Request"),
+    ("leads", "status in Connected,Sleeping", "Sent Request"),
+    ("leads", "status!=Sleeping", "Sent Request"),
+    ("deals", "status=closed", "abandoned"),
+    ("deals", "status in open,closed", "abandoned"),
+    ("companies", "relationship=friend", "not relevant"),
+    ("companies", "relationship in client,friend", "not relevant"),
+    ("leads", "company_relationship=friend", "not relevant"),
+])
+def test_an_unknown_status_or_relationship_in_a_filter_is_bad_input_naming_the_valid_values(sqlite_crm, kind,
+                                                                                           where, valid):
+    line = refused(sqlite_crm("list", kind, "--where", where))
+    assert valid in line
+
+
+@pytest.mark.parametrize("kind, where, nearest", [
+    ("companies", "nmae=Acme", "name"), ("companies", "employes>5", "employees"),
+    ("leads", "postion=CTO", "position"), ("deals", "ammount>5", "amount"),
+])
+def test_an_unknown_filter_field_is_bad_input_naming_the_nearest_field(sqlite_crm, kind, where, nearest):
+    line = refused(sqlite_crm("list", kind, "--where", where))
+    assert f"did you mean {nearest!r}" in line
+
+
+def test_an_unknown_sort_field_names_the_nearest_field_too(sqlite_crm):
+    assert "did you mean 'created'" in refused(sqlite_crm("list", "companies", "--sort", "-craeted"))

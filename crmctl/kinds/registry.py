@@ -15,7 +15,7 @@ from crmctl.errors import BadInput
 from crmctl.rules.contacts import country_code
 from crmctl.rules.values import (long_text, one_line, required, to_agent, to_amount, to_currency, to_date,
                                  to_datetime, to_done_at, to_task_kind)
-from crmctl.rules.vocabulary import deal_status_named, lead_status_named, relationship_named
+from crmctl.rules.vocabulary import deal_status_named, lead_status_named, relationship_named, task_kind_named
 from crmctl.rules.web import linkedin_company_key, website_key
 from crmctl.storage import models
 
@@ -90,7 +90,12 @@ class Kind:
         for name, value in changes.items():
             field = self.field(name, editable=True)
             if field is None:
-                raise BadInput(f"unknown field {name!r} for a {self.name} (editable: {', '.join(self.editable_names())})")
+                import difflib  # only on this error's path
+
+                close = difflib.get_close_matches(name, self.editable_names(), n=1, cutoff=0.6)
+                nearest = f": did you mean {close[0]!r}?" if close else ""
+                raise BadInput(f"unknown field {name!r} for a {self.name}{nearest} "
+                               f"(editable: {', '.join(self.editable_names())})")
             found.append((field, value))
         return found
 
@@ -203,7 +208,7 @@ TASK = Kind(
     fields=(
         Field("id", "id"),
         Field("subject", "derived", filterable=False),
-        Field("kind", editable=True, convert=to_task_kind),
+        Field("kind", editable=True, convert=to_task_kind, normalise=task_kind_named),
         Field("due_at", "datetime", aliases=("due",), editable=True, convert=required(to_datetime)),
         Field("assignee", "agent", editable=True, convert=to_agent),
         Field("text", editable=True, convert=long_text()),

@@ -47,9 +47,17 @@ class Listing:
     def field_named(self, name, option="--where"):
         spec = self.fields.get(name)
         if spec is None:
-            known = ", ".join(sorted(self.fields))
-            raise BadInput(f"{option}: unknown field {name!r} for {self.kind.name} (fields: {known})")
+            raise BadInput(f"{option}: unknown field {name!r} for {self.kind.name}{nearest_name(name, self.fields)} "
+                           f"(fields: {', '.join(sorted(self.fields))})")
         return spec
+
+
+def nearest_name(name, names):
+    """": did you mean 'name'?" for the closest of `names`, or nothing when none is close."""
+    import difflib  # only on this error's path
+
+    close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.6)
+    return f": did you mean {close[0]!r}?" if close else ""
 
 
 # A terminal's "N more match" line counts at most this many rows past the page: counting every

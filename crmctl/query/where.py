@@ -19,8 +19,13 @@ from crmctl.dates import parse_date, parse_datetime
 from crmctl.rules.values import AMOUNT_LIMIT, LARGEST_WHOLE_NUMBER, whole_number
 from crmctl.storage.models import Agent
 
-OPERATORS = ("<=", ">=", "!=", "=", "<", ">", "~", "in")
-_WHERE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|!=|=|<|>|~|\s+in\s+)\s*(.*?)\s*$", re.S)
+OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "~", "in")
+OPERATORS_NAMED = ", ".join(OPERATORS)
+_FIELD = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)")
+# An operator is the whole run of these characters after the field: "<>", "==" or ">=<" is one
+# unknown operator, never "<" or "=" followed by a value that starts with the rest.
+_SYMBOLS = re.compile(r"\s*([=<>!~]+)")
+_IN = re.compile(r"\s+in\s+", re.I)
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 NULL_WORDS = {"", "none", "null"}
 
@@ -30,14 +35,20 @@ Condition = namedtuple("Condition", "field operator value")
 
 
 def parse_where(text):
-    """Split `FIELD OP VALUE` (one argument) into a Condition."""
-    match = _WHERE.match(text or "")
-    if not match:
-        raise BadInput(
-            f"--where {text!r} is not FIELD OP VALUE (OP one of =, !=, <, <=, >, >=, ~, in)"
-        )
-    name, operator, value = match.groups()
-    return Condition(name.lower(), operator.strip().lower(), value)
+    """Split `FIELD OP VALUE` (one argument) into a Condition; an operator crmctl does not know is exit 2."""
+    text = text or ""
+    field = _FIELD.match(text)
+    symbols = _SYMBOLS.match(text, field.end()) if field else None
+    word = _IN.match(text, field.end()) if field and not symbols else None
+    if symbols:
+        operator, value = symbols.group(1), text[symbols.end():]
+        if operator not in OPERATORS:
+            raise BadInput(f"--where {text!r}: unknown operator {operator!r} (the operators are {OPERATORS_NAMED})")
+    elif word:
+        operator, value = "in", text[word.end():]
+    else:
+        raise BadInput(f"--where {text!r} is not FIELD OP VALUE (OP one of {OPERATORS_NAMED})")
+    return Condition(field.group(1).lower(), operator, value.strip())
 
 
 class Filterable(namedtuple("Filterable", "name expression value_type normalise key_expression through "
