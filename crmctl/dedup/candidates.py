@@ -99,27 +99,50 @@ class _Sql:
     def run(self, sql, params):
         return self.database.execute_sql(sql, params).fetchall()
 
-    def capped(self, table, key, value, keys, cap):
-        """(key, value) rows of `table` for each of `keys`, at most `cap` per key, in few statements.
+    def capped_groups(self, groups):
+        """For each group (table, key column, value column, keys, cap): its (key, value) rows, at most `cap`
+        per key, all groups in one statement (SQLite and MySQL: a few when more than KEYS_PER_QUERY keys).
 
-        PostgreSQL takes every key as one array through a LATERAL join: one
-        statement it plans once. SQLite and MySQL take a UNION ALL of one
-        indexed LIMIT per key, up to KEYS_PER_QUERY keys a statement.
+        PostgreSQL takes each group's keys as one array through a LATERAL join,
+        a statement it plans once. SQLite and MySQL take a UNION ALL of one
+        indexed LIMIT per key.
         """
-        key, value = self.quoted(key), self.quoted(value)
+        found = [[] for _ in groups]
         if self.lateral:
-            return self.run(f"SELECT probe.k, hit.v FROM unnest({self.param}::text[]) AS probe(k) CROSS JOIN LATERAL "
-                            f"(SELECT {value} AS v FROM {table} WHERE {key} = probe.k LIMIT {cap}) AS hit", [list(keys)])
-        rows = []
-        for part in chunks(keys, KEYS_PER_QUERY):
-            shape = (table, key, value, len(part), cap)
+            parts, params = [], []
+            for index, (table, key, value, keys, cap) in enumerate(groups):
+                if keys:
+                    parts.append(f"SELECT {index} AS g, probe.k, hit.v FROM unnest({self.param}::text[]) AS probe(k) "
+                                 f"CROSS JOIN LATERAL (SELECT {self.quoted(value)} AS v FROM {table} "
+                                 f"WHERE {self.quoted(key)} = probe.k LIMIT {cap}) AS hit")
+                    params.append(list(keys))
+            if parts:
+                for index, key, value in self.run(" UNION ALL ".join(parts), params):
+                    found[index].append((key, value))
+            return found
+        terms = [(index, key) for index, group in enumerate(groups) for key in group[3]]
+        described = tuple((table, key, value, cap) for table, key, value, _keys, cap in groups)
+        for part in chunks(terms, KEYS_PER_QUERY):
+            shape = (described, tuple(index for index, _key in part))
             sql = self._texts.get(shape)
             if sql is None:
-                sql = self._texts[shape] = " UNION ALL ".join(
-                    f"SELECT * FROM (SELECT {key}, {value} FROM {table} WHERE {key} = {self.param} LIMIT {cap}) "
-                    f"AS hit{i}" for i in range(len(part)))
-            rows += self.run(sql, part)
-        return rows
+                selects = []
+                for number, index in enumerate(shape[1]):
+                    table, key, value, _keys, cap = groups[index]
+                    selects.append(f"SELECT * FROM (SELECT {index} AS g, {self.quoted(key)}, {self.quoted(value)} "
+                                   f"FROM {table} WHERE {self.quoted(key)} = {self.param} LIMIT {cap}) AS hit{number}")
+                sql = self._texts[shape] = " UNION ALL ".join(selects)
+            for index, key, value in self.run(sql, [key for _index, key in part]):
+                found[index].append((key, value))
+        return found
+
+
+def _postings(rows, cap):
+    """key -> company ids from (key, company id) rows, leaving out keys with more than `cap` postings."""
+    postings = {}
+    for key, company_id in rows:
+        postings.setdefault(key, []).append(company_id)
+    return {key: ids for key, ids in postings.items() if len(ids) <= cap}
 
 
 class CompanyMatcher:
@@ -190,10 +213,20 @@ class CompanyMatcher:
         if not named:
             return
         probes = {i: probe_key_sets(l.name_key) for i, l in named}
-        postings = self._postings(sorted({key for near, _far in probes.values() for key in near}), BLOCKING_KEY_CAP)
-        postings.update(self._postings(sorted({key for _near, far in probes.values() for key in far}),
-                                       TWO_TYPO_KEY_CAP))
-        same_name = self._same_names(sorted({l.name_key for _i, l in named}))
+        name_keys = sorted({l.name_key for _i, l in named})
+        near_rows, far_rows, same_rows, alias_rows = self.sql.capped_groups([
+            ("company_blocking_key", "key", "company_id", sorted({k for near, _far in probes.values() for k in near}),
+             BLOCKING_KEY_CAP + 1),
+            ("company_blocking_key", "key", "company_id", sorted({k for _near, far in probes.values() for k in far}),
+             TWO_TYPO_KEY_CAP + 1),
+            ("company", "name_key", "id", name_keys, SAME_NAME_LIMIT),
+            ("company_alias", "name_key", "company_id", name_keys, SAME_NAME_LIMIT),
+        ])
+        postings = _postings(near_rows, BLOCKING_KEY_CAP)
+        postings.update(_postings(far_rows, TWO_TYPO_KEY_CAP))
+        same_name = {}
+        for name_key, company_id in same_rows + alias_rows:
+            same_name.setdefault(name_key, []).append(company_id)
         wanted = set()
         blocked = {}
         two_typos_only = {}
@@ -233,21 +266,6 @@ class CompanyMatcher:
                 candidate.score = max(candidate.score, best.score)
                 candidate.reasons.append(comparison_reason(lookup.name_key, best_key or facts.name_key, best,
                                                            lookup.country, facts.country, alias=best_key is not None))
-
-    def _postings(self, keys, cap):
-        """key -> company ids, skipping keys with more than `cap` postings."""
-        postings = {}
-        for key, company_id in self.sql.capped("company_blocking_key", "key", "company_id", keys, cap + 1):
-            postings.setdefault(key, []).append(company_id)
-        return {key: ids for key, ids in postings.items() if len(ids) <= cap}
-
-    def _same_names(self, name_keys):
-        """name key -> ids of companies with exactly that normalised name or alias (at most SAME_NAME_LIMIT each)."""
-        found = {}
-        for table, column in (("company", "id"), ("company_alias", "company_id")):
-            for name_key, company_id in self.sql.capped(table, "name_key", column, name_keys, SAME_NAME_LIMIT):
-                found.setdefault(name_key, []).append(company_id)
-        return found
 
     def _companies(self, ids):
         """id -> (name, CompanyFacts, alias name keys) of stored companies, with their aliases, one query a chunk."""

@@ -161,7 +161,7 @@ def add_companies(actor, rows, force=False, batch=None, settings=None, on_duplic
             outcome.record_id = record_id
         write_history(created_history("company", ids, actor, batch) + forced_history("company", new, actor, batch)
                       + possible_history("company", new, actor, batch))
-        store_blocking_keys([(o.record_id, o.values["name_key"]) for o in new])
+        store_blocking_keys([(o.record_id, o.values["name_key"]) for o in new], new=True)
         attach_skipped(outcomes)
         return outcomes
 
@@ -174,17 +174,18 @@ def add_company(actor, force=False, batch=None, **fields):
     return Company.get_by_id(outcome.record_id), outcome.possible
 
 
-def store_blocking_keys(companies):
+def store_blocking_keys(companies, new=False):
     """(company id, name key) pairs: the keys of each name and of the company's aliases replace what was stored.
 
     An alias counts as the company's name in every check (SPEC §4), so its
     keys are stored under the company's id beside those of the name; each
-    (key, company) row once. A few statements per 500 companies.
+    (key, company) row once. A few statements per 500 companies; `new`
+    companies (just inserted: no keys, no aliases yet) only insert.
     """
     name_keys = {}
     for company_id, name_key in companies:
         name_keys.setdefault(company_id, set()).add(name_key)
-    ids = list(name_keys)
+    ids = [] if new else list(name_keys)
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         aliases = (CompanyAlias.select(CompanyAlias.company, CompanyAlias.name_key)
