@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from crmctl.errors import BadInput, quoted
 from crmctl.transfer.cells import is_blank, is_blank_row, text_of
+from crmctl.transfer.csv_text import CHUNK_BYTES, MAX_LINE_CHARS, csv_rows
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -31,11 +32,6 @@ OTHER_FORMATS = (
     (b"SQLite format 3\x00", "a SQLite database"),
     (b"{\\rtf", "an RTF document"),
 )
-DELIMITERS = ("\t", ";", ",")
-MAX_LINE_CHARS = 1_000_000  # a CSV line longer than this is not a row of a lead table
-CHUNK_BYTES = 1 << 20
-# Characters both Windows code pages share that are not letters yet common in names and addresses.
-_USUAL_PUNCTUATION = set("€…‚„“”‘’–—•°«»·×÷§©®™\u00a0")
 
 
 @dataclass
@@ -78,7 +74,7 @@ def open_table(path, sheet=None):
     if kind == "csv":
         if sheet is not None:
             raise BadInput(f"{path} is CSV text, which has no sheets: leave out --sheet")
-        raw_rows, details, closers = _csv_rows(path)
+        raw_rows, details, closers = csv_rows(path)
     elif kind == "xls":
         raw_rows, details, closers = _xls_rows(path, sheet)
     else:
@@ -313,7 +309,14 @@ def _xlsx_rows(path, wanted):
     import openpyxl
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
     handle = open(path, "rb")  # a file object: openpyxl then reads by content, not by the name's extension
+    # openpyxl measures each sheet on loading by parsing it to its end when the file has no <dimension>
+    # (its own write-only files, among others): a whole extra read of every sheet. The size is reset below
+    # anyway, so the measuring is skipped while the workbook loads.
+    measure = ReadOnlyWorksheet._get_size
+    ReadOnlyWorksheet._get_size = lambda sheet: None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -321,6 +324,8 @@ def _xlsx_rows(path, wanted):
     except Exception as error:
         handle.close()
         raise BadInput(f"{path} is a damaged .xlsx workbook ({_reason(error)})") from None
+    finally:
+        ReadOnlyWorksheet._get_size = measure
     closers = [handle.close, book.close]
     sheets = [sheet for sheet in book.worksheets if hasattr(sheet, "iter_rows")]
     try:
@@ -341,110 +346,3 @@ def _xlsx_sheet_rows(sheet):
         warnings.simplefilter("ignore")
         for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
             yield number, [_cell(value) for value in values]
-
-
-# --------------------------------------------------------------------------
-# CSV text: its encoding, its delimiter, its lines
-# --------------------------------------------------------------------------
-
-
-def _csv_rows(path):
-    import csv
-
-    encoding = text_encoding(path)
-    handle = open(path, encoding=encoding, errors="replace", newline="")
-    lines = _capped_lines(handle, path)
-    first_lines = []
-    delimiter = None
-    for line in lines:
-        first_lines.append(line)
-        stripped = line.strip().lstrip("\ufeff")
-        if len(first_lines) == 1 and stripped.lower().startswith("sep=") and len(stripped) == 5:
-            delimiter = stripped[4]  # Excel's own hint line: not a row of the table
-            first_lines.pop()
-            continue
-        if stripped:
-            break
-    if delimiter is None:
-        delimiter = detect_delimiter(first_lines[-1] if first_lines else "")
-    csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_CHARS))
-    reader = csv.reader(itertools.chain(first_lines, lines), delimiter=delimiter)
-
-    def rows():
-        for number, values in enumerate(reader, start=1):
-            yield number, [None if value == "" else value for value in values]
-
-    return rows(), {"sheet": None, "encoding": encoding, "delimiter": delimiter}, [handle.close]
-
-
-def _capped_lines(handle, path):
-    """The file's lines, refusing one longer than MAX_LINE_CHARS before it is all in memory."""
-    number = 0
-    while True:
-        line = handle.readline(MAX_LINE_CHARS + 1)
-        if not line:
-            return
-        number += 1
-        if len(line) > MAX_LINE_CHARS:
-            raise BadInput(f"{path}: line {number} is longer than {MAX_LINE_CHARS:,} characters: not a CSV table of rows")
-        yield line
-
-
-def detect_delimiter(line):
-    """The one of tab, ; and , that the header line has most of outside quotes (a comma when it has none)."""
-    counts = dict.fromkeys(DELIMITERS, 0)
-    quoted_text = False
-    for character in line:
-        if character == '"':
-            quoted_text = not quoted_text
-        elif not quoted_text and character in counts:
-            counts[character] += 1
-    best = max(DELIMITERS, key=lambda delimiter: counts[delimiter])
-    return best if counts[best] else ","
-
-
-def text_encoding(path):
-    """UTF-8 (a BOM or none) when every byte of the file reads as UTF-8; UTF-16 with its BOM; else a Windows code page.
-
-    Between Windows-1250 (Polish, Czech ...) and Windows-1252 (Western Europe)
-    the file's bytes decide: the code page that reads fewer of them as something
-    other than a letter or usual punctuation wins (ą ł ż are ¹ ³ ¿ in 1252), and a
-    tie goes to 1252, which reads Western names right either way.
-    """
-    with open(path, "rb") as handle:
-        head = handle.read(4)
-        if head.startswith(codecs.BOM_UTF8):
-            return "utf-8-sig"
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16"
-        handle.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            for chunk in iter(lambda: handle.read(CHUNK_BYTES), b""):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-            return "utf-8"
-        except UnicodeDecodeError:
-            pass
-        handle.seek(0)
-        counts = dict.fromkeys(range(128, 256), 0)
-        for chunk in iter(lambda: handle.read(CHUNK_BYTES), b""):
-            for byte in counts:
-                counts[byte] += chunk.count(bytes([byte]))
-    return min(("cp1252", "cp1250"), key=lambda encoding: _oddness(counts, encoding))
-
-
-def _oddness(counts, encoding):
-    score = 0
-    for byte, count in counts.items():
-        if not count:
-            continue
-        try:
-            character = bytes([byte]).decode(encoding)
-        except UnicodeDecodeError:
-            score += 10 * count
-            continue
-        if not character.isalpha() and character not in _USUAL_PUNCTUATION:
-            score += count
-    return score
-
