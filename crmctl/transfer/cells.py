@@ -16,6 +16,7 @@ from crmctl.errors import BadInput, quoted
 # A text cell starting with one of these is run as a formula by a spreadsheet (OWASP, "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 INERT_GUARD = "'"
+_GUARDED_ON_IMPORT = FORMULA_PREFIXES + ("\n",)
 
 EXCEL_ERRORS = frozenset(
     ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA")
@@ -25,6 +26,7 @@ _SEVERAL_SEPARATORS = re.compile(r"[;,\n|]+")
 _EMAIL_SEPARATORS = re.compile(r"[;,\s|]+")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 _YEAR_FIRST = re.compile(r"^(\d{4})[./](\d{1,2})[./](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_EXCEL_TEXT_FORMULA = re.compile(r'^="(.*)"$')  # ="0601234567": how CSV writers keep Excel from eating leading zeros
 _SERIAL_EPOCHS = {0: datetime.date(1899, 12, 30), 1: datetime.date(1904, 1, 1)}
 _LAST_SERIAL = 2958465  # 9999-12-31 in the 1900 date system
 _EXACT_FLOAT_INTEGERS = 2**53
@@ -41,8 +43,12 @@ def inert(value):
 
 
 def uninert(value):
-    """The text before `inert`: an exported `'+48 601 234 567` imports as `+48 601 234 567`; `'s-Hertogenbosch` stays."""
-    if isinstance(value, str) and len(value) > 1 and value[0] == INERT_GUARD and value[1:].startswith(FORMULA_PREFIXES):
+    """The text before `inert`: an exported `'+48 601 234 567` imports as `+48 601 234 567`; `'s-Hertogenbosch` stays.
+
+    A guard before a line feed goes too: an .xlsx stores text as XML, which reads a written CR back as LF.
+    """
+    if (isinstance(value, str) and len(value) > 1 and value[0] == INERT_GUARD
+            and value[1:].startswith(_GUARDED_ON_IMPORT)):
         return value[1:]
     return value
 
@@ -85,7 +91,7 @@ def text_of(value, field="value"):
         return value.isoformat()
     if isinstance(value, (int, float)):
         return number_text(value)
-    text = " ".join(uninert(str(value)).translate(_INVISIBLE).split())
+    text = " ".join(_unwrapped(str(value)).translate(_INVISIBLE).split())
     if not text:
         return None
     if text.upper() in EXCEL_ERRORS:
@@ -126,11 +132,18 @@ def phones_of(value, field="value"):
     return [part for part in parts if part]
 
 
+def _unwrapped(text):
+    """Text without export's inert guard or a CSV writer's ="..." wrapper."""
+    text = uninert(text)
+    match = _EXCEL_TEXT_FORMULA.match(text.strip())
+    return match.group(1) if match else text
+
+
 def _raw_text(value, field):
     """Like `text_of` but keeping new lines, which separate several values in one cell."""
     if value is None or not isinstance(value, str):
         return text_of(value, field)
-    text = uninert(value).translate(_INVISIBLE).replace("\u00a0", " ").strip()
+    text = _unwrapped(value).translate(_INVISIBLE).replace("\u00a0", " ").strip()
     if not text:
         return None
     if text.upper() in EXCEL_ERRORS:
@@ -192,3 +205,37 @@ def clean_cell(column, value, datemode=0):
     if column.kind == "date":
         return date_of(value, column.name, datemode)
     return CLEANERS[column.kind](value, column.name)
+
+
+def clean_row(columns, values, datemode=0):
+    """A row's cells cleaned by template column name, and the problems found: [(column name or None, message)].
+
+    `columns` is `crmctl.transfer.headers.match_headers`'s answer. Columns under one
+    merged header are gathered: several emails or phones make one list, text is joined
+    with a space ("Anna" | "Nowak" -> "Anna Nowak"), and two numbers or dates are a
+    problem. A value beyond the last header is a problem too, never silently dropped.
+    """
+    from crmctl.transfer.headers import column_letter
+
+    gathered = {}
+    for column, value in zip(columns, values):
+        if column is not None and not is_blank(value):
+            gathered.setdefault(column, []).append(value)
+    cleaned, problems = {}, []
+    for column, raw_values in gathered.items():
+        try:
+            if column.kind in ("emails", "phones"):
+                cleaned[column.name] = [item for raw in raw_values for item in clean_cell(column, raw, datemode)]
+            elif len(raw_values) == 1:
+                cleaned[column.name] = clean_cell(column, raw_values[0], datemode)
+            elif column.kind == "text":
+                cleaned[column.name] = " ".join(text_of(raw, column.name) for raw in raw_values)
+            else:
+                raise BadInput(f"{column.name} has {len(raw_values)} values under one merged header; give one")
+        except BadInput as error:
+            problems.append((column.name, error.message))
+    for index in range(len(columns), len(values)):
+        if not is_blank(values[index]):
+            problems.append((None, f"column {column_letter(index)} holds {quoted(text_of(values[index]))} "
+                                   f"but has no header"))
+    return cleaned, problems

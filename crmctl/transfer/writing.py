@@ -15,7 +15,7 @@ import re
 import tempfile
 
 from crmctl.errors import BadInput, quoted
-from crmctl.transfer.cells import inert, number_text
+from crmctl.transfer.cells import FORMULA_PREFIXES, INERT_GUARD, inert, number_text
 
 # Data rows a sheet holds below its header row; more continue on "Leads 2", "Leads 3" ...
 XLS_ROWS_PER_SHEET = 65_535
@@ -102,20 +102,34 @@ def write_xlsx(path, header, rows, sheet_name="Leads"):
     workbook = openpyxl.Workbook(write_only=True)
     sheet = None
     sheet_row = XLSX_ROWS_PER_SHEET
-    sheets = 0
+    sheets = []
     count = 0
-    for count, row in enumerate(rows, start=1):
-        if sheet_row == XLSX_ROWS_PER_SHEET:
-            sheets += 1
-            sheet = workbook.create_sheet(sheet_names(sheet_name, sheets)[-1])
-            sheet.append(list(header))
-            sheet_row = 0
-        sheet_row += 1
-        sheet.append([_xlsx_value(value) for value in row])
+    try:
+        for count, row in enumerate(rows, start=1):
+            if sheet_row == XLSX_ROWS_PER_SHEET:
+                sheet = workbook.create_sheet(sheet_names(sheet_name, len(sheets) + 1)[-1])
+                sheets.append(sheet)
+                sheet.append(list(header))
+                sheet_row = 0
+            sheet_row += 1
+            sheet.append([_xlsx_value(value) for value in row])
+    except BaseException:
+        _discard_xlsx_sheets(sheets)
+        raise
     if sheet is None:
         workbook.create_sheet(sheet_name).append(list(header))
     replace_when_written(path, ".xlsx", workbook.save)
     return count
+
+
+def _discard_xlsx_sheets(sheets):
+    """Close and remove the temporary files of a write-only workbook that will not be saved."""
+    for sheet in sheets:
+        try:
+            sheet.close()
+            sheet._writer.cleanup()
+        except Exception:  # already gone: nothing left to tidy
+            pass
 
 
 def _xlsx_value(value):
@@ -147,6 +161,8 @@ def write_csv(path, header, rows, sheet_name=None):
 
 def csv_text(value):
     """A value as CSV text: dates in ISO 8601, numbers as their digits, text inert."""
+    if value.__class__ is str:  # most cells: the short way
+        return INERT_GUARD + value if value.startswith(FORMULA_PREFIXES) else value
     value = text_cell(value)
     if value is None:
         return ""
