@@ -348,3 +348,60 @@ def test_an_unknown_filter_field_is_bad_input_naming_the_nearest_field(sqlite_cr
 
 def test_an_unknown_sort_field_names_the_nearest_field_too(sqlite_crm):
     assert "did you mean 'created'" in refused(sqlite_crm("list", "companies", "--sort", "-craeted"))
+
+
+# --------------------------------------------------------------------------
+# Point 13: case and accents fold the same way on every backend
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def accented(crm):
+    ids = {name: add_company(crm, name, slug) for name, slug in (
+        ("Łódź Électricité", "lodz-electricite"), ("Ørsted Polska", "orsted-polska"),
+        ("Škoda Straße", "skoda-strasse"), ("Acme Robotics", "acme-robotics"))}
+    crm.json("add", "lead", "--company", ids["Łódź Électricité"], "--name", "Józef Żółć", "--position", "Dyrektor",
+             "--email", "jozef@lodz.pl")
+    return ids
+
+
+def names(rows, field="name"):
+    return sorted(row[field] for row in rows)
+
+
+@pytest.mark.parametrize("needle, expected", [
+    ("łódź", ["Łódź Électricité"]), ("ŁÓDŹ", ["Łódź Électricité"]), ("lodz", ["Łódź Électricité"]),
+    ("ÉLÉ", ["Łódź Électricité"]), ("electricite", ["Łódź Électricité"]), ("orsted", ["Ørsted Polska"]),
+    ("ØR", ["Ørsted Polska"]), ("skoda", ["Škoda Straße"]), ("STRAßE", ["Škoda Straße"]),
+    ("é", ["Acme Robotics", "Łódź Électricité", "Ørsted Polska", "Škoda Straße"]), ("o", ["Acme Robotics", "Łódź Électricité", "Ørsted Polska", "Škoda Straße"]),
+])
+def test_search_and_contains_fold_case_and_accents_the_same_way_on_every_backend(crm, accented, needle,
+                                                                                expected):
+    assert names(crm.json("list", "companies", "--search", needle)) == sorted(expected)
+    assert names(crm.json("list", "companies", "--where", f"name~{needle}")) == sorted(expected)
+
+
+def test_a_listing_of_leads_folds_person_and_company_names(crm, accented):
+    for needle in ("zolc", "ŻÓŁĆ", "józef", "LODZ"):
+        assert names(crm.json("list", "leads", "--search", needle), "full_name") == ["Józef Żółć"], needle
+    assert names(crm.json("list", "leads", "--where", "full_name~ZOŁC"), "full_name") == ["Józef Żółć"]
+    assert names(crm.json("list", "leads", "--where", "company_name~électricité"), "full_name") == ["Józef Żółć"]
+
+
+def test_search_follows_a_rename_to_an_accented_name(crm, accented):
+    crm.json("edit", accented["Acme Robotics"], "--set", "name=Ñandú Robótica")
+    assert names(crm.json("list", "companies", "--search", "nandu rob")) == ["Ñandú Robótica"]
+    assert crm.json("list", "companies", "--search", "acme") == []
+
+
+def test_the_python_fold_and_the_migrations_fold_are_the_same_table():
+    import importlib.util
+
+    import crmctl.migrations
+    from crmctl.storage import folding
+
+    path = os.path.join(os.path.dirname(crmctl.migrations.__file__), "0008_folded_search.py")
+    spec = importlib.util.spec_from_file_location("folded_search", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert (migration.FOLD_FROM, migration.FOLD_TO) == (folding.FOLD_FROM, folding.FOLD_TO)

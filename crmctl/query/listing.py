@@ -11,13 +11,14 @@ Queries are shaped for the indexes of migration 0003 at a million rows: the
 sort's id tie-break runs in the sort's direction, archived rows are left out
 with a plain `archived_at IS NULL` beside the indexed condition, and
 `--search` goes through the company-name substring index (SQLite FTS5
-trigram, PostgreSQL pg_trgm) for fragments of three characters or more.
+trigram, PostgreSQL pg_trgm; both over the folded name, migration 0008) for
+fragments of three characters or more. Search and `~` fold case and accents
+alike on every backend (`crmctl.storage.folding`): "lodz" finds "Łódź".
 """
 import functools
 from collections import namedtuple
 
 import peewee
-from peewee import fn
 
 from crmctl.errors import BadInput
 from crmctl.kinds.registry import KINDS, LISTED
@@ -26,6 +27,7 @@ from crmctl.query.where import Filterable, condition_expression, parse_where
 from crmctl.rules.values import LARGEST_WHOLE_NUMBER
 from crmctl.storage import models
 from crmctl.storage.connection import database_proxy
+from crmctl.storage.folding import contains_folded, fold
 
 VALUE_TYPES = {"text", "int", "amount", "date", "datetime", "agent"}
 # The company-name FTS5 table of migration 0003 (SQLite); its rowid is the company's id.
@@ -175,8 +177,8 @@ def name_matches(needle):
 
 
 def contains(column, needle):
-    """Case-insensitive substring, as `--search` has always meant (wildcards in the needle escaped)."""
-    return fn.LOWER(column).contains(needle)
+    """Substring of a folded needle, blind to case and accents on every backend (wildcards escaped)."""
+    return contains_folded(column, needle)
 
 
 def ids_containing(model, column_name, needle):
@@ -259,7 +261,7 @@ def build_query(listing, where=(), search=None, sort=None, limit=None, include_a
     if listing.kind.archivable and not include_archived and not any(spec.archive_marker for spec, _ in filters):
         query = query.where(model.archived_at.is_null())
     id_column = model.id
-    needle = (search or "").strip().lower()
+    needle = fold((search or "").strip())
     if needle and searches_name_index_alone(listing.kind, needle) and all(
             spec.expression is model.id for spec, _ in keys):
         query = query.join(NAME_SEARCH, on=(NAME_SEARCH.rowid == model.id)).where(name_matches(needle))

@@ -3,8 +3,8 @@
 A condition becomes a Peewee expression whose value is a query parameter, never
 SQL text (SPEC §8). Text equality compares the stored form when the field says
 how values are normalised (a country code, a status, a website's key), so the
-column's index answers it; otherwise it compares case-insensitively, as `~`
-always does.
+column's index answers it; otherwise it compares case-insensitively. `~` folds
+case and accents the same way on every backend (`crmctl.storage.folding`).
 """
 import datetime
 import decimal
@@ -17,6 +17,7 @@ from crmctl.errors import BadInput
 from crmctl.kinds.ids import parse_typed_id
 from crmctl.dates import parse_date, parse_datetime
 from crmctl.rules.values import AMOUNT_LIMIT, LARGEST_WHOLE_NUMBER, whole_number
+from crmctl.storage.folding import contains_folded, fold
 from crmctl.storage.models import Agent
 
 OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "~", "in")
@@ -116,7 +117,7 @@ def condition_expression(spec, condition):
     if spec.value_type == "agent":
         return agent_condition(spec, operator, raw)
     if operator == "~":
-        return fn.LOWER(column).contains(raw.lower())
+        return contains_folded(column, fold(raw))
     if spec.normalise is not None and operator in ("=", "!=", "in"):
         return normalised_condition(spec, operator, raw)
     if operator == "in":
@@ -152,7 +153,7 @@ def agent_condition(spec, operator, raw):
         emails = [item.lower() for item in list_items(spec, raw)]
         return column.in_(agent_ids(lambda email: email.in_(emails)))
     if operator == "~":
-        return column.in_(agent_ids(lambda email: fn.LOWER(email).contains(raw.lower())))
+        return column.in_(agent_ids(lambda email: contains_folded(email, fold(raw))))
     if raw.strip().lower() in NULL_WORDS and operator in ("=", "!="):
         return column.is_null() if operator == "=" else column.is_null(False)
     if operator not in ("=", "!="):

@@ -130,6 +130,10 @@ def connect_database(url):
         if scheme != "sqlite":
             load_driver(scheme)
         database = DATABASE_CLASSES[scheme](**settings)
+        if scheme == "sqlite":
+            from crmctl.storage.folding import SQL_FUNCTION, fold  # imports this module: not at the top
+
+            database.register_function(fold, SQL_FUNCTION, 1, deterministic=True)
         database.connect()
         if scheme == "sqlite":
             refuse_foreign_sqlite_tables(database, settings["database"])
