@@ -522,3 +522,12 @@ def test_a_row_is_cleaned_by_column_with_every_problem_named():
                        "Phone": ["48601234567", "22 123 45 67"]}
     assert problems == [("Follow Up On", "Follow Up On '31.02.2026' is not a date on the calendar"),
                         (None, "column I holds 'stray' but has no header")]
+
+
+def test_an_unlabelled_column_beside_city_is_not_glued_onto_it_but_reported():
+    header = ["Company Name", "City", None, "Source", None]
+    columns = match_headers(header)
+    assert names(columns) == ["Company Name", "City", None, "Source", None]
+    cleaned, problems = cells.clean_row(columns, ["Acme", "Gdańsk", "call after 5", "Fair", None], header=header)
+    assert cleaned == {"Company Name": "Acme", "City": "Gdańsk", "Source": "Fair"}
+    assert problems == [(None, "column C holds 'call after 5' but has no header")]

@@ -207,13 +207,14 @@ def clean_cell(column, value, datemode=0):
     return CLEANERS[column.kind](value, column.name)
 
 
-def clean_row(columns, values, datemode=0):
+def clean_row(columns, values, datemode=0, header=None):
     """A row's cells cleaned by template column name, and the problems found: [(column name or None, message)].
 
     `columns` is `crmctl.transfer.headers.match_headers`'s answer. Columns under one
     merged header are gathered: several emails or phones make one list, text is joined
     with a space ("Anna" | "Nowak" -> "Anna Nowak"), and two numbers or dates are a
-    problem. A value beyond the last header is a problem too, never silently dropped.
+    problem. A value beyond the last header, or under an empty header cell (given
+    `header`, the file's header row), is a problem too, never silently dropped.
     """
     from crmctl.transfer.headers import column_letter
 
@@ -234,8 +235,10 @@ def clean_row(columns, values, datemode=0):
                 raise BadInput(f"{column.name} has {len(raw_values)} values under one merged header; give one")
         except BadInput as error:
             problems.append((column.name, error.message))
-    for index in range(len(columns), len(values)):
-        if not is_blank(values[index]):
+    unlabelled = [index for index, column in enumerate(columns)
+                  if column is None and header is not None and index < len(header) and is_blank(header[index])]
+    for index in unlabelled + list(range(len(columns), len(values))):
+        if index < len(values) and not is_blank(values[index]):
             problems.append((None, f"column {column_letter(index)} holds {quoted(text_of(values[index]))} "
                                    f"but has no header"))
     return cleaned, problems

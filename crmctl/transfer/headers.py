@@ -13,6 +13,8 @@ from crmctl.transfer.template import COLUMNS, COLUMNS_BY_NAME, GENERIC_SYNONYMS,
 
 # Columns that hold several values: two headers may fill them ("Email", "Email 2"; "Mobile", "Work Phone").
 SEVERAL_VALUES_KINDS = ("emails", "phones")
+# A text column a merged header may span: a person's name in two cells (first name | last name).
+MERGEABLE_TEXT = ("Lead Name",)
 _NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]+")
 _TRAILING_NUMBER = re.compile(r"\d+$")
 
@@ -89,9 +91,10 @@ def parse_mapping(entries):
 def match_headers(headers, mapping=None, ignore_unknown=False):
     """For each header (by index) the template column it fills, or None for a column left out.
 
-    An empty header cell right of a header continues it, as a merged header cell
-    leaves it ("Phone" over two columns fills Phone from both; "Lead Name" over
-    first and last name joins them). Two headers may fill Email or Phone; two
+    An empty header cell right of Email, Phone or Lead Name continues it, as a
+    merged header cell leaves it ("Phone" over two columns fills Phone from both;
+    "Lead Name" over first and last name joins them); any other empty header
+    cell is None (`cells.clean_row` reports data under it). Two headers may fill Email or Phone; two
     for any other column are refused, as is an unknown header (unless
     `ignore_unknown`) and a row that names no template column at all (not a header row).
     """
@@ -176,9 +179,13 @@ def _check_one_header_per_column(matched, texts):
 
 
 def _continue_merged_headers(keys, matched):
+    """Only where a merged header is the likely story: names split in two, several emails or phones.
+
+    Elsewhere an unlabelled column stays unmatched, so its data is reported rather than glued onto City or Source.
+    """
     previous = None
     for index, key in enumerate(keys):
         if key:
             previous = matched[index]
-            continue
-        matched[index] = previous
+        elif previous is not None and (previous.kind in SEVERAL_VALUES_KINDS or previous.name in MERGEABLE_TEXT):
+            matched[index] = previous
