@@ -27,7 +27,6 @@ from crmctl.cli.session import current_session
 FORMATS = ("table", "json", "csv")
 TERMINAL_PAGE_ROWS = 50
 # A CSV cell that starts with one of these would be run as a formula by a spreadsheet.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 COLUMN_GAP = "  "
 NARROWEST_COLUMN = 4  # a cut column keeps at least this much ("Ac…")
 HEADER_KEEPS = 7  # a header longer than this is cut before the data under it is
@@ -68,13 +67,6 @@ def more_records_note(count, at_least=False):
     message(f"{count:,}{'+' if at_least else ''} more {noun}: --limit N shows the first N, --all every one")
 
 
-def inert_csv_cell(value):
-    """A CSV cell that a spreadsheet will not evaluate."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def cell_text(value):
     if value is None:
         return ""
@@ -101,11 +93,13 @@ def print_records(rows, output_format, columns=None, kind=None):
                 columns = list(rows[0].keys())
             else:
                 columns = [field.name for field in kind.fields if field.shown] if kind is not None else []
+        from crmctl.transfer.cells import inert  # the one rule for a cell a spreadsheet must not evaluate
+
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([inert_csv_cell(cell_text(row.get(column))) for column in columns])
+            writer.writerow([inert(cell_text(row.get(column))) for column in columns])
         click.echo(buffer.getvalue(), nl=False)
         return
     if not rows:
