@@ -330,6 +330,8 @@ def test_an_unknown_filter_operator_is_bad_input_naming_the_valid_ones(sqlite_cr
     ("companies", "relationship=friend", "not relevant"),
     ("companies", "relationship in client,friend", "not relevant"),
     ("leads", "company_relationship=friend", "not relevant"),
+    ("tasks", "kind=banana", "meeting"),
+    ("tasks", "kind in call,banana", "meeting"),
 ])
 def test_an_unknown_status_or_relationship_in_a_filter_is_bad_input_naming_the_valid_values(sqlite_crm, kind,
                                                                                            where, valid):
@@ -346,8 +348,11 @@ def test_an_unknown_filter_field_is_bad_input_naming_the_nearest_field(sqlite_cr
     assert f"did you mean {nearest!r}" in line
 
 
-def test_an_unknown_sort_field_names_the_nearest_field_too(sqlite_crm):
+def test_an_unknown_sort_or_edit_field_names_the_nearest_field_too(sqlite_crm):
     assert "did you mean 'created'" in refused(sqlite_crm("list", "companies", "--sort", "-craeted"))
+    company = add_company(sqlite_crm)
+    assert "did you mean 'industry'" in refused(sqlite_crm("edit", company, "--set", "industy=Energy"))
+    assert sqlite_crm.json("show", company)["industry"] == "Robotics"
 
 
 # --------------------------------------------------------------------------
