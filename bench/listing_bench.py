@@ -69,12 +69,12 @@ CASES = (
     (f"--search {COMMON_FRAGMENT!r} (common)", ["--search", COMMON_FRAGMENT],
      "SELECT company.* FROM company JOIN company_name_fts AS f ON f.rowid = company.id "
      "WHERE f.name MATCH ? AND archived_at IS NULL ORDER BY f.rowid LIMIT 50",
-     "SELECT * FROM company WHERE lower(name) LIKE %s AND archived_at IS NULL ORDER BY id LIMIT 50",
+     "SELECT * FROM company WHERE crmctl_fold(name) LIKE %s AND archived_at IS NULL ORDER BY id LIMIT 50",
      (COMMON_FRAGMENT,)),
     (f"--search {RARE_FRAGMENT!r} (no name holds it)", ["--search", RARE_FRAGMENT],
      "SELECT company.* FROM company JOIN company_name_fts AS f ON f.rowid = company.id "
      "WHERE f.name MATCH ? AND archived_at IS NULL ORDER BY f.rowid LIMIT 50",
-     "SELECT * FROM company WHERE lower(name) LIKE %s AND archived_at IS NULL ORDER BY id LIMIT 50",
+     "SELECT * FROM company WHERE crmctl_fold(name) LIKE %s AND archived_at IS NULL ORDER BY id LIMIT 50",
      (RARE_FRAGMENT,)),
     ("--sort -created", ["--sort", "-created"],
      "SELECT * FROM company WHERE archived_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 50",

@@ -71,9 +71,10 @@ class Company(BaseModel):
                    (("created_at", "id"), False))
 
 
-# Company names' substring index (migration 0003), which `--search` uses for fragments
-# of 3 characters or more: an FTS5 trigram table over company.name kept in step by
-# triggers on SQLite, a pg_trgm GIN index on lower(name) on PostgreSQL.
+# Company names' substring index (migrations 0003 and 0008), which `--search` uses for
+# fragments of 3 characters or more: an FTS5 trigram table over the folded names
+# (crmctl.storage.folding) kept in step by triggers on SQLite, a pg_trgm GIN index on
+# crmctl_fold(name) on PostgreSQL.
 SQLITE_NAME_SEARCH_TABLE = "company_name_fts"
 POSTGRES_NAME_TRIGRAM_INDEX = "company_name_trgm"
 TRIGRAM_LENGTH = 3
