@@ -10,6 +10,8 @@ reported beside the stored record and never refused (`split_possible`). `add --f
 from crmctl.errors import DuplicateFound, Refused
 
 ON_EXACT_DUPLICATE = ("refuse", "skip")
+# What `import --on-duplicate` does with a row that duplicates a stored record (the row is attached to it).
+DUPLICATE_POLICIES = ("skip", "update", "merge")
 
 
 def decide(kind, candidates, force=False, on_duplicate="refuse"):
@@ -26,6 +28,23 @@ def decide(kind, candidates, force=False, on_duplicate="refuse"):
         return "skip", exact
     apply_duplicate_rules(kind, candidates, force)
     return "forced", list(candidates)
+
+
+def duplicate_changes(on_duplicate, stored, incoming):
+    """The fields a stored record takes from a row that duplicates it: {field: new value}.
+
+    "skip" changes nothing; "update" takes every value the row gives that
+    differs; "merge" only fills the fields the stored record leaves empty.
+    """
+    changes = {}
+    for name, value in incoming.items():
+        if value is None or value == "" or on_duplicate == "skip":
+            continue
+        if on_duplicate == "update" and stored.get(name) != value:
+            changes[name] = value
+        elif on_duplicate == "merge" and stored.get(name) in (None, ""):
+            changes[name] = value
+    return changes
 
 
 def split_possible(candidates):

@@ -1,0 +1,296 @@
+"""`import run`: a spreadsheet's rows through the core's one write path, the whole file in one transaction.
+
+The file side (`reading`, `headers`, `cells`) turns the file into clean rows;
+companies go through `crmctl.records.companies.add_companies` and leads through
+`crmctl.records.leads.add_leads`, many rows per call, so every rule and the
+duplicate policy (`crmctl.dedup.decide`) are the ones `add` applies. A row that
+is refused never stops the others; a crash leaves all of the batch or none of it.
+"""
+import json
+from dataclasses import dataclass, field
+
+from crmctl.dates import utcnow
+from crmctl.dedup.decide import DUPLICATE_POLICIES, duplicate_changes
+from crmctl.errors import BadInput, CrmError, ExitStatus
+from crmctl.records.batch import run_in_transaction
+from crmctl.records.companies import add_companies
+from crmctl.records.history import update_record
+from crmctl.records.leads import add_leads
+from crmctl.rules.permissions import require, working_agent
+from crmctl.rules.settings import load_settings
+from crmctl.storage.models import Agent, Company, ImportBatch, Lead, Submission
+from crmctl.transfer.cells import is_blank_row, text_of
+from crmctl.transfer.headers import match_headers
+from crmctl.transfer.reading import open_table
+from crmctl.transfer.template import COMPANY, LEAD
+
+# Fields an existing record takes from a duplicate row (--on-duplicate update|merge); identities
+# (names, websites, LinkedIn pages, contacts) stay as they are, so no duplicate check is needed.
+COMPANY_UPDATABLE = ("employee_count", "industry", "subindustry", "city")
+LEAD_UPDATABLE = ("position", "connections", "status", "follow_up_on")
+COUNTED = ("created", "updated", "merged", "skipped", "rejected")
+# Words of the core's messages and the template column each names, so a rejection names its column.
+COMPANY_WORDS = (("duplicate", "Company Name"), ("website", "Website"), ("linkedin", "Company LinkedIn"),
+                 ("employee", "Employees"), ("subindustry", "Subindustry"), ("industry", "Industry"),
+                 ("country", "Country"), ("city", "City"), ("name", "Company Name"))
+LEAD_WORDS = (("duplicate", "Email"), ("email", "Email"), ("e-mail", "Email"), ("phone", "Phone"),
+              ("linkedin", "Lead LinkedIn"), ("connections", "Connections"), ("follow", "Follow Up On"),
+              ("status", "Status"), ("position", "Position"), ("name", "Lead Name"), ("leads", "Company Name"))
+
+
+def reason_naming_column(message, words):
+    """The core's message with the template column it is about in front: 'Email: email 'x' is not valid'."""
+    lowered = message.lower()
+    found = [(lowered.find(word), column) for word, column in words if word in lowered]
+    return f"{min(found)[1]}: {message}" if found else message
+
+
+class RowsRejected(CrmError):
+    """The import finished, and some rows were refused (exit 6); the summary was printed."""
+
+    exit_status = ExitStatus.IMPORT_REJECTED_ROWS
+
+
+class _DryRunDone(Exception):
+    """Raised at the end of a dry run to roll the whole transaction back."""
+
+
+@dataclass
+class ImportRow:
+    """One non-blank data row: where it is in the file, its cells, and what became of it."""
+
+    number: int
+    raw: list
+    cells: dict = None
+    outcome: str = None  # created, updated, merged, skipped, rejected
+    reason: str = None
+    company_id: int = None
+    lead_id: int = None
+    duplicate_of_row: int = None
+    extra: dict = field(default_factory=dict)
+
+    def reject(self, reason):
+        self.outcome, self.reason = "rejected", reason
+
+
+def read_rows(path, sheet=None, mapping=None, ignore_unknown=False):
+    """(header texts, [ImportRow]) of a file: every problem of a cell makes its row rejected, naming the column."""
+    from crmctl.transfer.cells import clean_row
+
+    with open_table(path, sheet) as table:
+        columns = match_headers(table.header, mapping, ignore_unknown)
+        header = ["" if cell is None else str(cell) for cell in table.header]
+        rows = []
+        for number, values in table.rows:
+            if is_blank_row(values):
+                continue
+            cleaned, problems = clean_row(columns, values, table.datemode, header=table.header)
+            row = ImportRow(number, list(values), cleaned)
+            if problems:
+                column, message = problems[0]
+                row.reject(f"{column}: {message}" if column and not message.startswith(column) else message)
+            rows.append(row)
+    if not rows:
+        raise BadInput(f"{path} has a header row but no data rows: nothing to import")
+    return header, rows
+
+
+def company_fields(cells):
+    from crmctl.transfer.template import COLUMNS
+
+    return {c.field: cells.get(c.name) for c in COLUMNS if c.entity == COMPANY}
+
+
+def lead_fields(cells):
+    from crmctl.transfer.template import COLUMNS
+
+    return {c.field: cells.get(c.name) for c in COLUMNS if c.entity == LEAD}
+
+
+def import_file(actor, path, sheet=None, mapping=None, ignore_unknown=False, on_duplicate="skip", force=False,
+                dry_run=False, campaign=None, source=None, assign_to=None, round_robin=False, rejects=None,
+                progress=None):
+    """Import one file; returns (summary dict, rows). Nothing is written on a dry run or on bad input."""
+    import os
+
+    if on_duplicate not in DUPLICATE_POLICIES:
+        raise BadInput(f"--on-duplicate must be one of {', '.join(DUPLICATE_POLICIES)}, not {on_duplicate!r}")
+    if assign_to and round_robin:
+        raise BadInput("give --assign-to AGENT or --round-robin, not both")
+    if rejects is not None and os.path.splitext(str(rejects))[1].lower() not in (".xls", ".xlsx", ".csv"):
+        raise BadInput(f"cannot write the rejects to {rejects}: name it FILE.xls, FILE.xlsx or FILE.csv")
+    require(actor, "import")
+    header, rows = read_rows(path, sheet, mapping, ignore_unknown)
+    settings = load_settings()
+    if assign_to:
+        assign_to = working_agent(assign_to, "own leads").email
+    result = {}
+
+    def write():
+        batch = ImportBatch.create(file_name=os.path.basename(str(path))[:255], sheet=sheet, campaign=campaign,
+                                   source=source, created_by=actor.agent.id if actor.agent else None)
+        store_rows(actor, rows, batch.id, settings, on_duplicate, force, campaign, source, assign_to, round_robin,
+                   progress)
+        summary = summary_of(rows, batch.id)
+        ImportBatch.update(summary=json.dumps(summary)).where(ImportBatch.id == batch.id).execute()
+        result["summary"] = summary
+        if dry_run:
+            raise _DryRunDone()
+
+    try:
+        run_in_transaction(write)
+    except _DryRunDone:
+        result["summary"]["batch"] = None
+    if rejects is not None:
+        from crmctl.transfer.writing import write_rows
+
+        write_rows(rejects, header + ["Row", "Reason"],
+                   ([*row.raw[:len(header)], *[""] * (len(header) - len(row.raw)), row.number, row.reason]
+                    for row in rows if row.outcome == "rejected"))
+    return result["summary"], rows
+
+
+def summary_of(rows, batch_id):
+    counts = {name: sum(1 for row in rows if row.outcome == name) for name in COUNTED}
+    return {"batch": batch_id, "rows": len(rows), **counts}
+
+
+def store_rows(actor, rows, batch_id, settings, on_duplicate, force, campaign, source, assign_to, round_robin,
+               progress):
+    """Companies, then leads, then updates and submissions: a few batched calls for the whole file."""
+    live = [row for row in rows if row.outcome is None]
+    # Rows that repeat one company's cells are one company row: 300 rows of one firm, one check.
+    unique, position_of = [], {}
+    for row in live:
+        key = tuple(sorted((k, str(v)) for k, v in company_fields(row.cells).items()))
+        if key not in position_of:
+            position_of[key] = len(unique)
+            unique.append(company_fields(row.cells))
+        row.extra["company_row"] = position_of[key]
+    outcomes = add_companies(actor, unique, force=force, batch=batch_id, settings=settings, on_duplicate="skip")
+    stored_companies = {}
+    for row in live:
+        outcome = outcomes[row.extra["company_row"]]
+        if outcome.error is not None:
+            row.reject(reason_naming_column(outcome.error.message, COMPANY_WORDS))
+            continue
+        row.company_id = outcome.record_id
+        if outcome.action == "skip" and outcome.candidates[0].id:
+            stored_companies.setdefault(outcome.record_id, outcome.values)
+    if progress:
+        progress(len(rows) // 3)
+    live = [row for row in rows if row.outcome is None]
+    owners = lead_owners(live, assign_to, round_robin)
+    lead_rows = []
+    for row, owner in zip(live, owners):
+        fields = lead_fields(row.cells)
+        if fields.get("follow_up_on") is not None:
+            fields["follow_up_on"] = text_of(fields["follow_up_on"])
+        lead_rows.append(dict(fields, company=row.company_id, owner=owner))
+    lead_outcomes = add_leads(actor, lead_rows, force=force, batch=batch_id, settings=settings,
+                              on_duplicate="skip")
+    stored_leads = {}
+    for row, outcome in zip(live, lead_outcomes):
+        if outcome.error is not None:
+            row.reject(reason_naming_column(outcome.error.message, LEAD_WORDS))
+            continue
+        row.lead_id = outcome.record_id
+        if outcome.action != "skip":
+            row.outcome = "created"
+        elif outcome.candidates[0].id is None:
+            row.outcome, row.duplicate_of_row = "skipped", live[outcome.candidates[0].row].number
+        else:
+            row.outcome = "skipped"
+            stored_leads.setdefault(outcome.record_id, []).append(row)
+    if progress:
+        progress(2 * len(rows) // 3)
+    apply_duplicate_policy(actor, rows, on_duplicate, batch_id, stored_companies, stored_leads)
+    store_submissions(rows, batch_id, campaign, source)
+    if progress:
+        progress(len(rows))
+
+
+def lead_owners(rows, assign_to, round_robin):
+    """Each row's lead owner: the agent named, the next active agent of the company's country, or the pool."""
+    if not round_robin:
+        return [assign_to] * len(rows)
+    countries = {}
+    ids = sorted({row.company_id for row in rows})
+    for start in range(0, len(ids), 500):
+        countries.update(Company.select(Company.id, Company.country)
+                         .where(Company.id.in_(ids[start:start + 500])).tuples())
+    agents = {}
+    for agent in (Agent.select().where(Agent.active & (Agent.role == "agent") & Agent.country.is_null(False))
+                  .order_by(Agent.id)):
+        agents.setdefault(agent.country, []).append(agent.email)
+    turn, owners = {}, []
+    for row in rows:
+        country = countries.get(row.company_id)
+        team = agents.get(country)
+        if not team:
+            owners.append(None)  # nobody works that country: the lead waits in the pool
+            continue
+        owners.append(team[turn.get(country, 0) % len(team)])
+        turn[country] = turn.get(country, 0) + 1
+    return owners
+
+
+def apply_duplicate_policy(actor, rows, on_duplicate, batch_id, stored_companies, stored_leads):
+    """--on-duplicate update|merge: stored records take the rows' values; History keeps each old value."""
+    if on_duplicate == "skip":
+        return
+    counted = "updated" if on_duplicate == "update" else "merged"
+    changed_companies = set()
+    if stored_companies:
+        ids = sorted(stored_companies)
+        for start in range(0, len(ids), 500):
+            for company in Company.select().where(Company.id.in_(ids[start:start + 500])):
+                incoming = {f: stored_companies[company.id].get(f) for f in COMPANY_UPDATABLE}
+                changes = duplicate_changes(on_duplicate, {f: getattr(company, f) for f in COMPANY_UPDATABLE},
+                                            incoming)
+                if changes and update_record(company, actor, changes, batch=batch_id):
+                    changed_companies.add(company.id)
+    ids = sorted(stored_leads)
+    for start in range(0, len(ids), 500):
+        for lead in Lead.select().where(Lead.id.in_(ids[start:start + 500])):
+            for row in stored_leads[lead.id]:
+                incoming = lead_update_values(row.cells)
+                changes = duplicate_changes(on_duplicate, {f: getattr(lead, f) for f in LEAD_UPDATABLE}, incoming)
+                if changes and update_record(lead, actor, changes, batch=batch_id):
+                    row.outcome = counted
+    for row in rows:
+        if row.outcome == "skipped" and row.company_id in changed_companies and row.duplicate_of_row is None:
+            row.outcome = counted
+            changed_companies.discard(row.company_id)  # one row is counted for a company's change
+
+
+def lead_update_values(cells):
+    """The lead fields a row gives, in stored form (status canonical, dates as dates)."""
+    from crmctl.records.leads import status_and_date
+
+    fields = lead_fields(cells)
+    values = {"position": fields.get("position"), "connections": fields.get("connections")}
+    if fields.get("status") is not None:
+        follow_up = fields.get("follow_up_on")
+        values["status"], values["follow_up_on"] = status_and_date(
+            fields["status"], text_of(follow_up) if follow_up is not None else None)
+    return values
+
+
+def store_submissions(rows, batch_id, campaign, source):
+    """Every row that was not rejected is kept as a submission; a repeat of an earlier row is marked Duplicate."""
+    now = utcnow()
+    records = []
+    for row in rows:
+        if row.outcome == "rejected":
+            continue
+        data = {name: text_of(value) if not isinstance(value, list) else value for name, value in row.cells.items()}
+        data["row"] = row.number
+        if row.duplicate_of_row is not None:
+            data["duplicate"] = f"Duplicate of row {row.duplicate_of_row}"
+        records.append({"lead": row.lead_id, "company": row.company_id,
+                        "campaign": row.cells.get("Campaign") or campaign, "source": row.cells.get("Source") or source,
+                        "batch": batch_id, "data": json.dumps(data, ensure_ascii=False, default=str),
+                        "received_at": now, "created_at": now})
+    for start in range(0, len(records), 500):
+        Submission.insert_many(records[start:start + 500]).execute()

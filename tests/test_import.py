@@ -1,0 +1,214 @@
+"""`import run|list|undo` (SPEC §6, §6.1; issue 10) through the real CLI on SQLite, PostgreSQL and MariaDB."""
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+
+import pytest
+import xlrd
+
+from conftest import one_line
+
+HEADER = ["Company Name", "Website", "Company LinkedIn", "Employees", "Industry", "Country", "City",
+          "Lead Name", "Position", "Connections", "Email", "Phone", "Status"]
+
+
+def company(name, slug, country="PL", employees=120.0, industry="Robotics", city="Kraków"):
+    return [name, f"https://www.{slug}.pl", f"https://www.linkedin.com/company/{slug}", employees, industry,
+            country, city]
+
+
+def person(name, email, position="CTO", connections=350.0, phone=None, status=None):
+    return [name, position, connections, email, phone, status]
+
+
+def write_xls(path, rows, header=HEADER):
+    import xlwt
+
+    workbook = xlwt.Workbook(encoding="utf-8")
+    sheet = workbook.add_sheet("Leads")
+    for r, row in enumerate([header] + rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value)
+    workbook.save(str(path))
+    return str(path)
+
+
+def write_xlsx(path, rows, header=HEADER):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Leads"
+    workbook.active.append(header)
+    for row in rows:
+        workbook.active.append(row)
+    workbook.save(str(path))
+    return str(path)
+
+
+ACME = company("Acme Robotics Sp. z o.o.", "acme-robotics")
+NORDIC = company("Nordic Freight AB", "nordicfreight", country="SE", city="Göteborg")
+
+
+def first_file(tmp_path, writer=write_xls, name="leads.xls"):
+    """Six rows: Acme three times (once the same person again), Nordic once, a bad email, too few connections."""
+    return writer(tmp_path / name, [
+        ACME + person("Anna Nowak", "anna@acme-robotics.pl", phone="+48 601 234 567"),
+        ACME + person("Jan Kowalski", "jan@acme-robotics.pl", position="CEO"),
+        ACME + person("Anna Nowak", "ANNA@acme-robotics.pl"),
+        NORDIC + person("Erik Lindqvist", "erik@nordicfreight.se", status="Connected"),
+        NORDIC + person("Bad Mail", "not-an-email"),
+        NORDIC + person("Few Friends", "few@nordicfreight.se", connections=12.0),
+    ])
+
+
+def run_import(crm, path, *options, acting=None):
+    result = crm("import", "run", path, "--format", "json", *options, acting=acting)
+    assert "Traceback" not in result.output
+    return result, (json.loads(result.stdout) if result.stdout.strip() else None)
+
+
+def counts(crm):
+    return len(crm.json("list", "companies")), len(crm.json("list", "leads")), len(crm.json("list", "submissions"))
+
+
+def test_a_file_imports_as_one_batch_whose_summary_adds_up_folding_in_file_duplicates(crm, tmp_path):
+    path = first_file(tmp_path)
+    dry, dry_summary = run_import(crm, path, "--dry-run")
+    assert dry.exit_code == 6
+    assert counts(crm) == (0, 0, 0)  # a dry run writes nothing
+
+    result, summary = run_import(crm, path, "--rejects", tmp_path / "rejects.xls")
+    assert result.exit_code == 6
+    assert {k: v for k, v in summary.items() if k != "batch"} == {k: v for k, v in dry_summary.items() if k != "batch"}
+    assert summary["rows"] == 6 == sum(summary[k] for k in ("created", "updated", "merged", "skipped", "rejected"))
+    assert (summary["created"], summary["skipped"], summary["rejected"]) == (3, 1, 2)
+    assert "2 rows rejected" in one_line(result)
+    # Acme three times is one company; Anna twice is one lead with two submissions.
+    assert counts(crm) == (2, 3, 4)
+    anna = [lead for lead in crm.json("list", "leads") if lead["full_name"] == "Anna Nowak"]
+    assert len(anna) == 1 and anna[0]["phones"] == ["+48601234567"]
+
+    sheet = xlrd.open_workbook(str(tmp_path / "rejects.xls")).sheet_by_index(0)
+    assert sheet.row_values(0) == HEADER + ["Row", "Reason"]
+    reasons = {sheet.cell_value(r, 7): sheet.cell_value(r, len(HEADER) + 1) for r in range(1, sheet.nrows)}
+    assert set(reasons) == {"Bad Mail", "Few Friends"}
+    assert "Email" in reasons["Bad Mail"] and "min_linkedin_connections" in reasons["Few Friends"]
+    assert [sheet.cell_value(r, len(HEADER)) for r in range(1, sheet.nrows)] == [6, 7]
+
+    batches = crm.json("import", "list")
+    assert [(b["batch"], b["file"], b["created"], b["rejected"]) for b in batches] == [(summary["batch"],
+                                                                                        "leads.xls", 3, 2)]
+
+
+def test_on_duplicate_skip_update_and_merge_and_undo_restores_before_images(crm, tmp_path):
+    run_import(crm, write_xlsx(tmp_path / "a.xlsx", [
+        ACME + person("Anna Nowak", "anna@acme-robotics.pl", position="CTO", connections=None)]))
+    changed = [company("Acme Robotics Sp. z o.o.", "acme-robotics", employees=150.0)
+               + person("Anna Nowak", "anna@acme-robotics.pl", position="CEO", connections=500.0)]
+    result, skipped = run_import(crm, write_xlsx(tmp_path / "b.xlsx", changed))
+    assert result.exit_code == 0 and (skipped["skipped"], skipped["created"]) == (1, 0)
+    (anna,) = crm.json("list", "leads")
+    assert (anna["position"], anna["connections"]) == ("CTO", None)
+
+    result, merged = run_import(crm, str(tmp_path / "b.xlsx"), "--on-duplicate", "merge")
+    assert merged["merged"] == 1
+    (anna,) = crm.json("list", "leads")
+    assert (anna["position"], anna["connections"]) == ("CTO", 500)  # merge fills only what was empty
+
+    result, updated = run_import(crm, str(tmp_path / "b.xlsx"), "--on-duplicate", "update")
+    assert updated["updated"] == 1 and updated["rows"] == 1
+    (anna,) = crm.json("list", "leads")
+    assert anna["position"] == "CEO"
+    assert crm.json("list", "companies")[0]["employee_count"] == 150
+
+    undone = crm.json("import", "undo", str(updated["batch"]))
+    assert undone["restored_fields"] == 2
+    (anna,) = crm.json("list", "leads")
+    assert (anna["position"], anna["connections"]) == ("CTO", 500)
+    assert crm.json("list", "companies")[0]["employee_count"] == 120
+    again = crm("import", "undo", str(updated["batch"]))
+    assert again.exit_code == 3 and "already undone" in one_line(again)
+
+
+def test_undo_removes_what_the_batch_created_and_refuses_after_a_later_change_unless_forced(crm, tmp_path):
+    _, summary = run_import(crm, first_file(tmp_path))
+    lead = [l for l in crm.json("list", "leads") if l["full_name"] == "Jan Kowalski"][0]
+    crm.json("edit", lead["id"], "--set", "position=COO")
+    refused = crm("import", "undo", str(summary["batch"]))
+    assert refused.exit_code == 3 and lead["id"] in one_line(refused)
+    assert counts(crm)[1] == 3
+    crm.json("import", "undo", str(summary["batch"]), "--force")
+    assert counts(crm) == (0, 0, 0)
+    assert crm.json("import", "list")[0]["undone_at"]
+
+
+def test_a_likely_duplicate_company_by_name_is_rejected_with_the_candidate_unless_forced(crm, tmp_path):
+    stored = crm.json("add", "company", "--name", "Acme Robotics", "--website", "acme-robotics.pl", "--linkedin",
+                      "https://www.linkedin.com/company/acme-robotics", "--employees", "50", "--industry",
+                      "Robotics", "--country", "PL")
+    path = write_xls(tmp_path / "likely.xls", [company("Acme Robotics Sp z o o", "acme-robotix")
+                                               + person("Anna Nowak", "anna@acme.pl")])
+    result, summary = run_import(crm, path)
+    assert result.exit_code == 6 and summary["rejected"] == 1
+    assert stored["id"] in one_line(result) and "--force" in one_line(result)
+    result, summary = run_import(crm, path, "--force")
+    assert result.exit_code == 0 and summary["created"] == 1
+    assert len(crm.json("list", "companies")) == 2
+
+
+def test_round_robin_gives_new_leads_in_turn_to_the_country_agents_and_agents_may_not_import(crm, tmp_path):
+    crm.json("agent", "add", "boss@x.com", "--name", "Boss", "--role", "admin")
+    for email in ("ann@x.com", "bob@x.com"):
+        crm.json("agent", "add", email, "--name", email, "--role", "agent", "--country", "PL", acting="boss@x.com")
+    path = write_xls(tmp_path / "rr.xls", [ACME + person(f"P{i}", f"p{i}@acme-robotics.pl") for i in range(4)])
+    denied = crm("import", "run", path, acting="ann@x.com")
+    assert denied.exit_code == 5
+    result, summary = run_import(crm, path, "--round-robin", acting="boss@x.com")
+    assert summary["created"] == 4
+    owners = [lead["owner"] for lead in sorted(crm.json("list", "leads"), key=lambda l: l["full_name"])]
+    assert owners == ["ann@x.com", "bob@x.com", "ann@x.com", "bob@x.com"]
+
+
+@pytest.mark.parametrize("content, name", [
+    (b"", "empty.xls"), (os.urandom(2048), "random.xls"), (b"PK\x03\x04broken", "broken.xlsx"),
+    (b"Company Name;Country\n", "header_only.csv"), (b"foo;bar\n1;2\n", "no_header.csv"),
+])
+def test_bad_files_exit_2_with_one_line_and_write_nothing(crm, tmp_path, content, name):
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = crm("import", "run", str(path))
+    assert result.exit_code == 2, result.output
+    one_line(result)
+    assert crm.json("import", "list") == [] and counts(crm) == (0, 0, 0)
+
+
+def test_missing_file_and_folder_exit_2(crm, tmp_path):
+    for path in (tmp_path / "nothing.xls", tmp_path):
+        result = crm("import", "run", str(path))
+        assert result.exit_code == 2 and one_line(result)
+
+
+KILL_ROWS = 1500
+
+
+def test_a_killed_import_leaves_all_of_the_batch_or_none(crm, db_url, backend, tmp_path):
+    if backend == "mysql":
+        pytest.skip("the kill test runs on SQLite and PostgreSQL, as issue 10 asks")
+    rows = [company(f"Firma {i} Logistics", f"firma-{i}") + person(f"Person {i} {n}", f"p{n}@firma-{i}.pl")
+            for i in range(KILL_ROWS // 3) for n in range(3)]
+    path = write_xls(tmp_path / "big.xls", rows)
+    command = [sys.executable, "-m", "crmctl", "--db", db_url, "import", "run", path]
+    rng = random.Random(10)
+    for attempt in range(3):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 2.5))
+        process.kill()
+        process.wait()
+        companies, leads, submissions = counts(crm)
+        assert (companies, leads, submissions) in ((0, 0, 0), (KILL_ROWS // 3, KILL_ROWS, KILL_ROWS)), attempt
+        if leads:
+            crm.json("import", "undo", str(crm.json("import", "list")[0]["batch"]))
