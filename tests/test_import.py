@@ -203,9 +203,9 @@ def test_a_killed_import_leaves_all_of_the_batch_or_none(crm, db_url, backend, t
     path = write_xls(tmp_path / "big.xls", rows)
     command = [sys.executable, "-m", "crmctl", "--db", db_url, "import", "run", path]
     rng = random.Random(10)
-    for attempt in range(3):
+    for attempt in range(4):
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.3, 2.5))
+        time.sleep(rng.uniform(0.5, 3.5))
         process.kill()
         process.wait()
         companies, leads, submissions = counts(crm)
