@@ -136,6 +136,12 @@ def test_on_duplicate_skip_update_and_merge_and_undo_restores_before_images(crm,
 
 def test_undo_removes_what_the_batch_created_and_refuses_after_a_later_change_unless_forced(crm, tmp_path):
     _, summary = run_import(crm, first_file(tmp_path))
+    _, again = run_import(crm, str(tmp_path / "leads.xls"))
+    assert again["skipped"] == 4 and counts(crm) == (2, 3, 8)
+    attached = crm("import", "undo", str(summary["batch"]))  # the later batch's submissions hang on its leads
+    assert attached.exit_code == 3 and f"(batch {again['batch']})" in one_line(attached)
+    crm.json("import", "undo", str(again["batch"]))
+    assert counts(crm) == (2, 3, 4)
     lead = [l for l in crm.json("list", "leads") if l["full_name"] == "Jan Kowalski"][0]
     crm.json("edit", lead["id"], "--set", "position=COO")
     refused = crm("import", "undo", str(summary["batch"]))
@@ -212,3 +218,24 @@ def test_a_killed_import_leaves_all_of_the_batch_or_none(crm, db_url, backend, t
         assert (companies, leads, submissions) in ((0, 0, 0), (KILL_ROWS // 3, KILL_ROWS, KILL_ROWS)), attempt
         if leads:
             crm.json("import", "undo", str(crm.json("import", "list")[0]["batch"]))
+
+
+def test_assign_to_gives_every_new_lead_to_that_agent(crm, tmp_path):
+    crm.json("agent", "add", "boss@x.com", "--name", "Boss", "--role", "admin")
+    crm.json("agent", "add", "bob@x.com", "--name", "Bob", "--role", "agent", "--country", "PL", acting="boss@x.com")
+    path = write_xls(tmp_path / "to.xls", [ACME + person(f"P{i}", f"p{i}@acme-robotics.pl") for i in range(2)])
+    result, summary = run_import(crm, path, "--assign-to", "bob@x.com", acting="boss@x.com")
+    assert summary["created"] == 2
+    assert {lead["owner"] for lead in crm.json("list", "leads")} == {"bob@x.com"}
+    missing = crm("import", "run", path, "--assign-to", "nobody@x.com", acting="boss@x.com")
+    assert missing.exit_code == 4 and crm.json("import", "list", acting="boss@x.com")[0]["batch"] == summary["batch"]
+
+
+def test_the_template_and_the_shipped_example_workbook_are_written_and_the_example_imports(crm, tmp_path):
+    assert crm("import", "template", tmp_path / "template.xls").exit_code == 0
+    book = xlrd.open_workbook(str(tmp_path / "template.xls"))
+    assert book.sheet_names()[0] == "Leads" and book.sheet_by_index(0).nrows == 3
+    assert crm("import", "example", tmp_path / "example.xls").exit_code == 0
+    result, summary = run_import(crm, str(tmp_path / "example.xls"))
+    assert summary["rows"] == 30 and summary["created"] > 20
+    assert result.exit_code == (6 if summary["rejected"] else 0)

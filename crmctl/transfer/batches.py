@@ -71,7 +71,7 @@ def undo_batch(actor, batch_text, force=False):
                           f"{', '.join(later[:10])}{' …' if len(later) > 10 else ''}; add --force to undo anyway")
         company_ids = [int(e[1:]) for e in created if e[0] == "C"]
         lead_ids = [int(e[1:]) for e in created if e[0] == "L"]
-        refuse_dependents(company_ids, lead_ids)
+        refuse_dependents(company_ids, lead_ids, batch.id)
         restored = restore_before_images(actor, batch.id, updates)
         delete_created(company_ids, lead_ids, batch.id)
         write_history([history_row(actor, entity, "undo", batch=batch.id) for entity in created])
@@ -87,10 +87,13 @@ def chunked_select(query_of, values, size=500):
         yield from query_of(values[start:start + size])
 
 
-def refuse_dependents(company_ids, lead_ids):
+def refuse_dependents(company_ids, lead_ids, batch_id):
     """Leads added later to a company of the batch, or records hanging on its leads, are named, never deleted."""
     created_leads = set(lead_ids)
-    found = []
+    found = [f"submission {submission_id} (batch {other})" for submission_id, other in chunked_select(
+        lambda part: Submission.select(Submission.id, Submission.batch).where(
+            Submission.lead.in_(part) & ((Submission.batch != batch_id) | Submission.batch.is_null())).tuples(),
+        lead_ids)]
     for (lead_id,) in chunked_select(lambda part: Lead.select(Lead.id).where(Lead.company.in_(part)).tuples(),
                                      company_ids):
         if lead_id not in created_leads:

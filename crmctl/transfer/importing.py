@@ -68,9 +68,16 @@ class ImportRow:
     lead_id: int = None
     duplicate_of_row: int = None
     extra: dict = field(default_factory=dict)
+    problem: str = None  # what reading found wrong with its cells
 
     def reject(self, reason):
         self.outcome, self.reason = "rejected", reason
+
+    def reset(self):
+        """As read from the file: a transaction run again (a deadlock, a race) starts from here."""
+        self.outcome, self.reason = ("rejected", self.problem) if self.problem else (None, None)
+        self.company_id = self.lead_id = self.duplicate_of_row = None
+        self.extra = {}
 
 
 def read_rows(path, sheet=None, mapping=None, ignore_unknown=False):
@@ -88,7 +95,8 @@ def read_rows(path, sheet=None, mapping=None, ignore_unknown=False):
             row = ImportRow(number, list(values), cleaned)
             if problems:
                 column, message = problems[0]
-                row.reject(f"{column}: {message}" if column and not message.startswith(column) else message)
+                row.problem = f"{column}: {message}" if column and not message.startswith(column) else message
+                row.reject(row.problem)
             rows.append(row)
     if not rows:
         raise BadInput(f"{path} has a header row but no data rows: nothing to import")
@@ -158,6 +166,8 @@ def summary_of(rows, batch_id):
 def store_rows(actor, rows, batch_id, settings, on_duplicate, force, campaign, source, assign_to, round_robin,
                progress):
     """Companies, then leads, then updates and submissions: a few batched calls for the whole file."""
+    for row in rows:
+        row.reset()
     live = [row for row in rows if row.outcome is None]
     # Rows that repeat one company's cells are one company row: 300 rows of one firm, one check.
     unique, position_of = [], {}
