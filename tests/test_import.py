@@ -182,6 +182,7 @@ def test_round_robin_gives_new_leads_in_turn_to_the_country_agents_and_agents_ma
 @pytest.mark.parametrize("content, name", [
     (b"", "empty.xls"), (os.urandom(2048), "random.xls"), (b"PK\x03\x04broken", "broken.xlsx"),
     (b"Company Name;Country\n", "header_only.csv"), (b"foo;bar\n1;2\n", "no_header.csv"),
+    (b"%PDF-1.4\n%binary\n", "lies.xls"), (b"Company Name;Country\nAcme;PL\n", "leads.pdf"),
 ])
 def test_bad_files_exit_2_with_one_line_and_write_nothing(crm, tmp_path, content, name):
     path = tmp_path / name
@@ -192,10 +193,14 @@ def test_bad_files_exit_2_with_one_line_and_write_nothing(crm, tmp_path, content
     assert crm.json("import", "list") == [] and counts(crm) == (0, 0, 0)
 
 
-def test_missing_file_and_folder_exit_2(crm, tmp_path):
-    for path in (tmp_path / "nothing.xls", tmp_path):
+def test_missing_truncated_and_folder_exit_2(crm, tmp_path):
+    whole = open(first_file(tmp_path), "rb").read()
+    (tmp_path / "cut.xls").write_bytes(whole[:len(whole) // 2])
+    (tmp_path / "cut.xlsx").write_bytes(open(write_xlsx(tmp_path / "w.xlsx", [ACME]), "rb").read()[:900])
+    for path in (tmp_path / "nothing.xls", tmp_path, tmp_path / "cut.xls", tmp_path / "cut.xlsx"):
         result = crm("import", "run", str(path))
-        assert result.exit_code == 2 and one_line(result)
+        assert result.exit_code == 2 and one_line(result), (path, result.output)
+    assert counts(crm) == (0, 0, 0)
 
 
 KILL_ROWS = 1500
