@@ -75,9 +75,9 @@ def run_command(session, path, sheet, mapping, ignore_unknown, on_duplicate, for
 
         started = time.monotonic()
 
-        def progress(done):
+        def progress(done, stage):
             rate = done / max(time.monotonic() - started, 1e-6)
-            click.echo(f"\r{done} rows, {rate:,.0f} rows/s", err=True, nl=False)
+            click.echo(f"\r{done:,} rows {stage}, {rate:,.0f} rows/s\x1b[K", err=True, nl=False)
 
     summary, rows = import_file(session.actor, path, sheet=sheet, mapping=mapping, ignore_unknown=ignore_unknown,
                                 on_duplicate=on_duplicate, force=force, dry_run=dry_run, campaign=campaign,

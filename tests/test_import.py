@@ -96,7 +96,8 @@ def test_a_file_imports_as_one_batch_whose_summary_adds_up_folding_in_file_dupli
     assert sheet.row_values(0) == HEADER + ["Row", "Reason"]
     reasons = {sheet.cell_value(r, 7): sheet.cell_value(r, len(HEADER) + 1) for r in range(1, sheet.nrows)}
     assert set(reasons) == {"Bad Mail", "Few Friends"}
-    assert "Email" in reasons["Bad Mail"] and "min_linkedin_connections" in reasons["Few Friends"]
+    assert reasons["Bad Mail"].startswith("Email: ") and "not-an-email" in reasons["Bad Mail"]
+    assert reasons["Few Friends"].startswith("Connections: ") and "min_linkedin_connections" in reasons["Few Friends"]
     assert [sheet.cell_value(r, len(HEADER)) for r in range(1, sheet.nrows)] == [6, 7]
 
     batches = crm.json("import", "list")

@@ -33,16 +33,16 @@ COUNTED = ("created", "updated", "merged", "skipped", "rejected")
 COMPANY_WORDS = (("duplicate", "Company Name"), ("website", "Website"), ("linkedin", "Company LinkedIn"),
                  ("employee", "Employees"), ("subindustry", "Subindustry"), ("industry", "Industry"),
                  ("country", "Country"), ("city", "City"), ("name", "Company Name"))
-LEAD_WORDS = (("duplicate", "Email"), ("email", "Email"), ("e-mail", "Email"), ("phone", "Phone"),
-              ("linkedin", "Lead LinkedIn"), ("connections", "Connections"), ("follow", "Follow Up On"),
+LEAD_WORDS = (("duplicate", "Email"), ("connections", "Connections"), ("email", "Email"), ("e-mail", "Email"),
+              ("phone", "Phone"), ("linkedin", "Lead LinkedIn"), ("follow", "Follow Up On"),
               ("status", "Status"), ("position", "Position"), ("name", "Lead Name"), ("leads", "Company Name"))
 
 
 def reason_naming_column(message, words):
-    """The core's message with the template column it is about in front: 'Email: email 'x' is not valid'."""
+    """The core's message with the template column it is about in front (the first word of `words` it holds)."""
     lowered = message.lower()
-    found = [(lowered.find(word), column) for word, column in words if word in lowered]
-    return f"{min(found)[1]}: {message}" if found else message
+    column = next((column for word, column in words if word in lowered), None)
+    return f"{column}: {message}" if column else message
 
 
 class RowsRejected(CrmError):
@@ -80,7 +80,7 @@ class ImportRow:
         self.extra = {}
 
 
-def read_rows(path, sheet=None, mapping=None, ignore_unknown=False):
+def read_rows(path, sheet=None, mapping=None, ignore_unknown=False, progress=None):
     """(header texts, [ImportRow]) of a file: every problem of a cell makes its row rejected, naming the column."""
     from crmctl.transfer.cells import clean_row
 
@@ -98,6 +98,8 @@ def read_rows(path, sheet=None, mapping=None, ignore_unknown=False):
                 row.problem = f"{column}: {message}" if column and not message.startswith(column) else message
                 row.reject(row.problem)
             rows.append(row)
+            if progress and len(rows) % 1000 == 0:
+                progress(len(rows), "read")
     if not rows:
         raise BadInput(f"{path} has a header row but no data rows: nothing to import")
     return header, rows
@@ -128,7 +130,7 @@ def import_file(actor, path, sheet=None, mapping=None, ignore_unknown=False, on_
     if rejects is not None and os.path.splitext(str(rejects))[1].lower() not in (".xls", ".xlsx", ".csv"):
         raise BadInput(f"cannot write the rejects to {rejects}: name it FILE.xls, FILE.xlsx or FILE.csv")
     require(actor, "import")
-    header, rows = read_rows(path, sheet, mapping, ignore_unknown)
+    header, rows = read_rows(path, sheet, mapping, ignore_unknown, progress)
     settings = load_settings()
     if assign_to:
         assign_to = working_agent(assign_to, "own leads").email
@@ -188,7 +190,7 @@ def store_rows(actor, rows, batch_id, settings, on_duplicate, force, campaign, s
         if outcome.action == "skip" and outcome.candidates[0].id:
             stored_companies.setdefault(outcome.record_id, outcome.values)
     if progress:
-        progress(len(rows) // 3)
+        progress(len(rows), "companies checked")
     live = [row for row in rows if row.outcome is None]
     owners = lead_owners(live, assign_to, round_robin)
     lead_rows = []
@@ -213,11 +215,11 @@ def store_rows(actor, rows, batch_id, settings, on_duplicate, force, campaign, s
             row.outcome = "skipped"
             stored_leads.setdefault(outcome.record_id, []).append(row)
     if progress:
-        progress(2 * len(rows) // 3)
+        progress(len(rows), "leads checked")
     apply_duplicate_policy(actor, rows, on_duplicate, batch_id, stored_companies, stored_leads)
     store_submissions(rows, batch_id, campaign, source)
     if progress:
-        progress(len(rows))
+        progress(len(rows), "written")
 
 
 def lead_owners(rows, assign_to, round_robin):
