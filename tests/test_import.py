@@ -234,7 +234,8 @@ def test_assign_to_gives_every_new_lead_to_that_agent(crm, tmp_path):
     assert summary["created"] == 2
     assert {lead["owner"] for lead in crm.json("list", "leads")} == {"bob@x.com"}
     missing = crm("import", "run", path, "--assign-to", "nobody@x.com", acting="boss@x.com")
-    assert missing.exit_code == 4 and crm.json("import", "list", acting="boss@x.com")[0]["batch"] == summary["batch"]
+    (batch,) = crm.json("import", "list", acting="boss@x.com")
+    assert missing.exit_code == 4 and (batch["batch"], batch["by"]) == (summary["batch"], "boss@x.com")
 
 
 def test_the_template_and_the_shipped_example_workbook_are_written_and_the_example_imports(crm, tmp_path):

@@ -27,12 +27,10 @@ def list_batches(actor):
     """Every batch, newest first: id, who, when, file, counts, and whether it was undone."""
     require(actor, "import")
     rows = []
-    query = (ImportBatch.select(ImportBatch, Agent.email).join(Agent, peewee.JOIN.LEFT_OUTER,
-                                                                on=(ImportBatch.created_by == Agent.id))
-             .order_by(ImportBatch.id.desc()))
-    for batch in query:
+    emails = dict(Agent.select(Agent.id, Agent.email).tuples())
+    for batch in ImportBatch.select().order_by(ImportBatch.id.desc()):
         summary = json.loads(batch.summary or "{}")
-        rows.append({"batch": batch.id, "by": batch.created_by.email if batch.created_by_id else None,
+        rows.append({"batch": batch.id, "by": emails.get(batch.created_by_id),
                      "at": iso(batch.created_at), "file": batch.file_name,
                      **{k: summary.get(k) for k in ("rows", "created", "updated", "merged", "skipped", "rejected")},
                      "undone_at": iso(batch.undone_at) if batch.undone_at else None})
