@@ -300,9 +300,10 @@ def store_submissions(rows, batch_id, campaign, source):
         data["row"] = row.number
         if row.duplicate_of_row is not None:
             data["duplicate"] = f"Duplicate of row {row.duplicate_of_row}"
-        records.append({"lead": row.lead_id, "company": row.company_id,
-                        "campaign": row.cells.get("Campaign") or campaign, "source": row.cells.get("Source") or source,
-                        "batch": batch_id, "data": json.dumps(data, ensure_ascii=False, default=str),
-                        "received_at": now, "created_at": now})
+        records.append((row.lead_id, row.company_id, row.cells.get("Campaign") or campaign,
+                        row.cells.get("Source") or source, batch_id, json.dumps(data, ensure_ascii=False, default=str),
+                        now, now))
+    fields = [Submission.lead, Submission.company, Submission.campaign, Submission.source, Submission.batch,
+              Submission.data, Submission.received_at, Submission.created_at]
     for start in range(0, len(records), 500):
-        Submission.insert_many(records[start:start + 500]).execute()
+        Submission.insert_many(records[start:start + 500], fields=fields).execute()
