@@ -25,7 +25,7 @@ chain of typos (Torzor ~ Torcor ~ Zorcor) does not make one cluster of
 different companies.
 """
 from crmctl.dedup.evidence import Comparison, CompanyFacts, compare_companies, possible_domain_labels
-from crmctl.dedup.keys import ACRONYM_KEY_MARK, BLOCKING_KEY_CAP, compact, core_name_key, sorted_name_key, stored_keys
+from crmctl.dedup.keys import ACRONYM_KEY_MARK, BLOCKING_KEY_CAP, core_name_key, fold, stored_keys
 from crmctl.dedup.scan_pairs import CandidatePairs, name_words
 
 # A word used by at least this many different names in the scanned database is a
@@ -41,25 +41,49 @@ FUZZY_RULES = frozenset({"fuzzy", "acronym", "numbers differ"})
 SAME_NAME = Comparison(100.0, "same normalised name", ())
 
 
+def _lined_up_words(left_key, right_key):
+    """The two names' words, or their cores' words, when they are as many; else None."""
+    left_words, right_words = name_words(left_key), name_words(right_key)
+    if len(left_words) != len(right_words):
+        left_words, right_words = name_words(core_name_key(left_key)), name_words(core_name_key(right_key))
+        if len(left_words) != len(right_words):
+            return None
+    return left_words, right_words
+
+
+def _is_common_pair(left_word, right_word, word_counts, min_names):
+    fewer, more = sorted((word_counts.get(left_word, 0), word_counts.get(right_word, 0)))
+    return fewer >= min_names and fewer >= COMMON_WORD_MIN_SHARE * more
+
+
 def differs_in_common_words(left_key, right_key, word_counts, min_names=COMMON_WORD_MIN_NAMES):
     """True when two names of as many words differ, word for word, in a pair of common words.
 
     `word_counts` maps a word to the number of different names using it. Names
     whose words do not line up (other counts, spacing) are not judged here.
     """
-    pairs = ((left_key, right_key), (core_name_key(left_key), core_name_key(right_key)))
-    for left, right in pairs:
-        left_words, right_words = name_words(left), name_words(right)
-        if len(left_words) != len(right_words):
-            continue
-        for left_word, right_word in zip(left_words, right_words):
-            if left_word == right_word:
-                continue
-            fewer, more = sorted((word_counts.get(left_word, 0), word_counts.get(right_word, 0)))
-            if fewer >= min_names and fewer >= COMMON_WORD_MIN_SHARE * more:
-                return True
-        return False
-    return False
+    lined_up = _lined_up_words(left_key, right_key)
+    return lined_up is not None and any(
+        left_word != right_word and _is_common_pair(left_word, right_word, word_counts, min_names)
+        for left_word, right_word in zip(*lined_up))
+
+
+def worth_comparing(left, right, word_counts):
+    """False for two companies (CompanyFacts) that cannot be a link: their names differ in words other names use
+    (`differs_in_common_words`) and by no rule but the edit distance (not the same words transliterated, in
+    another order or with other generic words), and their websites share no label. Such a pair is left
+    uncompared, so a LinkedIn slug cannot raise it; most pairs of a crowded name space are such pairs."""
+    lined_up = _lined_up_words(left.name_key, right.name_key)
+    if lined_up is None or sorted(lined_up[0]) == sorted(lined_up[1]):
+        return True
+    if not any(left_word != right_word and fold(left_word) != fold(right_word)
+               and _is_common_pair(left_word, right_word, word_counts, COMMON_WORD_MIN_NAMES)
+               for left_word, right_word in zip(*lined_up)):
+        return True
+    if core_name_key(left.name_key) == core_name_key(right.name_key):
+        return True
+    return bool(left.website_key and right.website_key
+                and possible_domain_labels(left.website_key) & possible_domain_labels(right.website_key))
 
 
 class _Clusters:
@@ -145,26 +169,13 @@ def linked_clusters(found, facts):
                 compared(a, b).score >= min_score
                 for a in clusters.group(left_root) for b in clusters.group(right_root)):
             clusters.join(left, right, -negative_score)
-    found = []
+    linked = []
     for members, weakest in clusters.clusters():
         members = sorted(members)
         pairs = {(a, b): scored[(a, b)] for i, a in enumerate(members) for b in members[i + 1:]
                  if (a, b) in scored and scored[(a, b)].score >= min_score}
-        found.append((members, weakest, pairs))
-    return found
-
-def worth_comparing(left, right, word_counts):
-    """False for two companies (CompanyFacts) that cannot be a link: their names differ in words other names use
-    (`differs_in_common_words`), by no rule but the edit distance (not spacing, transliteration, word order nor
-    generic words), and their websites share no label. Such a pair is left uncompared, so a LinkedIn slug
-    cannot raise it; most pairs of a crowded name space are such pairs."""
-    if not differs_in_common_words(left.name_key, right.name_key, word_counts):
-        return True
-    if (compact(left.name_key) == compact(right.name_key) or sorted_name_key(left.name_key) == sorted_name_key(
-            right.name_key) or core_name_key(left.name_key) == core_name_key(right.name_key)):
-        return True
-    return bool(left.website_key and right.website_key
-                and possible_domain_labels(left.website_key) & possible_domain_labels(right.website_key))
+        linked.append((members, weakest, pairs))
+    return linked
 
 
 def _comparison(left, right, min_score, word_counts):
@@ -200,14 +211,13 @@ def scan_company_rows(rows, min_score, cap=BLOCKING_KEY_CAP):
     for company_id, fact in facts.items():
         for key in stored_keys(fact.name_key):
             postings.setdefault(key, []).append(company_id)
-    _find_pairs(scan, ((key, company_id) for key, ids in sorted(postings.items()) if 1 < len(ids) <= cap
-                       for company_id in ids))
+    _find_pairs(scan, ((key, company_id) for key, ids in sorted(postings.items()) for company_id in ids), cap)
     return [(ids, weakest) for ids, weakest, _pairs in linked_clusters(scan, facts)]
 
 
-def _find_pairs(scan, key_rows):
+def _find_pairs(scan, key_rows, cap=BLOCKING_KEY_CAP):
     scan.add_label_groups()
-    scan.add_blocks(key_rows, ACRONYM_KEY_MARK)
+    scan.add_blocks(key_rows, ACRONYM_KEY_MARK, cap)
     scan.add_one_letter_apart()
     scan.close_blocks()
 
@@ -236,7 +246,7 @@ def scan_companies(min_score=None, country=None, limit=None):
     try:
         scan = CandidatePairs(float(load_settings()["likely_duplicate_min_score"] if min_score is None else min_score))
         scan.add_companies(reading.companies(database, country))
-        _find_pairs(scan, reading.key_rows(database, BLOCKING_KEY_CAP))
+        _find_pairs(scan, reading.key_rows(database))
         facts = {row[0]: CompanyFacts(*row[1:])
                  for row in reading.companies_among(database, scan.pair_ids(), country)}
         found = linked_clusters(scan, facts)

@@ -56,9 +56,9 @@ def within_reach(left, right, slack):
 
 
 def names_within_reach(left, right, slack):
-    """Whether two companies' names ((country, *`company_texts`)) could score at least 100 * (1 - slack): their whole forms are
-    within reach, or their sorted words are equal, or one's whole form is within reach of the other's
-    sorted words or core. (Two cores or two sorted forms near but not equal, a typo on top of another
+    """Whether two companies' names ((country, *`company_texts`)) could score at least 100 * (1 - slack):
+    their whole forms are within reach, or their sorted words are equal, or one's whole form is within reach
+    of the other's sorted words or core. (Two cores or two sorted forms near but not equal, a typo on top of another
     difference, are left out: they would cost more comparisons for every pair.)"""
     _, left_whole, left_ordered, left_core = left
     _, right_whole, right_ordered, right_core = right
@@ -116,19 +116,18 @@ class CandidatePairs:
         if left_country is right_country or left_country is None or right_country is None:
             self.candidates.add((left << 32 | right) if left < right else (right << 32 | left))
 
-    def add_blocks(self, key_rows, skipped_mark):
-        """Take (key, company id) rows of stored blocking keys in key order (keys of 2 to BLOCKING_KEY_CAP
-        postings): per key, keep the pairs of one country within reach of min_score. Keys that start with
+    def add_blocks(self, key_rows, skipped_mark, cap=BLOCKING_KEY_CAP):
+        """Take (key, company id) rows of the stored blocking keys in key order: per key of 2 to `cap`
+        postings, keep the pairs of one country within reach of min_score. Keys that start with
         `skipped_mark` are left out."""
         entries, slack, candidates = self.entries, self.slack, self.candidates
         known = len(entries)
-        current, members, skipping = None, [], False
+        current, members = None, []
         for key, company_id in key_rows:
             if key == current:
-                if not skipping:
-                    members.append(company_id)
+                members.append(company_id)
                 continue
-            if len(members) == 2:  # most keys: no grouping needed
+            if len(members) == 2 and not current.startswith(skipped_mark):  # most keys: no grouping needed
                 left, right = members
                 left_entry = entries[left] if left < known else None
                 right_entry = entries[right] if right < known else None
@@ -136,25 +135,33 @@ class CandidatePairs:
                         and (left_entry[0] is right_entry[0] or left_entry[0] is None or right_entry[0] is None)
                         and names_within_reach(left_entry, right_entry, slack)):
                     candidates.add((left << 32 | right) if left < right else (right << 32 | left))
-            elif len(members) > 2:
+            elif 2 < len(members) <= cap and not current.startswith(skipped_mark):
                 self.add_block(members)
-            skipping = key.startswith(skipped_mark)
-            current, members = key, ([] if skipping else [company_id])
-        if len(members) > 1:
+            current, members = key, [company_id]
+        if 1 < len(members) <= cap and not current.startswith(skipped_mark):
             self.add_block(members)
 
     def add_block(self, members):
         """A block of company ids that share a stored key: keep the pairs of one country within reach of min_score."""
         entries = self.entries
+        known = len(entries)
         by_country = {}
         for member in members:
-            entry = entries[member] if member < len(entries) else None
+            entry = entries[member] if member < known else None
             if entry is not None:  # else a company not scanned (another country)
-                by_country.setdefault(entry[0], []).append(member)
-        unknown = by_country.pop(None, [])
-        for country_members in by_country.values():
-            if len(country_members) + len(unknown) > 1:
-                self._add_near_pairs(country_members + unknown)
+                group = by_country.get(entry[0])
+                if group is None:
+                    by_country[entry[0]] = [member]
+                else:
+                    group.append(member)
+        unknown = by_country.pop(None, None)
+        if unknown is None:
+            for group in by_country.values():
+                if len(group) > 1:
+                    self._add_near_pairs(group)
+            return
+        for group in by_country.values():
+            self._add_near_pairs(group + unknown)
         if len(unknown) > 1:
             self._add_near_pairs(unknown)
 
@@ -196,14 +203,12 @@ class CandidatePairs:
             return
         shortest = 1 / self.slack - 1 - 1e-9  # one edit in n letters scores 100 * (1 - 1 / (n + 1))
         by_text, candidate = self.by_text, self._candidate
-        get = by_text.get
+        texts = set(by_text)
         for text, ids in by_text.items():
             if len(text) < shortest:
                 continue
-            for position in range(len(text)):
-                others = get(text[:position] + text[position + 1:])
-                if others is None:
-                    continue
+            for shorter in {text[:position] + text[position + 1:] for position in range(len(text))} & texts:
+                others = by_text[shorter]
                 for left in ids if isinstance(ids, list) else (ids,):
                     for right in others if isinstance(others, list) else (others,):
                         candidate(left, right)
