@@ -4,7 +4,9 @@ on SQLite, PostgreSQL and MariaDB."""
 import pytest
 
 from crmctl.dedup.evidence import CompanyFacts, compare_companies
+from crmctl.dedup.keys import compact, core_name_key, sorted_name_key
 from crmctl.dedup.scan import scan_company_rows
+from crmctl.dedup.scan_pairs import company_texts
 from crmctl.rules.names import company_name_key
 from crmctl.rules.settings import DEFAULTS
 
@@ -73,6 +75,15 @@ def test_labels_that_are_only_public_suffix_parts_do_not_agree():
 
 
 # --- the clusters --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Kowalski Logistics", "Weber & Schmidt", "Müller Maschinenbau Aktiengesellschaft",
+                                  "Strasse Bau Group", "Sandvik Aerospace", "Zentrava", "Nordic Cargo Systems Holdings"])
+def test_the_scan_reads_names_as_the_score_does(name):
+    key = company_name_key(name)
+    whole, ordered, core = company_texts(key)
+    assert (whole, ordered) == (compact(key), compact(sorted_name_key(key)))
+    assert core in (None, compact(core_name_key(key)))
 
 
 def test_scan_does_not_cluster_a_word_order_swap_alone():

@@ -49,7 +49,7 @@ WORD_ORDER_ALONE_MAX = 80.0
 AGREEING_SIGNAL_BONUS = 10.0
 # Labels that second-level public suffixes are made of (co.uk, com.br, org.pl, ac.jp...): two hosts
 # sharing only these share no company's label, so tldextract need not be asked.
-_SUFFIX_LABELS = frozenset("co com org net gov edu ac or ne go gob gouv nom ltd plc biz info".split())
+SUFFIX_LABELS = frozenset("co com org net gov edu ac or ne go gob gouv nom ltd plc biz info".split())
 _SLUG_SEPARATORS_RE = re.compile(r"[-_.]+")
 # Websites and slugs kept worked out: a scan compares each company with several others.
 CACHED_COMPANIES = 1_000_000
@@ -93,7 +93,7 @@ def domain_parts(website_key):
 def possible_domain_labels(website_key):
     """The labels of a host that could be its company's domain label: all but the last and the suffix-only
     ones ("shop.acme.co.uk" -> {"shop", "acme"}). Two hosts that share a domain label share one of these."""
-    return frozenset(website_key.split(".")[:-1]) - _SUFFIX_LABELS
+    return frozenset(website_key.split(".")[:-1]) - SUFFIX_LABELS
 
 
 _host_labels = lru_cache(maxsize=CACHED_COMPANIES)(possible_domain_labels)
