@@ -103,7 +103,7 @@ def measure_check(url, warm_up, rows):
 
 def lookup_values(rows):
     """(website key, LinkedIn key, name key, probe keys) of each row, computed before the floor's clock."""
-    from crmctl.dedup.keys import probe_keys
+    from crmctl.dedup.keys import probe_key_sets
     from crmctl.rules.names import company_name_key
     from crmctl.rules.web import linkedin_company_key, website_key
 
@@ -112,7 +112,7 @@ def lookup_values(rows):
         name_key = company_name_key(row["name"])
         values.append((website_key(row["website"]) if row["website"] else None,
                        linkedin_company_key(row["linkedin_url"]) if row["linkedin_url"] else None,
-                       name_key, sorted(set(probe_keys(name_key)))))
+                       name_key, tuple(sorted(group) for group in probe_key_sets(name_key))))
     return values
 
 
@@ -123,10 +123,10 @@ class RawLookUp:
 
     def __init__(self, cursor, param, key_column):
         from crmctl.dedup.candidates import SAME_NAME_LIMIT
-        from crmctl.dedup.keys import BLOCKING_KEY_CAP
+        from crmctl.dedup.keys import BLOCKING_KEY_CAP, TWO_TYPO_KEY_CAP
 
         self.cursor, self.param, self.key_column = cursor, param, key_column
-        self.cap = BLOCKING_KEY_CAP
+        self.caps = (BLOCKING_KEY_CAP, TWO_TYPO_KEY_CAP)
         self.same_name_sql = (f"SELECT * FROM (SELECT name_key, id FROM company WHERE name_key = {param} "
                               f"LIMIT {SAME_NAME_LIMIT}) AS same0")
         self.same_alias_sql = (f"SELECT * FROM (SELECT name_key, company_id FROM company_alias WHERE name_key = "
@@ -138,6 +138,7 @@ class RawLookUp:
         return self.cursor.fetchall()
 
     def __call__(self, website, linkedin, name_key, keys):
+        """`keys`: (near keys, two-typo keys), each capped as the matcher caps it."""
         p = self.param
         clauses, params = [], []
         if website:
@@ -148,15 +149,19 @@ class RawLookUp:
             params.append(linkedin)
         found = self.rows(f"SELECT id, name, website_key, linkedin_key FROM company WHERE {' OR '.join(clauses)}",
                           params) if clauses else []
-        sql = self.postings_sql.get(len(keys))
-        if sql is None:
-            sql = self.postings_sql[len(keys)] = " UNION ALL ".join(
-                f"SELECT * FROM (SELECT {self.key_column}, company_id FROM company_blocking_key "
-                f"WHERE {self.key_column} = {p} LIMIT {self.cap + 1}) AS block{i}" for i in range(len(keys)))
-        postings = {}
-        for key, company_id in self.rows(sql, keys):
-            postings.setdefault(key, []).append(company_id)
-        ids = {company_id for ids in postings.values() if len(ids) <= self.cap for company_id in ids}
+        ids = set()
+        for group, cap in zip(keys, self.caps):
+            if not group:
+                continue
+            sql = self.postings_sql.get((len(group), cap))
+            if sql is None:
+                sql = self.postings_sql[(len(group), cap)] = " UNION ALL ".join(
+                    f"SELECT * FROM (SELECT {self.key_column}, company_id FROM company_blocking_key "
+                    f"WHERE {self.key_column} = {p} LIMIT {cap + 1}) AS block{i}" for i in range(len(group)))
+            postings = {}
+            for key, company_id in self.rows(sql, group):
+                postings.setdefault(key, []).append(company_id)
+            ids.update(company_id for members in postings.values() if len(members) <= cap for company_id in members)
         ids.update(company_id for _key, company_id in self.rows(self.same_name_sql, [name_key]))
         ids.update(company_id for _key, company_id in self.rows(self.same_alias_sql, [name_key]))
         if ids:

@@ -56,7 +56,7 @@ KEYS_VERSION = 5
 BLOCKING_KEY_CAP = 200
 # A two-typo key keeps only about half of a long form: one shared by more companies than this holds a
 # common word ("... logistics") rather than a name, and is skipped by a look-up.
-TWO_TYPO_KEY_CAP = 40
+TWO_TYPO_KEY_CAP = 20
 # Below this many letters a name must match exactly: one edit scores < 85.
 MIN_LETTERS_FOR_TYPO_KEYS = 6
 # From this many letters two edits still score >= 85, so a form is keyed to meet its two-edit neighbours.
