@@ -342,19 +342,22 @@ def schema_version():
 
 @functools.lru_cache(maxsize=None)
 def cache_key():
-    """Schema version plus a hash of what decides the stored rows: keys.py, names.py, name_tables.py, this file.
+    """Schema version plus a digest of what decides the stored rows, computed once per run.
 
-    Computed once per run, so that a file edited meanwhile does not split one run's data.
+    The digest is of what crmctl stores for a fixed sample of generated names
+    (their name keys and blocking keys) and of this file: a change to the
+    matcher that stores the same keys (a cap, a probe) keeps the cached
+    databases, one that stores other keys rebuilds them.
     """
-    import crmctl.dedup.keys
-    import crmctl.rules.name_tables
-    import crmctl.rules.names
+    from crmctl.rules.names import company_name_key
 
+    keys_of = stored_keys_function()
     digest = hashlib.sha1()
-    for path in (crmctl.dedup.keys.__file__, crmctl.rules.names.__file__, crmctl.rules.name_tables.__file__,
-                 os.path.abspath(__file__)):
-        with open(path, "rb") as source:
-            digest.update(source.read())
+    with open(os.path.abspath(__file__), "rb") as source:
+        digest.update(source.read())
+    for record in itertools.islice(unique_companies(seed=7), 3000):
+        name_key = company_name_key(record["name"])
+        digest.update(("\n" + name_key + "|" + ",".join(keys_of(name_key))).encode())
     return f"s{schema_version()}-{digest.hexdigest()[:10]}"
 
 
