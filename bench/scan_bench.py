@@ -31,7 +31,6 @@ import os
 import random
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -44,7 +43,7 @@ DEFAULT_SIZES = (100_000, 300_000, 1_000_000)
 QUICK_SIZES = (20_000,)
 DUPLICATE_SHARE = 0.05
 QUALITY_TARGET = 0.9
-QUALITY_TARGET_FROM = 300_000
+QUALITY_TARGET_SIZE = 300_000  # the issue sets the quality target at this size
 TIME_RATIO_TARGET = 1.5
 MEMORY_TARGET_BYTES = 1_000_000_000
 # Part of the cached databases' names: bump it when `crowded_dataset` changes.
@@ -206,7 +205,7 @@ def print_figures(all_figures):
         count = figures["companies"]
         elapsed, peak, precision, recall = figures["scan"]
         floor_elapsed, floor_precision, floor_recall = figures["floor"]
-        quality = f">= {QUALITY_TARGET}" if count >= QUALITY_TARGET_FROM else ""
+        quality = f">= {QUALITY_TARGET}" if count == QUALITY_TARGET_SIZE else ""
         label = f"{count:,} ({figures['duplicates']:,} dup.; load {figures['load']:.1f})"
         rows += [
             (label, "time (s)", f"{elapsed:.2f}", f"{floor_elapsed:.2f}", f"{elapsed / floor_elapsed:.2f}x",

@@ -248,7 +248,7 @@ def scan_companies(min_score=None, country=None, limit=None):
         scan.add_companies(reading.companies(database, country))
         _find_pairs(scan, reading.key_rows(database))
         facts = {row[0]: CompanyFacts(*row[1:])
-                 for row in reading.companies_among(database, scan.pair_ids(), country)}
+                 for row in reading.companies_among(database, scan.pair_ids())}
         found = linked_clusters(scan, facts)
     finally:
         if collecting:
