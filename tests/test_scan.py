@@ -55,6 +55,14 @@ def test_a_linkedin_slug_that_reads_as_the_other_name_raises_a_pair():
     assert comparison.notes == ("LinkedIn company/williams-morales-sp-z-o-o reads as 'williams morales' (+10)",)
 
 
+@pytest.mark.parametrize("slug, name", [("logistik-mueller", "Logistik Müller GmbH"),
+                                        ("weber-and-schmidt", "Weber & Schmidt")])
+def test_a_slug_is_read_with_the_name_rules(slug, name):
+    comparison = compare_companies(facts("Schmidt Weber Logistik Muller", linkedin=f"company/{slug}"),
+                                   facts(name, linkedin="company/other"))
+    assert comparison.notes == (f"LinkedIn company/{slug} reads as {company_name_key(name)!r} (+10)",)
+
+
 def test_companies_in_two_countries_lose_twenty_points_even_with_their_websites_agreeing():
     comparison = compare_companies(facts("Kowalski Logistics", "PL", "kowalski.pl"),
                                    facts("Kowalski Logistics", "DE", "kowalski.de"))

@@ -34,13 +34,16 @@ Cheap by design: the look-up compares a new company with up to a few hundred
 candidates. Names are profiled once (`scoring.profile`); a website is split
 once (`lru_cache`), and tldextract (about 0.25 s to import and load) is only
 loaded when two hosts share a label that could be a domain label; a slug
-is normalised only when its letters contain the other's; nothing of this
-runs for a company without a website or LinkedIn page.
+is normalised (`slug_form`, the name rules) only when, compacted, it contains
+the other's slug or name (so a slug that writes out an abbreviation the name
+shortens is not read as that name); nothing of this runs for a company
+without a website or LinkedIn page.
 """
 import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from crmctl.dedup.keys import compact
 from crmctl.dedup.scoring import name_similarity, profile
 
 DIFFERENT_COUNTRY_PENALTY = 20
@@ -116,8 +119,9 @@ def domain_note(left_key, right_key):
 
 @lru_cache(maxsize=CACHED_COMPANIES)
 def _raw_slug(linkedin_key):
-    """The slug of a LinkedIn company key, lower-case, without separators: cheap, for a first look."""
-    return _SLUG_SEPARATORS_RE.sub("", linkedin_key.partition("/")[2].lower())
+    """The slug of a LinkedIn company key compacted as names are (`keys.compact`: no separators nor "and",
+    transliterations folded), not normalised: cheap, for a first look."""
+    return compact(_SLUG_SEPARATORS_RE.sub(" ", linkedin_key.partition("/")[2].lower()).strip())
 
 
 @lru_cache(maxsize=CACHED_COMPANIES)
@@ -131,7 +135,7 @@ def slug_form(linkedin_key):
         key = company_name_key(_SLUG_SEPARATORS_RE.sub(" ", slug))
     except BadInput:
         return None
-    return key.replace(" ", "") or None
+    return compact(key) or None
 
 
 def _name_texts(name_key):
