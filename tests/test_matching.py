@@ -145,8 +145,9 @@ def test_names_with_a_form_in_common_or_the_same_words_meet(left, right):
 
 
 def test_a_company_stores_few_keys_of_a_few_characters():
-    # 17 letters, where two typos still score as likely: the form without each pair of its 4 parts, and the word order
-    assert len(stored_keys("kowalski logistics")) == 7
+    # 17 letters, where two typos still score as likely: the form without each pair of its 4 parts (6), without
+    # each of its two head parts (2), and the word order
+    assert len(stored_keys("kowalski logistics")) == 9
     assert len(stored_keys("zentra")) == 3
     keys = stored_keys(company_name_key("The " + "Very Long Company Name " * 10 + "GmbH"))
     assert keys and all(len(key) == KEY_LENGTH for key in keys)

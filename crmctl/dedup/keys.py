@@ -22,8 +22,12 @@ exact match, all in one query:
   is probed undone, at each border;
 - a form of n >= `MIN_LETTERS_FOR_TWO_TYPOS` letters, where two edits still
   score as a likely duplicate (Constructora Meridional / Construtora
-  Meridonal), is cut into `TWO_TYPO_PARTS` even parts instead and stores the
+  Meridonal), is also cut into `TWO_TYPO_PARTS` even parts and stores the
   form without each pair of them (6 keys): two edits touch at most two parts.
+  Of its one-edit keys it keeps only those without a head part: a pair key
+  keeps half the form, which in a crowded name space ("... plastics") names
+  many companies, while a typo in the first letters, where names differ, is
+  still found through a key that keeps all but two or three letters.
   A look-up probes each n within two letters, each pair left out, the part
   between the pair shifted by each length change the first part may hold, and
   its form with a transposition across a border undone (a transposition is one
@@ -56,7 +60,7 @@ KEYS_VERSION = 5
 BLOCKING_KEY_CAP = 200
 # A two-typo key keeps only about half of a long form: one shared by more companies than this holds a
 # common word ("... logistics") rather than a name, and is skipped by a look-up.
-TWO_TYPO_KEY_CAP = 20
+TWO_TYPO_KEY_CAP = 40
 # Below this many letters a name must match exactly: one edit scores < 85.
 MIN_LETTERS_FOR_TYPO_KEYS = 6
 # From this many letters two edits still score >= 85, so a form is keyed to meet its two-edit neighbours.
@@ -171,13 +175,15 @@ def _stored_form_texts(form):
     length = len(form)
     if length < MIN_LETTERS_FOR_TYPO_KEYS:
         return {"=" + form}
+    texts = {f"{length}.{missing}.{form[:start]}.{form[start + width:]}"
+             for missing, (start, width) in enumerate(_parts(length))
+             if length < MIN_LETTERS_FOR_TWO_TYPOS or missing < len(HEAD_WIDTHS)}
     if length >= MIN_LETTERS_FOR_TWO_TYPOS:  # two parts left out: two edits touch at most two parts
         layout = _long_parts(length)
-        return {f"{length}.{i}.{j}.{form[:layout[i][0]]}.{form[sum(layout[i]):layout[j][0]]}."
-                f"{form[sum(layout[j]):]}"
-                for i in range(len(layout)) for j in range(i + 1, len(layout))}
-    return {f"{length}.{missing}.{form[:start]}.{form[start + width:]}"
-            for missing, (start, width) in enumerate(_parts(length))}
+        texts.update(f"{length}.{i}.{j}.{form[:layout[i][0]]}.{form[sum(layout[i]):layout[j][0]]}."
+                     f"{form[sum(layout[j]):]}"
+                     for i in range(len(layout)) for j in range(i + 1, len(layout)))
+    return texts
 
 
 def _probe_form_texts(form):
@@ -188,17 +194,22 @@ def _probe_form_texts(form):
         found.add("=" + form)
     elif length == MIN_LETTERS_FOR_TYPO_KEYS:
         found.update("=" + form[:i] + form[i + 1:] for i in range(length))
-    for stored_length in range(max(MIN_LETTERS_FOR_TYPO_KEYS, length - 1),
-                               min(length + 2, MIN_LETTERS_FOR_TWO_TYPOS)):
+    for stored_length in range(max(MIN_LETTERS_FOR_TYPO_KEYS, length - 1), length + 2):
         change = length - stored_length
         layout = _parts(stored_length)
-        for missing, (start, width) in enumerate(layout):
+        long_form = stored_length >= MIN_LETTERS_FOR_TWO_TYPOS
+        for missing, (start, width) in enumerate(layout[:len(HEAD_WIDTHS)] if long_form else layout):
             found.add(f"{stored_length}.{missing}.{form[:start]}.{form[start + width + change:]}")
-        if change == 0:  # a transposition across a border between parts, undone
+        if change == 0 and not long_form:  # a transposition across a border between parts, undone
             last = len(layout) - 1
             for border, _width in layout[1:]:
                 swapped = form[:border - 1] + form[border] + form[border - 1]
                 found.add(f"{length}.{last}.{(swapped + form[border + 1:])[:layout[last][0]]}.")
+        elif change == 0:  # the same in a long form's head: its keys without a head part, on the form undone
+            for border, _width in layout[1:len(HEAD_WIDTHS) + 1]:
+                swapped = form[:border - 1] + form[border] + form[border - 1] + form[border + 1:]
+                for missing, (start, width) in enumerate(layout[:len(HEAD_WIDTHS)]):
+                    found.add(f"{length}.{missing}.{swapped[:start]}.{swapped[start + width:]}")
     for stored_length in range(max(MIN_LETTERS_FOR_TWO_TYPOS, length - 2), length + 3):
         _probe_two_typos(form, stored_length, found)
     if length >= MIN_LETTERS_FOR_TWO_TYPOS:  # a transposition across a border, undone, and one edit more
