@@ -164,11 +164,15 @@ def linkedin_note(left, right):
             left_slug = slug_form(left_key)
             if left_slug and left_slug == slug_form(right_key):
                 return f"LinkedIn {left_key} / {right_key} agree"
+    # A slug that reads as the other's name is news only when it does not read as its own company's name too:
+    # "company/acme" of an "Acme" says nothing more about another "Acme" than the names already do.
     if left_key and _may_read_as(_raw_slug(left_key), _name_texts(right.name_key)) \
-            and slug_form(left_key) in _name_texts(right.name_key):
+            and slug_form(left_key) in _name_texts(right.name_key) \
+            and slug_form(left_key) not in _name_texts(left.name_key):
         return f"LinkedIn {left_key} reads as {right.name_key!r}"
     if right_key and _may_read_as(_raw_slug(right_key), _name_texts(left.name_key)) \
-            and slug_form(right_key) in _name_texts(left.name_key):
+            and slug_form(right_key) in _name_texts(left.name_key) \
+            and slug_form(right_key) not in _name_texts(right.name_key):
         return f"LinkedIn {right_key} reads as {left.name_key!r}"
     return None
 
