@@ -22,7 +22,8 @@ cached SQLite database), its wall time and its peak memory (the ru_maxrss of
 that one child, from os.wait4), pairwise precision, recall and F1 against the
 truth; beside it the blocked floor of bench/dedup_bench.py (`floor_scan`:
 prefix blocks plus a sorted neighbourhood, rapidfuzz token ratio >= 94, in
-process, names already in memory), measured in the same run; and the targets:
+process, names already in memory), measured in the same run. Times are medians
+of --runs runs (3) of each, interleaved; peak memory is the largest. The targets:
 precision and recall >= 0.9 at 300,000, time <= 1.5x the floor, peak memory
 < 1 GB. The load average is printed beside each size: the machine may be shared.
 """
@@ -177,18 +178,27 @@ def load_average():
     return os.getloadavg()[0]
 
 
-def size_figures(launcher, count):
-    """One size: the scan and the floor on the same companies, each with precision, recall and F1."""
+def size_figures(launcher, count, runs):
+    """One size: the scan and the floor on the same companies, each with precision, recall and F1; times are
+    medians of `runs` runs of each, interleaved, so that a burst of load on a shared machine hits both."""
+    import statistics
+
     path, records, truth = scan_database(count)
-    load_before = load_average()
-    elapsed, peak, clusters = run_scan(launcher, path)
+    names = [record["name"] for record in records]
+    loads, scan_times, floor_times, peaks = [load_average()], [], [], []
+    for _run in range(runs):
+        elapsed, peak, clusters = run_scan(launcher, path)
+        scan_times.append(elapsed)
+        peaks.append(peak)
+        floor_elapsed, floor_clusters = floor_scan(names)
+        floor_times.append(floor_elapsed)
+        loads.append(load_average())
     precision, recall = pair_scores(clusters, truth)
-    floor_elapsed, floor_clusters = floor_scan([record["name"] for record in records])
     floor_precision, floor_recall = pair_scores(floor_clusters, truth)
-    load = max(load_before, load_average())
     return {
-        "companies": count, "duplicates": len(truth) - len(set(truth)), "load": load,
-        "scan": (elapsed, peak, precision, recall), "floor": (floor_elapsed, floor_precision, floor_recall),
+        "companies": count, "duplicates": len(truth) - len(set(truth)), "load": max(loads),
+        "scan": (statistics.median(scan_times), max(peaks), precision, recall),
+        "floor": (statistics.median(floor_times), floor_precision, floor_recall),
     }
 
 
@@ -226,6 +236,7 @@ def main():
     parser.add_argument("--sizes", default=",".join(str(size) for size in DEFAULT_SIZES),
                         help="comma-separated numbers of companies (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="20,000 companies only")
+    parser.add_argument("--runs", type=int, default=3, help="runs of the scan and of the floor per size (median)")
     options = parser.parse_args()
     try:
         sizes = QUICK_SIZES if options.quick else tuple(int(size.replace("_", "")) for size in options.sizes.split(","))
@@ -234,7 +245,7 @@ def main():
     all_figures = []
     launcher = Launcher()
     for count in sizes:
-        figures = size_figures(launcher, count)
+        figures = size_figures(launcher, count, max(1, options.runs))
         elapsed, peak, precision, recall = figures["scan"]
         print(f"{count:,}: scan {elapsed:.2f} s, {peak / 1e6:.0f} MB, precision {precision:.3f}, recall {recall:.3f}; "
               f"floor {figures['floor'][0]:.2f} s; load {figures['load']:.1f}", file=sys.stderr)
