@@ -23,6 +23,11 @@ words) join next; then fuzzy links, best first, join two clusters only when
 every pair across them scores at least `min_score` (complete linkage), so a
 chain of typos (Torzor ~ Torcor ~ Zorcor) does not make one cluster of
 different companies.
+
+Left uncompared, as they cannot be links unless their websites agree (and so a
+LinkedIn slug alone cannot raise them): a pair in two countries, and a pair
+whose names differ in common words by the edit distance alone
+(`worth_comparing`); both are compared when their websites share a label.
 """
 from crmctl.dedup.evidence import Comparison, CompanyFacts, compare_companies, possible_domain_labels
 from crmctl.dedup.keys import ACRONYM_KEY_MARK, BLOCKING_KEY_CAP, core_name_key, fold, stored_keys
