@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import peewee
 
 from crmctl.dedup.evidence import CompanyFacts, compare_companies
-from crmctl.dedup.keys import (BLOCKING_KEY_CAP, TWO_TYPO_KEY_CAP, name_forms, probe_key_sets, probe_keys, stored_keys,
+from crmctl.dedup.keys import (BLOCKING_KEY_CAP, TWO_TYPO_KEY_CAP, name_forms, probe_key_sets, stored_keys,
                                within_two_typos)
 from crmctl.kinds.registry import COMPANY, LEAD
 from crmctl.storage.connection import database_proxy
@@ -157,18 +157,25 @@ class CompanyMatcher:
         return "exact" if candidate.exact else "likely" if candidate.score >= self.threshold else "possible"
 
     def find(self, lookups, exclude_ids=(), within_batch=True):
-        """One list of candidates per lookup, best first; `exclude_ids` are never candidates (an edit's own)."""
+        """One list of candidates per lookup, best first; `exclude_ids` are never candidates (an edit's own).
+
+        Rows are looked up a chunk at a time; each row's probe keys serve both
+        the database look-up and the match against the earlier rows of the batch.
+        """
         lookups = list(lookups)
         found = [dict() for _ in lookups]  # per row: company id -> Candidate
+        earlier_found = [[] for _ in lookups]
         excluded = set(exclude_ids)
+        earlier_rows = _EarlierRows(self, lookups) if within_batch and len(lookups) > 1 else None
         for start in range(0, len(lookups), CHUNK_ROWS):
             part = lookups[start:start + CHUNK_ROWS]
+            probes = {i: probe_key_sets(l.name_key) for i, l in enumerate(part) if l.name_key}
             self._exact(part, found[start:start + CHUNK_ROWS], excluded)
-            self._by_name(part, found[start:start + CHUNK_ROWS], excluded)
-        result = [list(candidates.values()) for candidates in found]
-        if within_batch and len(lookups) > 1:
-            for index, earlier in self._within_batch(lookups):
-                result[index].extend(earlier)
+            self._by_name(part, found[start:start + CHUNK_ROWS], excluded, probes)
+            if earlier_rows is not None:
+                for offset in range(len(part)):
+                    earlier_found[start + offset] = earlier_rows.match(start + offset, probes.get(offset))
+        result = [list(candidates.values()) + earlier for candidates, earlier in zip(found, earlier_found)]
         for candidates in result:
             for candidate in candidates:
                 candidate.band = self.band(candidate)
@@ -208,11 +215,10 @@ class CompanyMatcher:
                     candidate.exact, candidate.score = True, 100.0
                     candidate.reasons += [r for r in reasons if r not in candidate.reasons]
 
-    def _by_name(self, lookups, found, excluded):
+    def _by_name(self, lookups, found, excluded, probes):
         named = [(i, l) for i, l in enumerate(lookups) if l.name_key]
         if not named:
             return
-        probes = {i: probe_key_sets(l.name_key) for i, l in named}
         name_keys = sorted({l.name_key for _i, l in named})
         near_rows, far_rows, same_rows, alias_rows = self.sql.capped_groups([
             ("company_blocking_key", "key", "company_id", sorted({k for near, _far in probes.values() for k in near}),
@@ -282,44 +288,65 @@ class CompanyMatcher:
                     stored[2].append(alias_key)
         return companies
 
-    def _within_batch(self, lookups):
-        """(row, candidates among earlier rows) for rows that duplicate an earlier row of the same batch."""
-        by_website, by_linkedin, by_key = {}, {}, {}
-        for index, lookup in enumerate(lookups):
-            candidates = {}
 
-            def candidate(earlier):
-                if earlier not in candidates:
-                    candidates[earlier] = Candidate(None, "company", f"row {earlier + 1}", 0.0, row=earlier)
-                return candidates[earlier]
 
-            for key, seen, what in ((lookup.website_key, by_website, "website"),
-                                    (lookup.linkedin_key, by_linkedin, "linkedin")):
-                if key and key in seen:
-                    match = candidate(seen[key])
-                    match.exact, match.score = True, 100.0
-                    match.reasons.append(f"{what} {key} = row {seen[key] + 1} (exact)")
-            if lookup.name_key:
-                earlier_rows = {row for key in probe_keys(lookup.name_key) for row in by_key.get(key, ())}
-                typed = CompanyFacts(lookup.name_key, lookup.country, lookup.website_key, lookup.linkedin_key)
-                for earlier in sorted(earlier_rows):
-                    other = lookups[earlier]
-                    comparison = compare_companies(typed, CompanyFacts(other.name_key, other.country,
-                                                                       other.website_key, other.linkedin_key))
-                    if comparison.score >= self.possible_threshold:
-                        match = candidate(earlier)
-                        match.score = max(match.score, comparison.score)
-                        match.reasons.append(comparison_reason(lookup.name_key, other.name_key, comparison,
-                                                               lookup.country, other.country))
-            if candidates:
-                yield index, list(candidates.values())
-            if lookup.website_key:
-                by_website.setdefault(lookup.website_key, index)
-            if lookup.linkedin_key:
-                by_linkedin.setdefault(lookup.linkedin_key, index)
-            if lookup.name_key:
-                for key in stored_keys(lookup.name_key):
-                    by_key.setdefault(key, []).append(index)
+class _EarlierRows:
+    """The rows of a batch seen so far, indexed as the database is, to match each row against those before it."""
+
+    def __init__(self, matcher, lookups):
+        self.matcher, self.lookups = matcher, lookups
+        self.by_website, self.by_linkedin, self.by_key = {}, {}, {}
+
+    def match(self, index, probe_sets):
+        """The candidates among earlier rows for row `index` (its probe key sets given), then remember the row."""
+        lookup, candidates = self.lookups[index], {}
+
+        def candidate(earlier):
+            if earlier not in candidates:
+                candidates[earlier] = Candidate(None, "company", f"row {earlier + 1}", 0.0, row=earlier)
+            return candidates[earlier]
+
+        for key, seen, what in ((lookup.website_key, self.by_website, "website"),
+                                (lookup.linkedin_key, self.by_linkedin, "linkedin")):
+            if key and key in seen:
+                match = candidate(seen[key])
+                match.exact, match.score = True, 100.0
+                match.reasons.append(f"{what} {key} = row {seen[key] + 1} (exact)")
+        if lookup.name_key:
+            self._by_name(lookup, probe_sets, candidate)
+        self._remember(index, lookup)
+        return list(candidates.values())
+
+    def _by_name(self, lookup, probe_sets, candidate):
+        # Blocked as the database is: each key kind capped, and a row met only through two-typo keys
+        # kept when its forms are within two edits of this one's.
+        by_key, lookups = self.by_key, self.lookups
+        near_keys, far_keys = probe_sets
+        earlier_rows = {row for key in near_keys for row in by_key.get(key, ())
+                        if len(by_key[key]) <= BLOCKING_KEY_CAP}
+        forms = name_forms(lookup.name_key)
+        earlier_rows |= {row for key in far_keys if len(by_key.get(key, ())) <= TWO_TYPO_KEY_CAP
+                         for row in by_key.get(key, ())
+                         if row not in earlier_rows and within_two_typos(forms, lookups[row].name_key)}
+        typed = CompanyFacts(lookup.name_key, lookup.country, lookup.website_key, lookup.linkedin_key)
+        for earlier in sorted(earlier_rows):
+            other = lookups[earlier]
+            comparison = compare_companies(typed, CompanyFacts(other.name_key, other.country,
+                                                               other.website_key, other.linkedin_key))
+            if comparison.score >= self.matcher.possible_threshold:
+                match = candidate(earlier)
+                match.score = max(match.score, comparison.score)
+                match.reasons.append(comparison_reason(lookup.name_key, other.name_key, comparison,
+                                                       lookup.country, other.country))
+
+    def _remember(self, index, lookup):
+        if lookup.website_key:
+            self.by_website.setdefault(lookup.website_key, index)
+        if lookup.linkedin_key:
+            self.by_linkedin.setdefault(lookup.linkedin_key, index)
+        if lookup.name_key:
+            for key in stored_keys(lookup.name_key):
+                self.by_key.setdefault(key, []).append(index)
 
 
 class LeadMatcher:
