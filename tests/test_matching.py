@@ -12,7 +12,8 @@ import pytest
 
 from crmctl.dedup.keys import KEY_LENGTH, fold, probe_keys, stored_keys
 from crmctl.dedup.scan import differs_in_common_words, scan_company_rows
-from crmctl.dedup.scoring import company_score, name_similarity
+from crmctl.dedup.evidence import CompanyFacts, compare_companies
+from crmctl.dedup.scoring import name_similarity
 from crmctl.rules.names import company_name_key
 from crmctl.rules.settings import DEFAULTS
 
@@ -26,7 +27,7 @@ def labelled_pairs():
 
 
 def judged_duplicate(left, right):
-    score, _rule, _note = company_score(company_name_key(left), company_name_key(right))
+    score, _rule = name_similarity(company_name_key(left), company_name_key(right))
     return score >= DEFAULTS["likely_duplicate_min_score"]
 
 
@@ -79,9 +80,9 @@ def test_suffix_punctuation_accent_the_and_typo_variants_are_duplicates(left, ri
 
 
 def test_the_same_name_in_another_country_is_not_a_likely_duplicate():
-    score, _rule, note = company_score("acme", "acme", "PL", "DE")
+    score, _rule, notes = compare_companies(CompanyFacts("acme", "PL"), CompanyFacts("acme", "DE"))
     assert score < DEFAULTS["likely_duplicate_min_score"]
-    assert "PL" in note and "DE" in note
+    assert any("PL" in note and "DE" in note for note in notes)
 
 
 def test_names_whose_numbers_differ_are_not_duplicates():

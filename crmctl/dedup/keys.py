@@ -75,8 +75,6 @@ KEY_LENGTH = 8
 # Acronym keys start with this character, which no name key's digest uses: `dedup scan` skips them.
 ACRONYM_KEY_MARK = "~"
 ACRONYM_LETTERS = (3, 8)  # a typed acronym has this many letters
-# The scan's in-memory keys (`deletion_keys`) are cut from this many first letters of a form.
-DELETION_PREFIX_LENGTH = 20
 _KEY_ALPHABET = bytes(b"0123456789abcdefghijklmnopqrstuv"[byte % 32] for byte in range(256))
 
 # Generic words at the end of a name that do not tell two companies apart (in the short forms
@@ -297,22 +295,3 @@ def within_two_typos(forms, other_key):
     other_forms = _name_forms(other_key)
     return any(OSA.distance(form, other, score_cutoff=2) <= 2 for form in forms for other in other_forms)
 
-
-def deletion_keys(name_key):
-    """Keys for blocking in memory, where a key costs nothing to store (`dedup scan`).
-
-    Each compact form's first `DELETION_PREFIX_LENGTH` letters, every one-letter
-    deletion of them from `MIN_LETTERS_FOR_TYPO_KEYS` letters, and the words in
-    sorted order: two forms one edit apart share one (symmetric deletion), and
-    unlike the stored keys, whose left-out part may differ by more than one
-    edit, few pairs further apart do, so the scan scores few pairs.
-    """
-    found = set()
-    for form in name_forms(name_key):
-        text = form[:DELETION_PREFIX_LENGTH]
-        found.add("d:" + text)
-        if len(text) >= MIN_LETTERS_FOR_TYPO_KEYS:
-            found.update("d:" + text[:i] + text[i + 1:] for i in range(len(text)))
-    if " " in name_key:
-        found.add(_word_order_text(name_key))
-    return found

@@ -24,8 +24,9 @@ and legal forms):
   (General Electric / General Motors) score far below;
 - names whose numbers differ ("Studio 54" / "Studio 55") score at most 60.
 
-Two companies in different countries (both known) lose 20 points: the same name
-in another country is not by itself a duplicate, as SPEC §5 says.
+What else two companies carry (their countries, websites, LinkedIn pages)
+adjusts this score in `crmctl.dedup.evidence.compare_companies`, the one
+comparison of two companies.
 """
 import re
 from functools import lru_cache
@@ -34,7 +35,6 @@ from rapidfuzz.distance import OSA
 
 from crmctl.dedup.keys import compact, core_name_key, initials, name_forms, sorted_name_key, typed_acronym
 
-DIFFERENT_COUNTRY_PENALTY = 20
 ACRONYM_SCORE = 80.0
 _DIGITS_RE = re.compile(r"\d+")
 
@@ -89,20 +89,3 @@ def name_similarity(left_key, right_key):
     score = max(score, _edit_score(left.sorted_compact, right.sorted_compact))
     return round(score, 1), "fuzzy"
 
-
-def company_score(left_key, right_key, left_country=None, right_country=None):
-    """(score, rule, country note) of two companies by name and country."""
-    score, rule = name_similarity(left_key, right_key)
-    note = None
-    if left_country and right_country and left_country != right_country:
-        score = max(0.0, score - DIFFERENT_COUNTRY_PENALTY)
-        note = f"country {left_country} != {right_country} (-{DIFFERENT_COUNTRY_PENALTY})"
-    return round(score, 1), rule, note
-
-
-def name_reason(left_key, right_key, score, rule, left_country, right_country, note=None):
-    if rule == "same normalised name" and not note:
-        where = f" in {left_country or right_country}" if (left_country or right_country) else ""
-        return f"name {left_key!r} ~ {right_key!r}{where} ({rule})"
-    text = f"name {left_key!r} ~ {right_key!r} score {score:g} ({rule})"
-    return f"{text}, {note}" if note else text
