@@ -57,7 +57,8 @@ def check_lookups(name, website, linkedin, emails, phones, country):
 @pass_session
 def check_command(session, name, website, linkedin, emails, phones, country, output_format):
     """List the companies and leads that these values would duplicate (exit 0 either way)."""
-    from crmctl.dedup.candidates import company_candidates, lead_candidates
+    from crmctl.dedup.candidates import company_candidates
+    from crmctl.dedup.lead_candidates import lead_candidates
     from crmctl.rules.settings import load_settings
 
     company, lead = check_lookups(name, website, linkedin, emails, phones, country)

@@ -7,8 +7,8 @@ an existing one's (the unique indexes make those impossible to store), a
 likely band) when it scores at least `possible_duplicate_min_score`
 (`crmctl.dedup.evidence.compare_companies`) against a company that shares a
 blocking key with it (`crmctl.dedup.keys`) or has the same name; a company's
-aliases count as its names. A lead is a duplicate when its LinkedIn profile,
-an email or a phone equals an existing lead's.
+aliases count as its names. Leads, duplicates by their LinkedIn profile, an
+email or a phone, are matched in `crmctl.dedup.lead_candidates`.
 
 A matcher is built once per command: it reads the threshold from the settings
 it is given and writes its SQL text once, so the per-check work is a few
@@ -24,7 +24,7 @@ import peewee
 from crmctl.dedup.evidence import CompanyFacts, compare_companies
 from crmctl.dedup.keys import (BLOCKING_KEY_CAP, TWO_TYPO_KEY_CAP, name_forms, probe_key_sets, stored_keys,
                                within_two_typos)
-from crmctl.kinds.registry import COMPANY, LEAD
+from crmctl.kinds.registry import COMPANY
 from crmctl.storage.connection import database_proxy
 
 SAME_NAME_LIMIT = 100
@@ -80,7 +80,7 @@ def chunks(items, size):
         yield items[start:start + size]
 
 
-class _Sql:
+class MatcherSql:
     """SQL text for one database, written once per matcher and reused for every check."""
 
     def __init__(self, database):
@@ -151,7 +151,7 @@ class CompanyMatcher:
     def __init__(self, settings, min_score=None, database=None):
         self.threshold = float(settings["likely_duplicate_min_score"] if min_score is None else min_score)
         self.possible_threshold = min(self.threshold, float(settings["possible_duplicate_min_score"]))
-        self.sql = _Sql(database or database_proxy.obj)
+        self.sql = MatcherSql(database or database_proxy.obj)
 
     def band(self, candidate):
         return "exact" if candidate.exact else "likely" if candidate.score >= self.threshold else "possible"
@@ -349,68 +349,9 @@ class _EarlierRows:
                 self.by_key.setdefault(key, []).append(index)
 
 
-class LeadMatcher:
-    """Finds the stored leads and earlier rows that share a LinkedIn profile, an email or a phone."""
-
-    def __init__(self, database=None):
-        self.sql = _Sql(database or database_proxy.obj)
-
-    def find(self, identities, exclude_ids=(), within_batch=True):
-        """`identities`: per row a list of (source, match key); one list of candidates per row, best first."""
-        identities = [list(pairs) for pairs in identities]
-        result = [dict() for _ in identities]
-        excluded = set(exclude_ids)
-        for start in range(0, len(identities), CHUNK_ROWS):
-            part = identities[start:start + CHUNK_ROWS]
-            by_source = {}
-            for pairs in part:
-                for source, key in pairs:
-                    by_source.setdefault(source, set()).add(key)
-            clauses, params = [], []
-            for source, keys in sorted(by_source.items()):
-                clauses.append(f"(c.source = {self.sql.param} AND c.match_key IN ({self.sql.placeholders(len(keys))}))")
-                params += [source] + sorted(keys)
-            if not clauses:
-                continue
-            rows = self.sql.run("SELECT c.lead_id, c.source, c.match_key, l.full_name FROM contact c "
-                                f"JOIN lead l ON l.id = c.lead_id WHERE {' OR '.join(clauses)}", params)
-            for lead_id, source, match_key, full_name in rows:
-                if lead_id in excluded:
-                    continue
-                for offset, pairs in enumerate(part):
-                    if (source, match_key) in pairs:
-                        found = result[start + offset]
-                        candidate = found.get(lead_id)
-                        if candidate is None:
-                            candidate = found[lead_id] = Candidate(f"{LEAD.letter}{lead_id}", "lead", full_name, 100.0,
-                                                                   exact=True)
-                        candidate.reasons.append(f"{source} {match_key} = {match_key} (exact)")
-        candidates = [list(found.values()) for found in result]
-        if within_batch:
-            seen = {}
-            for index, pairs in enumerate(identities):
-                earlier = {}
-                for pair in pairs:
-                    if pair in seen:
-                        match = earlier.setdefault(seen[pair], Candidate(None, "lead", f"row {seen[pair] + 1}", 100.0,
-                                                                          exact=True, row=seen[pair]))
-                        match.reasons.append(f"{pair[0]} {pair[1]} = row {seen[pair] + 1} (exact)")
-                candidates[index].extend(earlier.values())
-                for pair in pairs:
-                    seen.setdefault(pair, index)
-        return [best_first(found) for found in candidates]
-
-
 def company_candidates(settings, name_key=None, website_key=None, linkedin_key=None, country=None, exclude_id=None,
                        min_score=None):
     """`dedup check` and `edit`: the stored companies one company would duplicate, best first."""
     matcher = CompanyMatcher(settings, min_score=min_score)
     lookup = CompanyLookup(name_key, website_key, linkedin_key, country)
     return matcher.find([lookup], exclude_ids=[exclude_id] if exclude_id else ())[0]
-
-
-def lead_candidates(linkedin_key=None, email_keys=(), phone_keys=(), exclude_id=None):
-    """`dedup check`: the stored leads sharing a LinkedIn profile, an email or a phone, best first."""
-    pairs = ([("linkedin", linkedin_key)] if linkedin_key else []) + [("email", k) for k in email_keys if k] \
-        + [("phone", k) for k in phone_keys if k]
-    return LeadMatcher().find([pairs], exclude_ids=[exclude_id] if exclude_id else ())[0]

@@ -8,7 +8,7 @@ database, so two racing processes cannot both store the same person.
 """
 import peewee
 
-from crmctl.dedup.candidates import LeadMatcher
+from crmctl.dedup.lead_candidates import LeadMatcher
 from crmctl.dedup.decide import apply_duplicate_rules, decide, raise_stored_by_another_process
 from crmctl.errors import BadInput, CrmError, NotFound, Refused
 from crmctl.kinds.ids import missing_record_message, parse_typed_id, typed_id
