@@ -149,3 +149,20 @@ def test_two_processes_starting_on_a_new_database_both_succeed(fresh_db_url):
     outcomes = [(p.wait(timeout=120), p.stderr.read()) for p in processes]
     assert [code for code, _ in outcomes] == [0, 0, 0], outcomes
     assert Crm(fresh_db_url).json("db", "status")["up_to_date"] is True
+
+
+def test_the_migrated_schema_has_every_column_and_table_the_models_use(fresh_db_url):
+    """A database built by the migrations alone holds every column the models read and write."""
+    from crmctl.storage.models import ALL_MODELS
+
+    crm = Crm(fresh_db_url)
+    crm("db", "upgrade")
+    database = connect_database(fresh_db_url)
+    missing = []
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        columns = {column.name for column in database.get_columns(table)}
+        missing += [f"{table}.{field.column_name}" for field in model._meta.sorted_fields
+                    if field.column_name not in columns]
+    database.close()
+    assert missing == []

@@ -68,7 +68,7 @@ class Company(BaseModel):
         # with its id tie-break. Beside them, not expressible here: the name's substring index
         # (SQLITE_NAME_SEARCH_TABLE on SQLite, POSTGRES_NAME_TRIGRAM_INDEX on PostgreSQL).
         indexes = ((("country", "id"), False), (("country", "created_at", "id"), False),
-                   (("created_at", "id"), False))
+                   (("created_at", "id"), False), (("created_by", "created_at"), False))
 
 
 # Company names' substring index (migrations 0003 and 0008), which `--search` uses for
@@ -161,10 +161,12 @@ class Communication(BaseModel):
     placement = CharField(max_length=200, null=True)
     notes = TextField(null=True)
     follow_up_on = DateField(null=True)
+    direction = CharField(max_length=8, default="outbound")  # outbound: we wrote; inbound: they answered
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
         table_name = "communication"
+        indexes = ((("agent", "occurred_at"), False),)  # the activity report (0009)
 
 
 class Deal(BaseModel):
@@ -182,6 +184,9 @@ class Deal(BaseModel):
     stakeholders = TextField(null=True)
     close_reason = TextField(null=True)
     closed_at = DateTimeField(null=True)
+    contract_end = DateField(null=True)
+    stage_entered_at = DateTimeField(null=True)
+    touched_at = DateTimeField(null=True)
     owner = ForeignKeyField(Agent, null=True)
     archived_at = DateTimeField(null=True)
     created_by = ForeignKeyField(Agent, null=True)
@@ -271,9 +276,11 @@ class History(BaseModel):
     new_value = TextField(null=True)
     batch = IntegerField(null=True, index=True)
     merge = IntegerField(null=True, index=True)
+    bulk = IntegerField(null=True, index=True)
 
     class Meta:
         table_name = "history"
+        indexes = ((("field", "at"), False),)  # status changes per day in the reports (0009)
 
 
 class Setting(BaseModel):
@@ -349,3 +356,43 @@ class CompanyAlias(BaseModel):
 
 
 ALL_MODELS.append(CompanyAlias)
+
+
+class DealStageChange(BaseModel):
+    """One move of a deal from a stage to another (migration 0009): time in stage and velocity."""
+
+    deal = ForeignKeyField(Deal, backref="stage_changes", on_delete="CASCADE")
+    from_stage = CharField(max_length=64, null=True)
+    to_stage = CharField(max_length=64)
+    at = DateTimeField(default=utcnow, index=True)
+    agent_email = CharField(max_length=254, null=True)
+
+    class Meta:
+        table_name = "deal_stage_change"
+
+
+class RoundRobin(BaseModel):
+    """Per scope (a country), the agent that got the last record: round-robin fair across runs."""
+
+    scope = CharField(max_length=64, primary_key=True)
+    last_agent_id = IntegerField(null=True)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "round_robin"
+
+
+class BulkAction(BaseModel):
+    """A bulk status, assign, archive or pool put: its selection and count; History.bulk points here."""
+
+    action = CharField(max_length=32)
+    selection = TextField()
+    count = IntegerField()
+    agent_email = CharField(max_length=254, null=True)
+    at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "bulk_action"
+
+
+ALL_MODELS.extend([DealStageChange, RoundRobin, BulkAction])
