@@ -79,23 +79,10 @@ def test_a_likely_duplicate_inside_the_batch_is_refused_unless_forced(database):
 
 def statements_for(rows_count, first_number, database):
     """How many SQL statements adding `rows_count` new companies issues."""
-    issued = []
-
-    class Counter(logging.Handler):
-        def emit(self, record):
-            issued.append(record)
-
-    logger = logging.getLogger("peewee")
-    handler, level = Counter(), logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        outcomes = add_companies(NOBODY, [company_row(n) for n in range(first_number, first_number + rows_count)])
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
+    outcomes, issued = counted_statements(
+        lambda: add_companies(NOBODY, [company_row(n) for n in range(first_number, first_number + rows_count)]))
     assert all(o.action == "create" for o in outcomes)
-    return len(issued)
+    return issued
 
 
 def test_a_batch_never_runs_one_statement_per_row(database):
@@ -143,3 +130,38 @@ def test_on_duplicate_skip_attaches_exact_duplicates_and_still_refuses_likely_on
     assert outcomes[2].record_id == outcomes[1].record_id
     assert "likely duplicate" in outcomes[3].error.message
     assert Company.select().count() == 2
+
+
+def counted_statements(work):
+    """How many SQL statements `work()` issues (Peewee logs each one)."""
+    issued = []
+    handler = logging.Handler()
+    handler.emit = lambda record: issued.append(record)
+    logger = logging.getLogger("peewee")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        result = work()
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    return result, len(issued)
+
+
+def test_a_bulk_change_updates_many_records_in_few_statements_with_one_history_row_per_changed_field(database):
+    from crmctl.records.batch import update_records
+
+    (company,) = [o.record_id for o in add_companies(NOBODY, [company_row(7)])]
+    add_leads(NOBODY, [lead_row(company, n) for n in range(5)])
+    leads = list(Lead.select().order_by(Lead.id))
+    leads[0].status = "Call"
+    leads[0].save()
+    leads = list(Lead.select().order_by(Lead.id))
+    changed, statements = counted_statements(lambda: update_records(leads, NOBODY, {"status": "Call"}))
+    assert sorted(changed) == [lead.id for lead in leads[1:]]
+    assert statements <= 3
+    assert {lead.status for lead in Lead.select()} == {"Call"}
+    rows = History.select().where(History.field == "status")
+    assert sorted(row.entity for row in rows) == sorted(f"L{lead.id}" for lead in leads[1:])
+    assert {(row.old_value, row.new_value) for row in rows} == {("Sent Request", "Call")}

@@ -12,12 +12,13 @@ import peewee
 
 from crmctl.errors import CrmError, DuplicateFound, Refused
 from crmctl.kinds.registry import KIND_BY_MODEL, KINDS
-from crmctl.records.history import history_text
+from crmctl.kinds.ids import kind_for_model, typed_id
+from crmctl.records.history import UNTRACKED_FIELDS, entity_label, field_value, history_text
 from crmctl.dates import utcnow
 from crmctl.rules.values import check_fits
 from crmctl.storage.connection import database_proxy, write_transaction
 from crmctl.storage.locks import released_after_transaction
-from crmctl.storage.models import History
+from crmctl.storage.models import Agent, History
 
 WRITE_CHUNK = 500
 
@@ -118,9 +119,10 @@ def attach_skipped(outcomes):
             outcome.record_id = int(first.id[1:]) if first.id else outcomes[first.row].record_id
 
 
-def history_row(actor, entity, action, field=None, old=None, new=None, batch=None, merge=None, at=None):
+def history_row(actor, entity, action, field=None, old=None, new=None, batch=None, merge=None, at=None, bulk=None):
     return {"at": at or utcnow(), "agent_email": actor.email if actor else None, "entity": entity,
-            "action": action, "field": field, "old_value": old, "new_value": new, "batch": batch, "merge": merge}
+            "action": action, "field": field, "old_value": old, "new_value": new, "batch": batch, "merge": merge,
+            "bulk": bulk}
 
 
 def write_history(rows):
@@ -181,3 +183,87 @@ def refuse_duplicates(kind, outcomes, decide, **options):
                 outcome.action, outcome.candidates = decide(kind, outcome.candidates, **options)
             except DuplicateFound as error:
                 outcome.reject(error)
+
+
+def _agent_emails(model, changes_list):
+    """{agent id: email} of every agent a change names, in one query, for History's texts."""
+    agent_fields = {name for name, field in model._meta.fields.items()
+                    if getattr(field, "rel_model", None) is Agent}
+    ids = {change[name] for change in changes_list for name in change
+           if name in agent_fields and change[name] is not None}
+    if not ids:
+        return agent_fields, {}
+    found = dict(Agent.select(Agent.id, Agent.email).where(Agent.id.in_(list(ids))).tuples())
+    return agent_fields, found
+
+
+def update_records(records, actor, changes, action="update", batch=None, merge=None, bulk=None):
+    """Apply changes to many records of one model at once and record every field that really changed.
+
+    `changes` is one dict (field -> new value) for every record, or a list of
+    dicts, one per record. Records whose stored values change the same way are
+    updated by one UPDATE … WHERE id IN (…) per chunk, and History rows are
+    inserted in chunks: a bulk status or an import's updates never run one
+    query per record. Foreign keys are given as ids. Returns {record id:
+    [changed field names]} for the records that changed.
+    """
+    if not records:
+        return {}
+    model = type(records[0])
+    changes_list = changes if isinstance(changes, list) else [changes] * len(records)
+    for change in {id(change): change for change in changes_list}.values():
+        check_fits(model, change)
+        for field_name in change:
+            if field_name not in model._meta.fields:
+                raise KeyError(field_name)
+    agent_fields, agent_emails = _agent_emails(model, changes_list)
+    for record in records:
+        for name in agent_fields:
+            value = field_value(record, name)
+            if value is not None and value not in agent_emails:
+                agent_emails[value] = None
+    missing = [agent for agent, email in agent_emails.items() if email is None]
+    if missing:
+        agent_emails.update(Agent.select(Agent.id, Agent.email).where(Agent.id.in_(missing)).tuples())
+
+    def text_of(field_name, value):
+        if value is not None and field_name in agent_fields:
+            return agent_emails.get(value) or str(value)
+        field = model._meta.fields[field_name]
+        if value is not None and hasattr(field, "rel_model"):
+            kind = kind_for_model(field.rel_model)
+            if kind is not None:
+                return typed_id(kind, value)
+        return history_text(value)
+
+    now = utcnow()
+    groups, history_rows, changed = {}, [], {}
+    for record, change in zip(records, changes_list):
+        really = {}
+        for field_name, new_value in change.items():
+            old_value = field_value(record, field_name)
+            setattr(record, field_name, new_value)
+            stored_new = field_value(record, field_name)
+            old_text, new_text = text_of(field_name, old_value), text_of(field_name, stored_new)
+            if old_text == new_text:
+                continue
+            really[field_name] = stored_new
+            if field_name not in UNTRACKED_FIELDS:
+                history_rows.append({"at": now, "agent_email": actor.email if actor else None,
+                                     "entity": entity_label(record), "action": action, "field": field_name,
+                                     "old_value": old_text, "new_value": new_text, "batch": batch,
+                                     "merge": merge, "bulk": bulk})
+        if not really:
+            continue
+        if "updated_at" in model._meta.fields:
+            really["updated_at"] = now
+            record.updated_at = now
+        changed[record.id] = [name for name in really if name != "updated_at"]
+        key = tuple(sorted((name, history_text(value)) for name, value in really.items()))
+        groups.setdefault(key, (really, []))[1].append(record.id)
+    for values, ids in groups.values():
+        update = {model._meta.fields[name]: value for name, value in values.items()}
+        for start in range(0, len(ids), WRITE_CHUNK):
+            model.update(update).where(model.id.in_(ids[start:start + WRITE_CHUNK])).execute()
+    write_history(history_rows)
+    return changed

@@ -58,7 +58,7 @@ def field_value(record, field_name):
     return record.__data__.get(field.name)
 
 
-def update_record(record, actor, changes, action="update", batch=None, merge=None):
+def update_record(record, actor, changes, action="update", batch=None, merge=None, bulk=None):
     """Apply `changes` (field -> new value) and record each field that really changed.
 
     Returns the list of changed field names; nothing is written when nothing changed. A text
@@ -90,6 +90,7 @@ def update_record(record, actor, changes, action="update", batch=None, merge=Non
                     "new_value": new_text,
                     "batch": batch,
                     "merge": merge,
+                    "bulk": bulk,
                 }
             )
     if not changed_rows:
@@ -101,9 +102,11 @@ def update_record(record, actor, changes, action="update", batch=None, merge=Non
     return [row["field"] for row in changed_rows]
 
 
-def record_event(entity, actor, action, field=None, old_value=None, new_value=None, batch=None, merge=None):
+def record_event(entity, actor, action, field=None, old_value=None, new_value=None, batch=None, merge=None,
+                 bulk=None):
     """A History row for something that is not a field change (a forced duplicate, a merge)."""
     History.create(
+        bulk=bulk,
         at=utcnow(),
         agent_email=actor.email if actor else None,
         entity=entity,
