@@ -37,9 +37,10 @@ DEAL_STATUSES = ("open", "won", "lost", "abandoned")
 # Score weights that describe the company and the person, not something the lead did.
 DEMOGRAPHIC_WEIGHTS = ("company_size", "industry_fit", "title_relevance")
 
-# Stages that close a deal when a deal is put in them (compared loosely).
-WON_STAGES = ("Closed Won", "Finished")
-LOST_STAGES = ("Closed Lost",)
+# Stages that close a deal when a deal is put in them (compared loosely); a configured pipeline closes
+# its deals by naming a stage one of these.
+WON_STAGES = ("Closed Won", "Finished", "Won")
+LOST_STAGES = ("Closed Lost", "Lost")
 
 _LOOSE = re.compile(r"[^0-9a-z]+")
 
