@@ -5,17 +5,18 @@ against the vocabulary (exit 2 naming the field), checks the acting agent's role
 and stores the record through the one History mechanism.
 """
 from crmctl.errors import BadInput
-from crmctl.kinds.ids import fetch_record, kind_of, typed_id
+from crmctl.kinds.ids import fetch_record, kind_of
+from crmctl.lifecycle.deals import open_deal
 from crmctl.records.batch import create_one
-from crmctl.records.companies import agent_id, fetch_company
+from crmctl.records.companies import agent_id
 from crmctl.dates import parse_date, parse_datetime, utcnow
 from crmctl.rules.permissions import require, working_agent
 from crmctl.rules.settings import load_settings
-from crmctl.rules.values import clean_text, currency_code, free_text, money_amount
-from crmctl.rules.vocabulary import (communication_channel_named, communication_type_named, deal_status_for_stage,
-                                     event_kind_named, first_stage, pipeline_named, stage_named, task_kind_named)
+from crmctl.rules.values import clean_text, free_text
+from crmctl.rules.vocabulary import (communication_channel_named, communication_type_named, event_kind_named,
+                                     task_kind_named)
 from crmctl.storage.connection import write_transaction
-from crmctl.storage.models import Communication, Deal, EngagementEvent, Lead, Note, Task
+from crmctl.storage.models import Communication, EngagementEvent, Lead, Note, Task
 
 # What a note or a task can hang on.
 SUBJECT_KINDS = ["company", "lead", "deal"]
@@ -93,32 +94,10 @@ def add_task(actor, subject, kind, due, assignee=None, text=None):
         )
 
 
-def add_deal(actor, company, name, pipeline, lead=None, amount=None, currency=None, stage=None):
-    """A deal at a company, in a configured pipeline; it starts at the pipeline's first stage."""
-    require(actor, "add deal")
-    company = fetch_company(company)
-    name = clean_text(name, "deal name", Deal.name)
-    if name is None:
-        raise BadInput("deal name is required (--name)")
-    settings = load_settings()
-    pipeline = pipeline_named(pipeline, settings)
-    stage = stage_named(pipeline, stage, settings) if stage not in (None, "") else first_stage(pipeline, settings)
-    lead_id = None
-    if lead not in (None, ""):
-        lead = fetch_lead(lead)
-        if lead.company_id != company.id:
-            raise BadInput(
-                f"{typed_id('lead', lead.id)} works at {typed_id('company', lead.company_id)}, "
-                f"not at {typed_id('company', company.id)}"
-            )
-        lead_id = lead.id
-    status = deal_status_for_stage(stage)
-    with write_transaction():
-        return create_one(Deal, actor, name=name, company=company.id, lead=lead_id, pipeline=pipeline, stage=stage,
-            status=status, closed_at=utcnow() if status != "open" else None,
-            amount=money_amount(amount), currency=currency_code(currency),
-            owner=agent_id(actor), created_by=agent_id(actor),
-        )
+def add_deal(actor, company, name, pipeline, lead=None, amount=None, currency=None, stage=None, **details):
+    """A deal at a company, in a configured pipeline; `crmctl.lifecycle.deals.open_deal` holds its rules."""
+    return open_deal(actor, company, name, pipeline, lead=lead, amount=amount, currency=currency, stage=stage,
+                     **details)
 
 
 def add_event(actor, lead, kind, on=None):
