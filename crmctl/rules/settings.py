@@ -8,6 +8,13 @@ import json
 from crmctl.errors import BadInput
 from crmctl.storage.models import Setting
 
+# Lead scoring (SPEC §5): each group's cap and its signals, whose [low, high] points `score_weights` holds.
+SCORE_GROUPS = (
+    ("demographics", 25, ("company_size", "industry_fit", "title_relevance")),
+    ("behaviour", 50, ("website_visit", "content_download", "email_engagement")),
+    ("engagement", 25, ("demo_request", "pricing_enquiry", "contact_form")),
+)
+
 DEFAULTS = {
     "required_company_fields": ["name", "website", "linkedin_url", "employee_count", "industry"],
     "max_leads_per_company": 5,
@@ -18,6 +25,12 @@ DEFAULTS = {
     "reengagement_interval_days": 30,
     "response_time_new_lead_hours": 1,
     "response_time_customer_hours": 4,
+    # The hours response times count (`review run`): the clock stops outside them.
+    "business_hours": "09:00-17:00",
+    "business_days": "Mon-Fri",
+    "business_timezone": "UTC",
+    "renewal_notice_days": 90,
+    "services_manual_touch_days": 30,
     "likely_duplicate_min_score": 85,
     "possible_duplicate_min_score": 75,
     "ideal_industries": [],
@@ -155,17 +168,26 @@ def _pair_of_whole_numbers(says, maximum=None):
 
 
 def _score_weights():
+    """All nine signals of SCORE_GROUPS, each [low, high] with high within its group's cap."""
     pair = _pair_of_whole_numbers("")
+    caps = {signal: cap for _group, cap, signals in SCORE_GROUPS for signal in signals}
 
     def check(value):
         if not isinstance(value, dict) or not value:
             return "not an object of weights"
+        unknown = [str(name) for name in value if name not in caps]
+        if unknown:
+            return f"unknown signal {', '.join(unknown)} (the signals: {', '.join(caps)})"
+        missing = [name for name in caps if name not in value]
+        if missing:
+            return f"{', '.join(missing)} cannot be left out"
         for name, weights in value.items():
-            if not str(name).strip() or pair.check(weights) or weights[1] > 100:
-                return f"the weight {name!r} is not [low, high] with 0 <= low <= high <= 100"
+            if pair.check(weights) or weights[1] > caps[name]:
+                return f"the weight {name!r} is not [low, high] with 0 <= low <= high <= {caps[name]}"
         return None
 
-    return Rule('an object of [low, high] points per signal, like {"demo_request": [15, 20]}', check)
+    return Rule('an object of [low, high] points for each of the nine signals, like {"demo_request": [15, 20], '
+                '...}', check)
 
 
 def _pipelines():
@@ -188,6 +210,45 @@ def _pipelines():
                 '"Closed Won"]}', check)
 
 
+def _business_hours():
+    def check(value):
+        from crmctl.rules.business_time import parse_business_hours
+
+        try:
+            parse_business_hours(value)
+        except ValueError as error:
+            return str(error)
+        return None
+
+    return Rule('opening and closing times, like "09:00-17:00"', check)
+
+
+def _business_days():
+    def check(value):
+        from crmctl.rules.business_time import parse_business_days
+
+        try:
+            parse_business_days(value)
+        except ValueError as error:
+            return str(error)
+        return None
+
+    return Rule('week days, like "Mon-Fri" or "Mon,Tue,Thu"', check)
+
+
+def _time_zone():
+    def check(value):
+        from crmctl.rules.business_time import time_zone_named
+
+        try:
+            time_zone_named(value)
+        except ValueError as error:
+            return str(error)
+        return None
+
+    return Rule('a time zone name, like "UTC" or "Europe/Warsaw"', check)
+
+
 COMPANY_FIELDS = ("name", "website", "linkedin_url", "employee_count", "industry", "subindustry", "country", "city")
 
 RULES = {
@@ -200,6 +261,11 @@ RULES = {
     "reengagement_interval_days": _whole(1),
     "response_time_new_lead_hours": _whole(1),
     "response_time_customer_hours": _whole(1),
+    "business_hours": _business_hours(),
+    "business_days": _business_days(),
+    "business_timezone": _time_zone(),
+    "renewal_notice_days": _whole(1),
+    "services_manual_touch_days": _whole(1),
     "likely_duplicate_min_score": _score(),
     "possible_duplicate_min_score": _score(),
     "ideal_industries": _texts(),
