@@ -34,8 +34,10 @@ IDENTITY_SOURCES = ("linkedin", "email", "phone")
 RELATIONSHIPS = ("prospect", "client", "not relevant")
 DEAL_STATUSES = ("open", "won", "lost", "abandoned")
 
-# Score weights that describe the company and the person, not something the lead did.
-DEMOGRAPHIC_WEIGHTS = ("company_size", "industry_fit", "title_relevance")
+# Engagement events (`add event --kind`), which the score's behaviour and engagement signals count
+# (crmctl.lifecycle.scoring.EVENTS_OF_SIGNAL: an email open and an email click are both email engagement).
+EVENT_KINDS = ("website_visit", "content_download", "email_open", "email_click", "demo_request", "pricing_enquiry",
+               "contact_form")
 
 # Stages that close a deal when a deal is put in them (compared loosely); a configured pipeline closes
 # its deals by naming a stage one of these.
@@ -94,8 +96,8 @@ def deal_status_named(value):
 
 
 def event_kinds(settings):
-    """Engagement event kinds: the behaviour and engagement entries of the score weights."""
-    return tuple(kind for kind in settings["score_weights"] if kind not in DEMOGRAPHIC_WEIGHTS)
+    """Engagement event kinds (the same for every configuration: the score weights say what each is worth)."""
+    return EVENT_KINDS
 
 
 def event_kind_named(value, settings):
