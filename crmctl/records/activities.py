@@ -106,6 +106,8 @@ def add_event(actor, lead, kind, on=None):
     lead = fetch_lead(lead)
     kind = event_kind_named(kind, load_settings())
     occurred_at = optional_datetime(on, "date (--on)") or utcnow()
+    from crmctl.lifecycle.scoring import rescored_after_event  # the score moves in the event's transaction
+
     with write_transaction():
-        return create_one(EngagementEvent, actor, lead=lead.id, kind=kind, occurred_at=occurred_at, created_by=agent_id(actor)
-        )
+        return rescored_after_event(actor, create_one(EngagementEvent, actor, lead=lead.id, kind=kind,
+                                                      occurred_at=occurred_at, created_by=agent_id(actor)))
