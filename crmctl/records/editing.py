@@ -34,10 +34,13 @@ def edit_record(actor, typed_id_text, assignments, force=False):
     record = fetch_record(typed_id_text)
     kind = kind_of(record)
     changes = parse_assignments(assignments)
-    if kind == "company":
-        return kind, edit_company(actor, record, changes, force=force)
-    if kind == "lead":
-        return kind, edit_lead(actor, record, changes, force=force)
+    if kind in ("company", "lead"):  # a company's size or industry, a lead's position move scores: one transaction
+        from crmctl.lifecycle.scoring import rescored_after_edit
+        from crmctl.storage.locks import released_after_transaction
+
+        edit = edit_company if kind == "company" else edit_lead
+        with released_after_transaction(), write_transaction():
+            return kind, rescored_after_edit(actor, kind, edit(actor, record, changes, force=force))
     description = KINDS[kind]
     editable = description.editable_names()
     if not editable:
