@@ -9,7 +9,9 @@ names users type for it, and whether `edit --set` may change it.
 Types: text, int, amount (Decimal shown as text), date, datetime, bool, json
 (a JSON text column shown parsed), agent (a foreign key shown as the agent's
 email), ref:KIND (a foreign key shown as a typed id), id (the record's own
-typed id), derived (computed by `crmctl.kinds.shapes`, not stored in one column).
+typed id), flag (true when its column holds a value: a task's `done` is its
+done_at; filtered as `done=true|false`), derived (computed by
+`crmctl.kinds.shapes`, not stored in one column).
 """
 from crmctl.errors import BadInput
 from crmctl.rules.contacts import country_code
@@ -215,7 +217,7 @@ TASK = Kind(
         Field("due_at", "datetime", aliases=("due",), editable=True, convert=required(to_datetime)),
         Field("assignee", "agent", editable=True, convert=to_agent),
         Field("text", editable=True, convert=long_text()),
-        Field("done", "derived", column="done_at", editable=True, convert=to_done_at, filterable=False),
+        Field("done", "flag", column="done_at", editable=True, convert=to_done_at),
         Field("done_at", "datetime"),
         Field("company_id", "ref:company", column="company", shown=False),
         Field("lead_id", "ref:lead", column="lead", shown=False),
@@ -251,6 +253,7 @@ COMMUNICATION = Kind(
         Field("placement", editable=True, convert=one_line(models.Communication.placement)),
         Field("notes", editable=True, convert=long_text()),
         Field("follow_up_on", "date", editable=True, convert=to_date),
+        Field("direction"),
         Field("agent", "agent"),
     ),
 )

@@ -76,6 +76,8 @@ def shown_value(field, value, agents_by_id):
         return json.loads(value or ("{}" if field.name in ("data", "summary") else "[]"))
     if kind == "amount":  # two decimals on every backend (SQLite hands back 12000 for 12000.00)
         return str(Decimal(value).quantize(CENTS)) if value is not None else None
+    if kind == "flag":
+        return value is not None
     if kind.startswith("ref:"):
         return f"{KINDS[kind[4:]].letter}{value}" if value else None
     return value
@@ -115,8 +117,6 @@ def derived_value(name, data, company, contacts):
         return [{"source": c.source, "value": c.value} for c in contacts]
     if name == "subject":
         return subject_of(data)
-    if name == "done":
-        return data.get("done_at") is not None
     raise KeyError(name)
 
 

@@ -13,7 +13,9 @@ with a plain `archived_at IS NULL` beside the indexed condition, and
 `--search` goes through the company-name substring index (SQLite FTS5
 trigram, PostgreSQL pg_trgm; both over the folded name, migration 0008) for
 fragments of three characters or more. Search and `~` fold case and accents
-alike on every backend (`crmctl.storage.folding`): "lodz" finds "Łódź".
+alike on every backend (`crmctl.storage.folding`): "lodz" finds "Łódź". A
+search that reads as a phone number also finds the leads holding that number,
+typed in any format (`crmctl.query.phone_search`).
 """
 import functools
 from collections import namedtuple
@@ -23,13 +25,14 @@ import peewee
 from crmctl.errors import BadInput
 from crmctl.kinds.registry import KINDS, LISTED
 from crmctl.kinds.shapes import records_dicts
+from crmctl.query.phone_search import lead_ids_with_phone
 from crmctl.query.where import Filterable, condition_expression, parse_where
 from crmctl.rules.values import LARGEST_WHOLE_NUMBER
 from crmctl.storage import models
 from crmctl.storage.connection import database_proxy
 from crmctl.storage.folding import contains_folded, fold
 
-VALUE_TYPES = {"text", "int", "amount", "date", "datetime", "agent"}
+VALUE_TYPES = {"text", "int", "amount", "date", "datetime", "agent", "flag"}
 # The company-name FTS5 table of migration 0003 (SQLite); its rowid is the company's id.
 NAME_SEARCH = peewee.Table(models.SQLITE_NAME_SEARCH_TABLE, ("rowid", "name"))
 
@@ -202,6 +205,10 @@ def search_conditions(kind, needle):
                 source = next(m for m in models.ALL_MODELS if m._meta.table_name == table)
                 back = next(f for f in source._meta.refs if f.rel_model is model)
                 yield model.id.in_(source.select(back).where(contains(getattr(source, column_name), needle)))
+                if source is models.Contact:  # an incoming call's number, typed in any format
+                    phone_holders = lead_ids_with_phone(needle)
+                    if phone_holders:
+                        yield model.id.in_(phone_holders)
         elif name_index_serves(model, field.stored_in, needle):
             yield model.id.in_(ids_containing(model, field.stored_in, needle))
         else:

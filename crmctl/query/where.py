@@ -29,6 +29,7 @@ _SYMBOLS = re.compile(r"\s*([=<>!~]+)")
 _IN = re.compile(r"\s+in\s+", re.I)
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 NULL_WORDS = {"", "none", "null"}
+FLAG_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
 # A named tuple, not a dataclass: a dataclass costs start-up time on every command that lists.
@@ -116,6 +117,8 @@ def condition_expression(spec, condition):
     column, operator, raw = spec.expression, condition.operator, condition.value
     if spec.value_type == "agent":
         return agent_condition(spec, operator, raw)
+    if spec.value_type == "flag":
+        return flag_condition(spec, operator, raw)
     if operator == "~":
         return contains_folded(column, fold(raw))
     if spec.normalise is not None and operator in ("=", "!=", "in"):
@@ -160,6 +163,15 @@ def agent_condition(spec, operator, raw):
         raise BadInput(f"--where {spec.name}: compare agents with = or !=")
     subquery = agent_ids(lambda email: email == raw.strip().lower())
     return column.in_(subquery) if operator == "=" else (column.not_in(subquery) | column.is_null())
+
+
+def flag_condition(spec, operator, raw):
+    """A flag (`done=false`) is true when its column holds a value: compared with = or != to true or false."""
+    answer = raw.strip().lower()
+    if answer not in FLAG_WORDS or operator not in ("=", "!="):
+        raise BadInput(f"--where {spec.name}: compare with = or != to true or false")
+    holds = FLAG_WORDS[answer] == (operator == "=")
+    return spec.expression.is_null(not holds)
 
 
 def whole_day(column, operator, day_start):
