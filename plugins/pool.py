@@ -1,0 +1,112 @@
+"""The lead pool: list the leads nobody owns, put leads in, claim one (atomic: two agents, one winner)."""
+# Core modules are imported inside the callbacks, so `crmctl pool --help` loads no database code.
+import sys
+
+import click
+
+from crmctl.cli.output import (TERMINAL_PAGE_ROWS, format_option, message, more_records_note, pages_on_terminal,
+                               print_record, print_records)
+from crmctl.cli.session import pass_session
+from crmctl.plugins.listing import listing_options
+
+
+@click.group()
+def pool():
+    """The lead pool: leads without an owner, waiting for an agent to claim them."""
+
+
+@pool.command("list")
+@listing_options
+@format_option
+@pass_session
+def list_command(session, where, search, sort, limit, show_all, output_format):
+    """List the leads in the pool (the filters of `list leads`)."""
+    from crmctl.kinds.registry import KINDS
+    from crmctl.lifecycle.pool import pool_page
+
+    if show_all and limit is not None:
+        raise click.UsageError("give --limit or --all, not both")
+    session.open()
+    paged = pages_on_terminal(output_format) and not show_all
+    if paged and limit is None:
+        limit = TERMINAL_PAGE_ROWS
+    page = pool_page(where=where, search=search, sort=sort, limit=limit, count_more=paged)
+    kind = KINDS["lead"]
+    columns = list(kind.list_columns) if output_format == "table" else None
+    print_records(page.rows, output_format, columns=columns, kind=kind)
+    if page.more:
+        more_records_note(page.more, at_least=page.more_is_capped)
+
+
+def confirmed(count, plan, question, yes):
+    """A bulk action goes ahead: --yes, or a person at a terminal said so; a script without --yes is exit 2.
+
+    `plan` ("3 leads will be put in the pool") is said on stderr before it goes ahead or asks; a refusal
+    is its one error line.
+    """
+    from crmctl.errors import BadInput
+
+    noun = "lead" if count == 1 else "leads"
+    if count and not yes and not sys.stdin.isatty():
+        raise BadInput(f"not changing {count} {noun} without confirmation: add --yes")
+    message(plan)
+    if not count or yes:
+        return True
+    if click.confirm(question, err=True):
+        return True
+    message("nothing changed")
+    return False
+
+
+@pool.command("put")
+@click.argument("leads", nargs=-1, metavar="[LEAD]...")
+@click.option("--where", multiple=True, metavar="'FIELD OP VALUE'",
+              help="Bulk: every lead that matches, as `list leads --where` (repeat to AND).")
+@click.option("--search", help="Bulk: the leads `list leads --search` finds.")
+@click.option("--yes", is_flag=True, help="Bulk: go ahead without asking (on a terminal it asks to confirm).")
+@format_option
+@pass_session
+def put_command(session, leads, where, search, yes, output_format):
+    """Put leads in the pool: they lose their owner (an agent: its own leads; a manager: any, or --where).
+
+    \b
+    Examples:
+      crmctl pool put L34 L35
+      crmctl pool put --where country=DE --where "status=Not Interested" --yes
+    """
+    from crmctl.lifecycle.pool import put_in_pool, put_selection_in_pool, selected_leads
+    from crmctl.rules.permissions import require
+
+    session.open()
+    if where or search:
+        if leads:
+            raise click.UsageError("give LEAD… or --where/--search, not both")
+        require(session.actor, "bulk action")
+        selection = selected_leads(where, search)
+        count = selection[0].order_by().count()
+        noun = "lead" if count == 1 else "leads"
+        if not confirmed(count, f"{count} {noun} will be put in the pool", f"Put {count} {noun} in the pool?", yes):
+            return
+        summary = put_selection_in_pool(session.actor, selection)
+    else:
+        summary = put_in_pool(session.actor, leads)
+    message(f"{summary['changed']} put in the pool, {summary['unchanged']} there already")
+    print_record(summary, output_format)
+
+
+@pool.command("claim")
+@click.argument("lead", required=False, metavar="[LEAD]")
+@click.option("--next", "take_next", is_flag=True, help="The oldest lead in the pool in your country.")
+@format_option
+@pass_session
+def claim_command(session, lead, take_next, output_format):
+    """Claim a lead from the pool: you become its owner. Another agent's claim that came first is exit 3."""
+    from crmctl.kinds.shapes import record_dict
+    from crmctl.lifecycle.pool import claim_lead, claim_next
+
+    if bool(lead) == bool(take_next):
+        raise click.UsageError("give LEAD or --next (one of them)")
+    session.open()
+    claimed = claim_next(session.actor) if take_next else claim_lead(session.actor, lead)
+    message(f"L{claimed.id} is yours")
+    print_record(record_dict("lead", claimed), output_format)
