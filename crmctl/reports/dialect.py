@@ -1,0 +1,53 @@
+"""The few SQL expressions that differ between SQLite, PostgreSQL and MySQL/MariaDB.
+
+Reports aggregate dates and durations; each backend spells "the date of", "seconds between" and
+integer division its own way. Everything else in the reports is portable SQL.
+"""
+import peewee
+from peewee import SQL, NodeList, fn
+
+from crmctl.storage.connection import database_proxy
+
+
+def backend():
+    database = database_proxy.obj
+    if isinstance(database, peewee.PostgresqlDatabase):
+        return "postgresql"
+    if isinstance(database, peewee.MySQLDatabase):
+        return "mysql"
+    return "sqlite"
+
+
+def day_of(column):
+    """The UTC date of a stored datetime (a date, or ISO text on SQLite; `day_text` reads both)."""
+    return fn.DATE(column)
+
+
+def day_text(value):
+    """A day as an ISO string, whatever type the driver returned it as."""
+    if value is None:
+        return None
+    return (value.isoformat() if hasattr(value, "isoformat") else str(value))[:10]
+
+
+def seconds_between(later, earlier):
+    """Seconds from `earlier` to `later` (columns, expressions or parameters), as a number."""
+    name = backend()
+    if name == "postgresql":
+        return fn.EXTRACT(NodeList((SQL("EPOCH FROM"), NodeList((later, SQL("-"), earlier)))))
+    if name == "mysql":
+        return fn.TIMESTAMPDIFF(SQL("SECOND"), earlier, later)
+    return (fn.julianday(later) - fn.julianday(earlier)) * 86400.0
+
+
+def timestamp_parameter(moment):
+    """A datetime as a parameter that `seconds_between` can read on every backend."""
+    if backend() == "postgresql":
+        return peewee.Cast(peewee.Value(moment), "timestamp")
+    return peewee.Value(moment.strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def integer_division_sql(numerator, denominator):
+    """SQL text for whole-number division (MySQL's `/` gives a decimal)."""
+    operator = "DIV" if backend() == "mysql" else "/"
+    return f"(({numerator}) {operator} {denominator})"

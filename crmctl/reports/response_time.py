@@ -1,0 +1,72 @@
+"""First-response times of inbound leads, and the breaches of the response-time rule (SPEC §5).
+
+An inbound lead is one created from a submission (a form or an imported row). Its first response is
+its first outbound communication logged at or after its creation; the time is measured from the lead's creation. The rule gives a new
+lead `response_time_new_lead_hours` (1) and a lead at a client company (an existing customer)
+`response_time_customer_hours` (4). A breach is a first response later than that, or none yet when
+that much time has passed by the end of the period.
+
+The hours are plain hours (a weekend counts): an approximation of business hours, which crmctl
+does not hold yet. Leads counted: those created in the period, owned by the agent asked for.
+"""
+from peewee import Case, fn
+
+from crmctl.reports.dialect import seconds_between, timestamp_parameter
+from crmctl.reports.distribution import distributions, percentage, rounded
+from crmctl.storage.models import Agent, Communication, Company, Lead, Submission
+
+ALL_AGENTS = "(all)"
+
+
+BREACHED = ("CASE WHEN (measure IS NOT NULL AND measure > allowed_hours) "
+            "OR (measure IS NULL AND waited_hours > allowed_hours) THEN 1 ELSE 0 END")
+
+
+def measured_leads(scope, settings, by_agent):
+    """Per inbound lead: hours to its first response (NULL: none yet), hours waited so far, hours allowed."""
+    first_response = (Communication.select(fn.MIN(Communication.occurred_at))
+                      .where(Communication.lead == Lead.id, Communication.direction == "outbound",
+                             Communication.occurred_at >= Lead.created_at))
+    allowed_hours = Case(None, ((Company.relationship == "client", settings["response_time_customer_hours"]),),
+                         settings["response_time_new_lead_hours"])
+    columns = [(seconds_between(first_response, Lead.created_at) / 3600.0).alias("measure"),
+               (seconds_between(timestamp_parameter(scope.reference_time), Lead.created_at) / 3600.0)
+               .alias("waited_hours"),
+               allowed_hours.alias("allowed_hours")]
+    if by_agent:
+        columns.insert(0, Lead.owner.alias("group_agent"))
+    query = (Lead.select(*columns).join(Company)
+             .where(Lead.archived_at.is_null(), scope.within(Lead.created_at),
+                    Lead.id.in_(Submission.select(Submission.lead))))
+    if scope.agent_id is not None:
+        query = query.where(Lead.owner == scope.agent_id)
+    if scope.country is not None:
+        query = query.where(Company.country == scope.country)
+    return query
+
+
+def response_time_report(scope, settings):
+    """Rows {agent, inbound_leads, answered, mean_hours, median_hours, p90_hours, breaches, breach_rate}.
+
+    One row per owning agent (null: leads in the pool), then the whole team's row (agent "(all)")
+    when more than one agent is shown.
+    """
+    if scope.is_empty:
+        return []
+    per_agent = distributions(measured_leads(scope, settings, True), ("group_agent",), sums={"breaches": BREACHED})
+    if not per_agent:
+        return []
+    emails = {agent.id: agent.email for agent in Agent.select(Agent.id, Agent.email)}
+    rows = sorted((response_row(emails.get(agent_id), figures) for (agent_id,), figures in per_agent.items()),
+                  key=lambda row: row["agent"] or "")
+    if len(rows) > 1:
+        overall = distributions(measured_leads(scope, settings, False), sums={"breaches": BREACHED})[()]
+        rows.append(response_row(ALL_AGENTS, overall))
+    return rows
+
+
+def response_row(agent, figures):
+    return {"agent": agent, "inbound_leads": figures["total"], "answered": figures["measured"],
+            "mean_hours": rounded(figures["mean"], 2), "median_hours": rounded(figures["median"], 2),
+            "p90_hours": rounded(figures["p90"], 2), "breaches": int(figures["breaches"] or 0),
+            "breach_rate": percentage(figures["breaches"] or 0, figures["total"])}

@@ -1,0 +1,90 @@
+"""What a report covers: the period, the agent and the country, and who may see it (SPEC §3).
+
+The period is a range of UTC dates, both ends included; without `--since`/`--until` it is
+everything up to and including today. An agent sees its own figures only: without `--agent` its
+reports are its own, and `--agent` naming someone else is refused (exit 5). Managers and admins
+(and everyone in single-user mode) see everyone's figures, or one agent's with `--agent`. An
+`--agent` that names nobody is not an error: the report is empty and says so in one line.
+"""
+import datetime
+
+from crmctl.dates import parse_date, utctoday
+from crmctl.errors import BadInput, PermissionDenied
+from crmctl.storage.models import Agent
+
+
+class ReportScope:
+    """The period [start, end) as naive UTC datetimes, and the agent and country the figures are about.
+
+    `agent_id` is the id of the agent the report is limited to (None: everyone); `unknown_agent` holds
+    the e-mail of an `--agent` that names nobody, whose report is empty. `today` is the day the report
+    is made on (what "due" and "not answered yet" are measured against).
+    """
+
+    def __init__(self, since=None, until=None, agent_id=None, agent_email=None, country=None, today=None,
+                 unknown_agent=None):
+        self.today = today or utctoday()
+        self.since = since
+        self.until = until or self.today
+        if self.since is not None and self.since > self.until:
+            raise BadInput(f"--since {self.since.isoformat()} is after --until {self.until.isoformat()}")
+        self.agent_id = agent_id
+        self.agent_email = agent_email
+        self.country = country
+        self.unknown_agent = unknown_agent
+
+    @property
+    def start(self):
+        """The first moment of the period, or None for "from the beginning"."""
+        return None if self.since is None else datetime.datetime.combine(self.since, datetime.time())
+
+    @property
+    def end(self):
+        """The first moment after the period (midnight after --until)."""
+        return datetime.datetime.combine(self.until + datetime.timedelta(days=1), datetime.time())
+
+    @property
+    def reference_time(self):
+        """"Now" for the period: its end, or the present moment when the period reaches today."""
+        from crmctl.dates import utcnow
+
+        return min(self.end, utcnow())
+
+    @property
+    def is_empty(self):
+        return self.unknown_agent is not None
+
+    def within(self, column):
+        """The condition "column falls in the period" (a Peewee expression)."""
+        condition = column < self.end
+        if self.start is not None:
+            condition &= column >= self.start
+        return condition
+
+    def shifted(self, days):
+        """The same scope moved by whole days (last week's figures beside this week's)."""
+        delta = datetime.timedelta(days=days)
+        return ReportScope(since=None if self.since is None else self.since + delta, until=self.until + delta,
+                           agent_id=self.agent_id, agent_email=self.agent_email, country=self.country,
+                           today=self.today + delta, unknown_agent=self.unknown_agent)
+
+
+def report_scope(actor, since=None, until=None, agent=None, country=None, today=None):
+    """The ReportScope an actor may see for these options; PermissionDenied (exit 5) beyond it."""
+    since = parse_date(since, "--since") if since else None
+    until = parse_date(until, "--until") if until else None
+    country = country.strip().upper() if country and country.strip() else None
+    if country is not None and (len(country) != 2 or not country.isalpha()):
+        raise BadInput(f"--country {country!r} is not a two-letter country code (ISO 3166 alpha-2)")
+    wanted = agent.strip().lower() if agent and agent.strip() else None
+    sees_everyone = actor.single_user or actor.can("report on everyone")
+    if not sees_everyone:
+        if wanted is not None and wanted != actor.email:
+            raise PermissionDenied(f"{actor.email} ({actor.role}) may see only its own reports, not {wanted}'s")
+        wanted = actor.email
+    if wanted is None:
+        return ReportScope(since, until, country=country, today=today)
+    found = Agent.get_or_none(Agent.email == wanted)
+    if found is None:
+        return ReportScope(since, until, country=country, today=today, unknown_agent=wanted)
+    return ReportScope(since, until, agent_id=found.id, agent_email=found.email, country=country, today=today)
