@@ -20,6 +20,7 @@ from crmctl.records.contacts import contact_entries, contact_list, identities, s
 from crmctl.records.history import history_text, update_record
 from crmctl.dates import parse_date
 from crmctl.rules.permissions import require, working_agent
+from crmctl.lifecycle.scoring import first_score
 from crmctl.rules.settings import load_settings
 from crmctl.rules.values import clean_text, free_text, one_line, whole_number
 from crmctl.rules.vocabulary import LEAD_STATUSES, NEW_LEAD_STATUS, lead_status_named, needs_date
@@ -158,12 +159,13 @@ def lead_values(actor, row, company, settings, owners):
     owner = owner_id_for(actor, row.get("owner", ACTING_AGENT), owners)
     check_company_open(company)
     check_connections(connections, settings)
+    position = clean_text(row.get("position"), "position", Lead.position, required="--position")
     return {
         "company": company.id, "full_name": full_name,
-        "position": clean_text(row.get("position"), "position", Lead.position, required="--position"),
+        "position": position,
         "linkedin_url": next((v for s, v, _k in entries if s == "linkedin"), None),
         "connections": connections, "status": status, "follow_up_on": follow_up_on,
-        "owner": owner, "created_by": agent_id(actor),
+        "owner": owner, "created_by": agent_id(actor), "score": first_score(company, position, settings),
     }, entries
 
 
