@@ -134,18 +134,18 @@ def event_component(signal, counts, settings):
         points = high
     else:
         points = low + (high - low) * (units - 1) // (full_at - 1)
-    told = ", ".join(f"{counts[kind]} {kind.replace('_', ' ')}" for kind in EVENTS_OF_SIGNAL[signal]
-                     if counts.get(kind))
+    told = ", ".join(f"{counts[kind]} {kind.replace('_', ' ')}{'s' if counts[kind] > 1 else ''}"
+                     for kind in EVENTS_OF_SIGNAL[signal] if counts.get(kind))
     return Component(signal, points, low, high, told or "no events")
 
 
-def components(lead, company, counts, settings):
-    """Every signal's Component for one lead (its company and {event kind: count} given)."""
+def components(position, company, counts, settings):
+    """Every signal's Component for one lead: its position, its company and {event kind: count}."""
     found = [
         size_component(company.employee_count if company else None, settings),
         industry_component(company.industry if company else None, company.subindustry if company else None,
                            settings),
-        title_component(lead.position, settings),
+        title_component(position, settings),
     ]
     found += [event_component(signal, counts, settings) for signal in SIGNALS[3:]]
     return found
@@ -207,7 +207,7 @@ def store_scores(actor, leads, settings):
         return {}
     companies = companies_by_id(sorted({lead.company_id for lead in leads}))
     counts = event_counts([lead.id for lead in leads])
-    scores = [score_of(components(lead, companies.get(lead.company_id), counts.get(lead.id, {}), settings))
+    scores = [score_of(components(lead.position, companies.get(lead.company_id), counts.get(lead.id, {}), settings))
               for lead in leads]
     moved = [(lead, score) for lead, score in zip(leads, scores) if lead.score != score]
     if moved:
@@ -219,6 +219,11 @@ def rescore_company_leads(actor, company_ids, settings=None):
     """After a company's size or industry changed: every one of its leads, in the same transaction."""
     lead_ids = [lead_id for (lead_id,) in Lead.select(Lead.id).where(Lead.company.in_(list(company_ids))).tuples()]
     return rescore_leads(actor, lead_ids, settings)
+
+
+def first_score(company, position, settings):
+    """A new lead's score (it has no events yet), stored with it by `add lead` and `import`."""
+    return score_of(components(position, company, {}, settings))
 
 
 def rescored_after_edit(actor, kind, record):
@@ -240,7 +245,7 @@ def explain_score(lead):
     """What `score --explain LEAD` prints: each signal's points and reason, the group totals and the score."""
     settings = load_settings()
     company = companies_by_id([lead.company_id]).get(lead.company_id)
-    found = components(lead, company, event_counts([lead.id]).get(lead.id, {}), settings)
+    found = components(lead.position, company, event_counts([lead.id]).get(lead.id, {}), settings)
     totals = group_totals(found)
     return {
         "components": [component.as_dict() for component in found],
