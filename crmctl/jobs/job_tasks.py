@@ -1,0 +1,136 @@
+"""Tasks that cron jobs create: each carries a deterministic `job_key`, so none is ever created twice.
+
+A job names every task it wants by what it is for (`review:C12:2026-03-01`,
+`follow-up:L34:20260302T101500:d3`); the unique index on `task.job_key` is
+the last word. Tasks go in by multi-row INSERTs that skip a key already
+stored (`ON CONFLICT (job_key) DO NOTHING` on SQLite and PostgreSQL, `INSERT
+IGNORE` on MariaDB), so a re-run, or a second process racing this one, adds
+nothing. The rows really inserted come back by RETURNING (SQLite 3.35+,
+PostgreSQL, MariaDB 10.5+; elsewhere the stored keys are read first) and get
+their History "create" row, as every record does.
+
+Raw statements rather than Peewee's `insert_many`: the first run over a
+million companies creates a task for each due one, and building a million
+rows' Peewee expressions would cost more than the database's work.
+"""
+from collections import namedtuple
+
+import peewee
+
+from crmctl.storage.connection import database_proxy
+from crmctl.storage.models import History, Task
+
+ROWS_PER_STATEMENT = 1000  # 10 values a row: within SQLite's 32,766 parameters
+KEYS_PER_READ = 1000
+
+
+class JobTask(namedtuple("JobTask", "key kind due_at text company lead deal assignee",
+                         defaults=(None, None, None, None))):
+    """A task a job wants: its job_key, kind, due time, text, what it hangs on (ids) and assignee (agent id)."""
+
+    __slots__ = ()
+
+
+def quoted(database, name):
+    return database.quote[0] + name + database.quote[1]
+
+
+def stored_value(database, value):
+    """A datetime as Peewee stores it on SQLite (text); the servers' drivers take the object."""
+    if isinstance(database, peewee.SqliteDatabase) and hasattr(value, "isoformat"):
+        return str(value)
+    return value
+
+
+def stored_keys(keys):
+    """The job keys among `keys` that a task already holds (one read per KEYS_PER_READ keys)."""
+    keys, found = list(keys), set()
+    for start in range(0, len(keys), KEYS_PER_READ):
+        part = keys[start:start + KEYS_PER_READ]
+        found.update(key for (key,) in Task.select(Task.job_key).where(Task.job_key.in_(part)).tuples())
+    return found
+
+
+def missing_tasks(tasks):
+    """The tasks whose key no task holds yet: what a run would create (`--dry-run`)."""
+    tasks = unique_tasks(tasks)
+    stored = stored_keys(task.key for task in tasks)
+    return [task for task in tasks if task.key not in stored]
+
+
+def unique_tasks(tasks):
+    """The first task of each key (two parts of a job naming the same task make it once)."""
+    seen, kept = set(), []
+    for task in tasks:
+        if task.key not in seen:
+            seen.add(task.key)
+            kept.append(task)
+    return kept
+
+
+TASK_COLUMNS = ("company_id", "lead_id", "deal_id", "kind", "due_at", "assignee_id", "text", "job_key",
+                "created_by_id", "created_at")
+HISTORY_COLUMNS = ("at", "agent_email", "entity", "action")
+
+
+def insert_statement(database, table, columns, rows, ignore_key=None, returning=()):
+    """A multi-row INSERT of `rows` rows; skipping rows whose `ignore_key` is taken; returning some columns."""
+    mark = database.param
+    row = "(" + ", ".join([mark] * len(columns)) + ")"
+    names = ", ".join(quoted(database, column) for column in columns)
+    mysql = isinstance(database, peewee.MySQLDatabase)
+    verb = "INSERT IGNORE INTO" if ignore_key and mysql else "INSERT INTO"
+    sql = f"{verb} {quoted(database, table)} ({names}) VALUES " + ", ".join([row] * rows)
+    if ignore_key and not mysql:
+        sql += f" ON CONFLICT ({quoted(database, ignore_key)}) DO NOTHING"
+    if returning:
+        sql += " RETURNING " + ", ".join(quoted(database, column) for column in returning)
+    return sql
+
+
+def insert_job_tasks(tasks, actor, now):
+    """Insert the tasks whose key is not taken; returns {job_key: new task id} of those really inserted.
+
+    Call inside the job's write transaction. Each inserted task gets its
+    History "create" row.
+    """
+    database = database_proxy.obj
+    tasks = unique_tasks(tasks)
+    creator = actor.agent.id if actor is not None and actor.agent is not None else None
+    stamp = stored_value(database, now)
+    inserted = {}
+    returning = database.returning_clause
+    for start in range(0, len(tasks), ROWS_PER_STATEMENT):
+        part = tasks[start:start + ROWS_PER_STATEMENT]
+        if not returning:  # MySQL proper: no RETURNING, so the stored keys are read first
+            stored = stored_keys(task.key for task in part)
+            part = [task for task in part if task.key not in stored]
+            if not part:
+                continue
+        values = []
+        for task in part:
+            values += [task.company, task.lead, task.deal, task.kind, stored_value(database, task.due_at),
+                       task.assignee, task.text, task.key, creator, stamp]
+        if returning:
+            sql = insert_statement(database, Task._meta.table_name, TASK_COLUMNS, len(part), "job_key",
+                                   ("id", "job_key"))
+            inserted.update((key, task_id) for task_id, key in database.execute_sql(sql, values).fetchall())
+        else:
+            sql = insert_statement(database, Task._meta.table_name, TASK_COLUMNS, len(part), "job_key")
+            database.execute_sql(sql, values)
+            keys = [task.key for task in part]
+            inserted.update(Task.select(Task.job_key, Task.id).where(Task.job_key.in_(keys)).tuples())
+    write_created_history(database, sorted(inserted.values()), actor, stamp)
+    return inserted
+
+
+def write_created_history(database, task_ids, actor, stamp):
+    """One History "create" row per new task, in multi-row INSERTs."""
+    email = actor.email if actor is not None else None
+    for start in range(0, len(task_ids), ROWS_PER_STATEMENT):
+        part = task_ids[start:start + ROWS_PER_STATEMENT]
+        values = []
+        for task_id in part:
+            values += [stamp, email, f"T{task_id}", "create"]
+        database.execute_sql(insert_statement(database, History._meta.table_name, HISTORY_COLUMNS, len(part)),
+                             values)
