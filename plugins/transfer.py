@@ -1,9 +1,50 @@
 """`import template|example|run|list|undo` and `export`: thin commands over crmctl.transfer."""
 # Core modules are imported inside the callbacks, so `crmctl import --help` loads no database code.
+import time
+
 import click
 
 from crmctl.cli.output import format_option, message, print_record, print_records
 from crmctl.cli.session import pass_session
+
+
+class ProgressLine:
+    """One line on stderr, drawn again in place: rows read, then a bar of the rows done out of the total, rows/s.
+
+    Only on a terminal: under cron, piped, or with --quiet there is no line at all (see `progress_line`).
+    """
+
+    WIDTH = 30
+
+    def __init__(self, done_words):
+        self.done_words, self.stage, self.started, self.drawn = done_words, None, 0.0, False
+
+    def __call__(self, stage, done, total):
+        now = time.monotonic()
+        if stage != self.stage:
+            self.stage, self.started = stage, now
+        rate = f", {done / (now - self.started):,.0f} rows/s" if now - self.started > 0.05 else ""
+        if total:
+            filled = min(self.WIDTH, self.WIDTH * done // total)
+            text = (f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {100 * done // total:3d}%  "
+                    f"{done:,}/{total:,} rows {self.done_words}{rate}")
+        else:
+            text = f"{done:,} rows {stage}{rate}"
+        click.echo(f"\r{text}\x1b[K", err=True, nl=False)
+        self.drawn = True
+
+    def close(self):
+        if self.drawn:
+            click.echo("", err=True)
+
+
+def progress_line(session, done_words):
+    """A ProgressLine when stderr is a terminal and the command is not --quiet; otherwise None (nothing shown)."""
+    import sys
+
+    if session.quiet or not sys.stderr.isatty():
+        return None
+    return ProgressLine(done_words)
 
 
 @click.group("import")
@@ -64,27 +105,18 @@ def example_command(session, path):
 def run_command(session, path, sheet, mapping, ignore_unknown, on_duplicate, force, dry_run, campaign, source,
                 assign_to, round_robin, rejects, output_format):
     """Import FILE (.xls, .xlsx or .csv) as one batch: all of it or nothing; exit 6 if rows were rejected."""
-    import sys
-
     from crmctl.transfer.importing import RowsRejected, import_file
 
     session.open()
-    progress = None
-    if sys.stderr.isatty() and not session.quiet:
-        import time
-
-        started = time.monotonic()
-
-        def progress(done, stage):
-            rate = done / max(time.monotonic() - started, 1e-6)
-            click.echo(f"\r{done:,} rows {stage}, {rate:,.0f} rows/s\x1b[K", err=True, nl=False)
-
-    summary, rows = import_file(session.actor, path, sheet=sheet, mapping=mapping, ignore_unknown=ignore_unknown,
-                                on_duplicate=on_duplicate, force=force, dry_run=dry_run, campaign=campaign,
-                                source=source, assign_to=assign_to, round_robin=round_robin, rejects=rejects,
-                                progress=progress)
-    if progress is not None:
-        click.echo("", err=True)
+    progress = progress_line(session, "checked and written")
+    try:
+        summary, rows = import_file(session.actor, path, sheet=sheet, mapping=mapping, ignore_unknown=ignore_unknown,
+                                    on_duplicate=on_duplicate, force=force, dry_run=dry_run, campaign=campaign,
+                                    source=source, assign_to=assign_to, round_robin=round_robin, rejects=rejects,
+                                    progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     print_record(summary, output_format)
     rejected = [row for row in rows if row.outcome == "rejected"]
     if rejected:
@@ -129,5 +161,10 @@ def export(session, path, where, search, companies):
     from crmctl.transfer.exporting import export_file
 
     session.open()
-    count = export_file(session.actor, path, where=where, search=search, companies=companies)
+    progress = progress_line(session, "exported")
+    try:
+        count = export_file(session.actor, path, where=where, search=search, companies=companies, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     message(f"exported {count} {'companies' if companies else 'leads'} to {path}")

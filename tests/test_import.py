@@ -1,6 +1,7 @@
 """`import run|list|undo` (SPEC §6, §6.1; issue 10) through the real CLI on SQLite, PostgreSQL and MariaDB."""
 import json
 import os
+import pty
 import random
 import subprocess
 import sys
@@ -10,6 +11,8 @@ import pytest
 import xlrd
 
 from conftest import one_line
+
+from crmctl.transfer.importing import COUNTED
 
 HEADER = ["Company Name", "Website", "Company LinkedIn", "Employees", "Industry", "Country", "City",
           "Lead Name", "Position", "Connections", "Email", "Phone", "Status"]
@@ -249,3 +252,81 @@ def test_the_template_and_the_shipped_example_workbook_are_written_and_the_examp
     assert result.exit_code == 0
     leads = crm.json("list", "leads")
     assert (leads[0]["id"], leads[0]["full_name"], leads[0]["company_id"]) == ("L1", "Anna Nowak", "C1")
+
+
+def test_update_of_many_stored_leads_writes_each_change_with_history_and_undo_restores_each(crm, tmp_path):
+    people = [("Anna Nowak", "anna@acme-robotics.pl"), ("Jan Kowalski", "jan@acme-robotics.pl"),
+              ("Ewa Lis", "ewa@acme-robotics.pl")]
+    run_import(crm, write_xls(tmp_path / "a.xls", [ACME + person(name, email, position="CTO")
+                                                   for name, email in people]))
+    rows = [company("Acme Robotics Sp. z o.o.", "acme-robotics", employees=300.0)
+            + person(name, email, position="CEO", connections=400.0 + number)
+            for number, (name, email) in enumerate(people)]
+    rows.append(ACME + person("Anna Nowak", "anna@acme-robotics.pl", position="COO"))  # the file's own repeat
+    result, updated = run_import(crm, write_xls(tmp_path / "b.xls", rows), "--on-duplicate", "update")
+    assert result.exit_code == 0 and (updated["updated"], updated["skipped"], updated["rows"]) == (3, 1, 4)
+    leads = {lead["full_name"]: lead for lead in crm.json("list", "leads")}
+    assert {name: (lead["position"], lead["connections"]) for name, lead in leads.items()} == {
+        "Anna Nowak": ("CEO", 400), "Jan Kowalski": ("CEO", 401), "Ewa Lis": ("CEO", 402)}
+    changes = {(h["field"], h["old_value"], h["new_value"]) for h in crm.json("history", leads["Jan Kowalski"]["id"])}
+    assert {("position", "CTO", "CEO"), ("connections", "350", "401")} <= changes
+
+    undone = crm.json("import", "undo", str(updated["batch"]))
+    assert undone["restored_fields"] == 7  # three positions, three connections, the company's employees
+    leads = crm.json("list", "leads")
+    assert {(lead["position"], lead["connections"]) for lead in leads} == {("CTO", 350)}
+    assert crm.json("list", "companies")[0]["employee_count"] == 120
+
+
+def test_rows_split_across_chunks_fold_as_within_one(crm, tmp_path, monkeypatch):
+    """Chunks of two rows: Anna's repeat (row 4) falls in another chunk than Anna (row 2), yet is the file's own."""
+    from crmctl.transfer import importing
+
+    monkeypatch.setattr(importing, "IMPORT_CHUNK", 2)
+    crm.json("agent", "add", "boss@x.com", "--name", "Boss", "--role", "admin")
+    for email in ("ann@x.com", "bob@x.com"):
+        crm.json("agent", "add", email, "--name", email, "--role", "agent", "--country", "PL", acting="boss@x.com")
+    result, summary = run_import(crm, first_file(tmp_path), "--on-duplicate", "update", "--round-robin",
+                                 acting="boss@x.com")
+    assert result.exit_code == 6
+    assert {k: summary[k] for k in COUNTED} == {"created": 3, "updated": 0, "merged": 0, "skipped": 1, "rejected": 2}
+    assert counts(crm) == (2, 3, 4)
+    marks = [s["data"].get("duplicate") for s in crm.json("list", "submissions", acting="boss@x.com")]
+    assert marks.count("Duplicate of row 2") == 1
+    owners = {lead["full_name"]: lead["owner"] for lead in crm.json("list", "leads", acting="boss@x.com")}
+    assert (owners["Anna Nowak"], owners["Jan Kowalski"]) == ("ann@x.com", "bob@x.com")  # the turn runs on
+
+
+def import_on_a_terminal(url, path, *options):
+    """`import run` with stderr on a terminal (a pty): what a person at the keyboard sees there."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "crmctl", "--db", url, "import", "run", path, *options],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=terminal)
+    os.close(terminal)
+    seen = b""
+    while True:
+        try:
+            data = os.read(controller, 4096)
+        except OSError:  # the terminal closes when the command ends
+            break
+        if not data:
+            break
+        seen += data
+    process.wait(timeout=120)
+    os.close(controller)
+    return process.returncode, seen.decode("utf-8", "replace")
+
+
+def test_a_progress_bar_on_a_terminal_and_nothing_with_quiet_or_piped(crm, backend, tmp_path):
+    if backend != "sqlite":
+        pytest.skip("the progress line is the terminal's business, the same on every backend")
+    path = write_xls(tmp_path / "p.xls", [company(f"Firma {i} Logistics", f"firma-{i}") + person(f"P {i}", f"p@f{i}.pl")
+                                          for i in range(40)])
+    code, seen = import_on_a_terminal(crm.url, path)
+    assert code == 0, seen
+    assert "100%  40/40 rows checked and written" in seen and "[" + "#" * 30 + "]" in seen
+    code, seen = import_on_a_terminal(crm.url, path, "--quiet", "--dry-run")
+    assert code == 0 and seen == ""
+    piped = subprocess.run([sys.executable, "-m", "crmctl", "--db", crm.url, "export", str(tmp_path / "out.csv")],
+                           capture_output=True, text=True)
+    assert piped.returncode == 0 and piped.stderr == "exported 40 leads to " + str(tmp_path / "out.csv") + "\n"

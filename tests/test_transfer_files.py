@@ -498,7 +498,7 @@ def test_the_template_workbook_has_the_leads_sheet_and_explains_each_column(tmp_
         write_template(tmp_path / "template.xlsx")
 
 
-def test_the_shipped_example_workbook_shows_folding_and_a_rejection():
+def test_the_shipped_example_workbook_shows_folding_and_passes_every_rule():
     with open_table(EXAMPLE_WORKBOOK) as table:
         columns = match_headers(table.header)
         rows = [{column.name: clean_cell(column, value, table.datemode) for column, value in zip(columns, values)}
@@ -509,7 +509,9 @@ def test_the_shipped_example_workbook_shows_folding_and_a_rejection():
     assert len(emails) - len(set(emails)) == 2  # two people come twice, from a later campaign
     assert len({row["Website"] for row in rows}) > len({row["Company LinkedIn"].split("/company/")[1].strip("/")
                                                         for row in rows})  # a company's website in several forms
-    assert [row["Lead Name"] for row in rows if row["Connections"] < 100] == ["Hugo Bernard"]
+    assert all(row["Connections"] >= 100 for row in rows)  # no rejected row: the README's first command exits 0
+    assert (rows[0]["Company Name"], rows[0]["Lead Name"], rows[1]["Company Name"]) == (
+        "Acme Robotics Sp. z o.o.", "Anna Nowak", "Nordic Freight AB")  # the README tour's C1, L1 and C2
     assert all(row["Follow Up On"] for row in rows if row["Status"] in ("Follow Up", "Event"))
 
 

@@ -15,15 +15,30 @@ CHUNK = 1000
 COMPANY_COLUMNS = [c for c in COLUMNS if c.entity == COMPANY]
 
 
-def export_file(actor, path, where=(), search=None, companies=False):
-    """Write the matching leads (or companies) to `path`; returns the number of rows written."""
+def export_file(actor, path, where=(), search=None, companies=False, progress=None):
+    """Write the matching leads (or companies) to `path`; returns the number of rows written.
+
+    `progress("exported", rows so far, None)`, if given, is called after each CHUNK rows.
+    """
     require(actor, "export")
     kind = "companies" if companies else "leads"
     listing = listing_for(kind)
     query = build_query(listing, where, search)  # checked here: a bad filter is refused before any file is made
     columns = COMPANY_COLUMNS if companies else list(COLUMNS)
     rows = company_rows(query, listing.model) if companies else lead_rows(query, listing.model)
+    if progress is not None:
+        rows = reported(rows, progress)
     return write_rows(path, [c.name for c in columns], rows)
+
+
+def reported(rows, progress):
+    """The rows unchanged, telling `progress` how many have gone by after every CHUNK of them."""
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        yield row
+        if count % CHUNK == 0:
+            progress("exported", count, None)
+    progress("exported", count, None)
 
 
 def chunks_of(query, model):

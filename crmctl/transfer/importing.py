@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from crmctl.dates import utcnow
 from crmctl.dedup.decide import DUPLICATE_POLICIES, duplicate_changes
 from crmctl.errors import BadInput, CrmError, ExitStatus
-from crmctl.records.batch import run_in_transaction
+from crmctl.records.batch import WRITE_CHUNK, run_in_transaction, update_records
 from crmctl.records.companies import add_companies
-from crmctl.records.history import update_record
+from crmctl.records.history import history_text
 from crmctl.records.leads import add_leads
 from crmctl.rules.permissions import require, working_agent
 from crmctl.rules.settings import load_settings
@@ -28,6 +28,9 @@ from crmctl.transfer.template import COMPANY, LEAD
 # (names, websites, LinkedIn pages, contacts) stay as they are, so no duplicate check is needed.
 COMPANY_UPDATABLE = ("employee_count", "industry", "subindustry", "city")
 LEAD_UPDATABLE = ("position", "connections", "status", "follow_up_on")
+# File rows checked and written together: a progress step, and what one chunk of work holds in memory.
+IMPORT_CHUNK = 2000
+READ_STEP = 1000  # rows read between two progress calls
 COUNTED = ("created", "updated", "merged", "skipped", "rejected")
 # Words of the core's messages and the template column each names, so a rejection names its column.
 COMPANY_WORDS = (("duplicate", "Company Name"), ("website", "Website"), ("linkedin", "Company LinkedIn"),
@@ -98,8 +101,8 @@ def read_rows(path, sheet=None, mapping=None, ignore_unknown=False, progress=Non
                 row.problem = f"{column}: {message}" if column and not message.startswith(column) else message
                 row.reject(row.problem)
             rows.append(row)
-            if progress and len(rows) % 1000 == 0:
-                progress(len(rows), "read")
+            if progress and len(rows) % READ_STEP == 0:
+                progress("read", len(rows), None)
     if not rows:
         raise BadInput(f"{path} has a header row but no data rows: nothing to import")
     return header, rows
@@ -120,7 +123,11 @@ def lead_fields(cells):
 def import_file(actor, path, sheet=None, mapping=None, ignore_unknown=False, on_duplicate="skip", force=False,
                 dry_run=False, campaign=None, source=None, assign_to=None, round_robin=False, rejects=None,
                 progress=None):
-    """Import one file; returns (summary dict, rows). Nothing is written on a dry run or on bad input."""
+    """Import one file; returns (summary dict, rows). Nothing is written on a dry run or on bad input.
+
+    `progress(stage, done, total)`, if given, hears of the work as it goes: ("read", rows read, None)
+    every READ_STEP rows, then ("written", rows checked and written, rows to write) after each chunk.
+    """
     import os
 
     if on_duplicate not in DUPLICATE_POLICIES:
@@ -167,109 +174,148 @@ def summary_of(rows, batch_id):
 
 def store_rows(actor, rows, batch_id, settings, on_duplicate, force, campaign, source, assign_to, round_robin,
                progress):
-    """Companies, then leads, then updates and submissions: a few batched calls for the whole file."""
+    """The file's rows, IMPORT_CHUNK at a time: new companies, then leads, then submissions, batched per chunk.
+
+    Later chunks find what earlier ones stored (one transaction), so a company or
+    person met again is folded as within one chunk: a match to a record this batch
+    created is the file's own repeat (skipped, "Duplicate of row N"), never an
+    update of a stored record. `progress("written", rows done, rows to do)` is called after each chunk.
+    """
     for row in rows:
         row.reset()
-    live = [row for row in rows if row.outcome is None]
     # Rows that repeat one company's cells are one company row: 300 rows of one firm, one check.
-    unique, position_of = [], {}
-    for row in live:
-        key = tuple(sorted((k, str(v)) for k, v in company_fields(row.cells).items()))
-        if key not in position_of:
-            position_of[key] = len(unique)
-            unique.append(company_fields(row.cells))
-        row.extra["company_row"] = position_of[key]
-    outcomes = add_companies(actor, unique, force=force, batch=batch_id, settings=settings, on_duplicate="skip")
-    stored_companies = {}
-    for row in live:
-        outcome = outcomes[row.extra["company_row"]]
-        if outcome.error is not None:
-            row.reject(reason_naming_column(outcome.error.message, COMPANY_WORDS))
-            continue
-        row.company_id = outcome.record_id
-        if outcome.action == "skip" and outcome.candidates[0].id:
-            stored_companies.setdefault(outcome.record_id, outcome.values)
-    if progress:
-        progress(len(rows), "companies checked")
-    live = [row for row in rows if row.outcome is None]
-    owners = lead_owners(live, assign_to, round_robin)
-    lead_rows = []
-    for row, owner in zip(live, owners):
-        fields = lead_fields(row.cells)
-        if fields.get("follow_up_on") is not None:
-            fields["follow_up_on"] = text_of(fields["follow_up_on"])
-        lead_rows.append(dict(fields, company=row.company_id, owner=owner))
-    lead_outcomes = add_leads(actor, lead_rows, force=force, batch=batch_id, settings=settings,
-                              on_duplicate="skip")
-    stored_leads = {}
-    for row, outcome in zip(live, lead_outcomes):
-        if outcome.error is not None:
-            row.reject(reason_naming_column(outcome.error.message, LEAD_WORDS))
-            continue
-        row.lead_id = outcome.record_id
-        if outcome.action != "skip":
-            row.outcome = "created"
-        elif outcome.candidates[0].id is None:
-            row.outcome, row.duplicate_of_row = "skipped", live[outcome.candidates[0].row].number
-        else:
-            row.outcome = "skipped"
-            stored_leads.setdefault(outcome.record_id, []).append(row)
-    if progress:
-        progress(len(rows), "leads checked")
+    company_of_key, created_companies, stored_companies = {}, set(), {}
+    lead_row_of, stored_leads = {}, {}  # lead created by this batch -> the number of the row that created it
+    owners = LeadOwners(assign_to, round_robin)
+    live_count = sum(1 for row in rows if row.outcome is None)
+    done = 0
+    for start in range(0, len(rows), IMPORT_CHUNK):
+        chunk = rows[start:start + IMPORT_CHUNK]
+        live = [row for row in chunk if row.outcome is None]
+        keys, unique, position_of = [], [], {}
+        for row in live:
+            values = company_fields(row.cells)
+            key = tuple(sorted((k, str(v)) for k, v in values.items()))
+            keys.append(key)
+            if key not in company_of_key and key not in position_of:
+                position_of[key] = len(unique)
+                unique.append(values)
+        outcomes = add_companies(actor, unique, force=force, batch=batch_id, settings=settings,
+                                 on_duplicate="skip") if unique else []
+        for key, outcome in zip(position_of, outcomes):
+            if outcome.error is not None:
+                company_of_key[key] = (None, reason_naming_column(outcome.error.message, COMPANY_WORDS))
+                continue
+            company_of_key[key] = (outcome.record_id, None)
+            if outcome.action != "skip":
+                created_companies.add(outcome.record_id)
+            elif outcome.candidates[0].id and outcome.record_id not in created_companies:
+                stored_companies.setdefault(outcome.record_id, outcome.values)
+        for row, key in zip(live, keys):
+            row.company_id, refusal = company_of_key[key]
+            if refusal is not None:
+                row.reject(refusal)
+        live = [row for row in live if row.outcome is None]
+        lead_rows = []
+        for row, owner in zip(live, owners.of(live)):
+            fields = lead_fields(row.cells)
+            if fields.get("follow_up_on") is not None:
+                fields["follow_up_on"] = text_of(fields["follow_up_on"])
+            lead_rows.append(dict(fields, company=row.company_id, owner=owner))
+        lead_outcomes = add_leads(actor, lead_rows, force=force, batch=batch_id, settings=settings,
+                                  on_duplicate="skip") if lead_rows else []
+        for row, outcome in zip(live, lead_outcomes):
+            if outcome.error is not None:
+                row.reject(reason_naming_column(outcome.error.message, LEAD_WORDS))
+                continue
+            row.lead_id = outcome.record_id
+            if outcome.action != "skip":
+                row.outcome = "created"
+                lead_row_of[row.lead_id] = row.number
+            elif outcome.candidates[0].id is None:
+                row.outcome, row.duplicate_of_row = "skipped", live[outcome.candidates[0].row].number
+            elif row.lead_id in lead_row_of:
+                row.outcome, row.duplicate_of_row = "skipped", lead_row_of[row.lead_id]
+            else:
+                row.outcome = "skipped"
+                stored_leads.setdefault(outcome.record_id, []).append(row)
+        store_submissions(chunk, batch_id, campaign, source)
+        done += len(live)
+        if progress:
+            progress("written", done, live_count)
     apply_duplicate_policy(actor, rows, on_duplicate, batch_id, stored_companies, stored_leads)
-    store_submissions(rows, batch_id, campaign, source)
-    if progress:
-        progress(len(rows), "written")
 
 
-def lead_owners(rows, assign_to, round_robin):
-    """Each row's lead owner: the agent named, the next active agent of the company's country, or the pool."""
-    if not round_robin:
-        return [assign_to] * len(rows)
-    countries = {}
-    ids = sorted({row.company_id for row in rows})
-    for start in range(0, len(ids), 500):
-        countries.update(Company.select(Company.id, Company.country)
-                         .where(Company.id.in_(ids[start:start + 500])).tuples())
-    agents = {}
-    for agent in (Agent.select().where(Agent.active & (Agent.role == "agent") & Agent.country.is_null(False))
-                  .order_by(Agent.id)):
-        agents.setdefault(agent.country, []).append(agent.email)
-    turn, owners = {}, []
-    for row in rows:
-        country = countries.get(row.company_id)
-        team = agents.get(country)
-        if not team:
-            owners.append(None)  # nobody works that country: the lead waits in the pool
-            continue
-        owners.append(team[turn.get(country, 0) % len(team)])
-        turn[country] = turn.get(country, 0) + 1
-    return owners
+class LeadOwners:
+    """Each new lead's owner: the agent named, the next active agent of the company's country, or the pool.
+
+    The round-robin turn of each country runs on from chunk to chunk, in file order.
+    """
+
+    def __init__(self, assign_to, round_robin):
+        self.assign_to, self.round_robin, self.turn, self.team = assign_to, round_robin, {}, None
+
+    def of(self, rows):
+        if not self.round_robin:
+            return [self.assign_to] * len(rows)
+        if self.team is None:
+            self.team = {}
+            for agent in (Agent.select().where(Agent.active & (Agent.role == "agent")
+                                               & Agent.country.is_null(False)).order_by(Agent.id)):
+                self.team.setdefault(agent.country, []).append(agent.email)
+        countries = {}
+        ids = sorted({row.company_id for row in rows})
+        for start in range(0, len(ids), WRITE_CHUNK):
+            countries.update(Company.select(Company.id, Company.country)
+                             .where(Company.id.in_(ids[start:start + WRITE_CHUNK])).tuples())
+        owners = []
+        for row in rows:
+            country = countries.get(row.company_id)
+            team = self.team.get(country)
+            if not team:
+                owners.append(None)  # nobody works that country: the lead waits in the pool
+                continue
+            owners.append(team[self.turn.get(country, 0) % len(team)])
+            self.turn[country] = self.turn.get(country, 0) + 1
+        return owners
 
 
 def apply_duplicate_policy(actor, rows, on_duplicate, batch_id, stored_companies, stored_leads):
-    """--on-duplicate update|merge: stored records take the rows' values; History keeps each old value."""
+    """--on-duplicate update|merge: stored records take the rows' values; History keeps each old value.
+
+    The changes go through `update_records`: one UPDATE per change set and chunk, History rows in
+    chunks, never a query per record. A stored lead named by several rows takes them in file order
+    (each row decides against what the rows before it left), and every row that changed something
+    is counted.
+    """
     if on_duplicate == "skip":
         return
     counted = "updated" if on_duplicate == "update" else "merged"
     changed_companies = set()
-    if stored_companies:
-        ids = sorted(stored_companies)
-        for start in range(0, len(ids), 500):
-            for company in Company.select().where(Company.id.in_(ids[start:start + 500])):
-                incoming = {f: stored_companies[company.id].get(f) for f in COMPANY_UPDATABLE}
-                changes = duplicate_changes(on_duplicate, {f: getattr(company, f) for f in COMPANY_UPDATABLE},
-                                            incoming)
-                if changes and update_record(company, actor, changes, batch=batch_id):
-                    changed_companies.add(company.id)
+    ids = sorted(stored_companies)
+    for start in range(0, len(ids), WRITE_CHUNK):
+        companies = list(Company.select().where(Company.id.in_(ids[start:start + WRITE_CHUNK])))
+        changes = [duplicate_changes(on_duplicate, {f: getattr(company, f) for f in COMPANY_UPDATABLE},
+                                     {f: stored_companies[company.id].get(f) for f in COMPANY_UPDATABLE})
+                   for company in companies]
+        changed_companies.update(update_records(companies, actor, changes, batch=batch_id))
     ids = sorted(stored_leads)
-    for start in range(0, len(ids), 500):
-        for lead in Lead.select().where(Lead.id.in_(ids[start:start + 500])):
+    for start in range(0, len(ids), WRITE_CHUNK):
+        leads = list(Lead.select().where(Lead.id.in_(ids[start:start + WRITE_CHUNK])))
+        changes = []
+        for lead in leads:
+            current = {f: getattr(lead, f) for f in LEAD_UPDATABLE}
+            change = {}
             for row in stored_leads[lead.id]:
-                incoming = lead_update_values(row.cells)
-                changes = duplicate_changes(on_duplicate, {f: getattr(lead, f) for f in LEAD_UPDATABLE}, incoming)
-                if changes and update_record(lead, actor, changes, batch=batch_id):
+                really = {name: value for name, value in
+                          duplicate_changes(on_duplicate, current, lead_update_values(row.cells)).items()
+                          if history_text(value) != history_text(current.get(name))}
+                if really:
                     row.outcome = counted
+                    current.update(really)
+                    change.update(really)
+            changes.append(change)
+        update_records(leads, actor, changes, batch=batch_id)
     for row in rows:
         if row.outcome == "skipped" and row.company_id in changed_companies and row.duplicate_of_row is None:
             row.outcome = counted
