@@ -2,10 +2,9 @@
 # Core modules are imported inside the callbacks, so `crmctl deal --help` loads no database code.
 import click
 
-from crmctl.cli.output import (TERMINAL_PAGE_ROWS, format_option, message, more_records_note, pages_on_terminal,
-                               print_record, print_records)
+from crmctl.cli.output import format_option, message, print_record
 from crmctl.cli.session import pass_session
-from crmctl.plugins.listing import listing_options
+from crmctl.plugins.listing import list_records, listing_options
 
 
 @click.group()
@@ -100,21 +99,8 @@ def feedback_command(session, deal_id, feedback, output_format):
 @deal.command("list")
 @listing_options
 @format_option
-@pass_session
-def list_command(session, where, search, sort, limit, show_all, output_format):
-    """List deals (the same as `list deals`): --where stage=…, --where pipeline=…, status, amount, …"""
-    from crmctl.kinds.registry import KINDS
-    from crmctl.query.listing import list_page
-
-    if show_all and limit is not None:
-        raise click.UsageError("give --limit or --all, not both")
-    session.open()
-    paged = pages_on_terminal(output_format) and not show_all
-    if paged and limit is None:
-        limit = TERMINAL_PAGE_ROWS
-    page = list_page("deals", where=where, search=search, sort=sort, limit=limit, count_more=paged)
-    kind = KINDS["deal"]
-    print_records(page.rows, output_format, columns=list(kind.list_columns) if output_format == "table" else None,
-                  kind=kind)
-    if page.more:
-        more_records_note(page.more, at_least=page.more_is_capped)
+@click.pass_context
+def list_command(ctx, where, search, sort, limit, show_all, output_format):
+    """List deals, as `list deals` does: --where stage=…, --where pipeline=…, status, amount, …"""
+    ctx.invoke(list_records, kind="deals", where=where, search=search, sort=sort, limit=limit, show_all=show_all,
+               output_format=output_format)

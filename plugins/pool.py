@@ -4,10 +4,9 @@ import sys
 
 import click
 
-from crmctl.cli.output import (TERMINAL_PAGE_ROWS, format_option, message, more_records_note, pages_on_terminal,
-                               print_record, print_records)
+from crmctl.cli.output import format_option, message, print_record
 from crmctl.cli.session import pass_session
-from crmctl.plugins.listing import listing_options
+from crmctl.plugins.listing import list_records, listing_options
 
 
 @click.group()
@@ -18,24 +17,13 @@ def pool():
 @pool.command("list")
 @listing_options
 @format_option
-@pass_session
-def list_command(session, where, search, sort, limit, show_all, output_format):
+@click.pass_context
+def list_command(ctx, where, search, sort, limit, show_all, output_format):
     """List the leads in the pool (the filters of `list leads`)."""
-    from crmctl.kinds.registry import KINDS
-    from crmctl.lifecycle.pool import pool_page
+    from crmctl.lifecycle.pool import IN_POOL
 
-    if show_all and limit is not None:
-        raise click.UsageError("give --limit or --all, not both")
-    session.open()
-    paged = pages_on_terminal(output_format) and not show_all
-    if paged and limit is None:
-        limit = TERMINAL_PAGE_ROWS
-    page = pool_page(where=where, search=search, sort=sort, limit=limit, count_more=paged)
-    kind = KINDS["lead"]
-    columns = list(kind.list_columns) if output_format == "table" else None
-    print_records(page.rows, output_format, columns=columns, kind=kind)
-    if page.more:
-        more_records_note(page.more, at_least=page.more_is_capped)
+    ctx.invoke(list_records, kind="leads", where=(IN_POOL, *where), search=search, sort=sort, limit=limit,
+               show_all=show_all, output_format=output_format)
 
 
 def confirmed(count, plan, question, yes):

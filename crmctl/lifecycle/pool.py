@@ -10,7 +10,7 @@ on to the next one when another agent was faster.
 """
 from crmctl.errors import BadInput, NotFound, Refused
 from crmctl.kinds.ids import fetch_record, typed_id
-from crmctl.query.listing import build_query, list_page, listing_for
+from crmctl.query.listing import build_query, listing_for
 from crmctl.records.batch import history_row, update_records, write_history
 from crmctl.records.bulk import start_bulk_action
 from crmctl.dates import utcnow
@@ -18,16 +18,11 @@ from crmctl.rules.permissions import require
 from crmctl.storage.connection import write_transaction
 from crmctl.storage.models import Agent, Company, Lead
 
-IN_POOL = "owner="  # the `--where` of a listing of the pool: no owner
+IN_POOL = "owner="  # `pool list` is `list leads --where owner=`: the leads nobody owns
 POOL_PUT_ACTION = "pool put"
 CLAIM_ACTION = "claim"
 # How many pool leads `claim --next` tries, oldest first, before it reads the pool again.
 NEXT_CANDIDATES = 20
-
-
-def pool_page(where=(), search=None, sort=None, limit=None, count_more=False):
-    """`pool list`: a listing of leads (same filters as `list leads`) that nobody owns."""
-    return list_page("leads", where=(IN_POOL, *where), search=search, sort=sort, limit=limit, count_more=count_more)
 
 
 def selected_leads(where=(), search=None):
