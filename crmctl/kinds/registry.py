@@ -10,8 +10,9 @@ Types: text, int, amount (Decimal shown as text), date, datetime, bool, json
 (a JSON text column shown parsed), agent (a foreign key shown as the agent's
 email), ref:KIND (a foreign key shown as a typed id), id (the record's own
 typed id), flag (true when its column holds a value: a task's `done` is its
-done_at; filtered as `done=true|false`), derived (computed by
-`crmctl.kinds.shapes`, not stored in one column).
+done_at; filtered as `done=true|false`; with several columns, when every one
+does: a lead is `qualified` when its four BANT fields are set), derived
+(computed by `crmctl.kinds.shapes`, not stored in one column).
 """
 from crmctl.errors import BadInput
 from crmctl.rules.contacts import country_code
@@ -156,10 +157,11 @@ LEAD = Kind(
         Field("emails", "derived", aliases=("email",), editable=True, filterable=False),
         Field("phones", "derived", aliases=("phone",), editable=True, filterable=False),
         Field("contacts", "derived", filterable=False, via="contact.value"),
-        Field("budget", editable=True, filterable=False),
-        Field("authority", editable=True, filterable=False),
-        Field("need", editable=True, filterable=False),
-        Field("timeline", editable=True, filterable=False),
+        Field("budget", editable=True),
+        Field("authority", editable=True),
+        Field("need", editable=True),
+        Field("timeline", editable=True),
+        Field("qualified", "flag", column=("budget", "authority", "need", "timeline")),  # BANT: all four set
         Field("score", "int"),
         Field("inactive_at", "datetime"),
         Field("converted_at", "datetime"),

@@ -102,7 +102,9 @@ def record_dict(kind, record, agents_by_id=None, company=None, contacts=None):
         elif field.type == "derived":
             shape[field.name] = derived_value(field.name, data, company, contacts)
         else:
-            shape[field.name] = shown_value(field, data.get(field.stored_in), agents_by_id)
+            stored = data.get(field.stored_in) if isinstance(field.stored_in, str) else (  # a flag of several
+                all(data.get(column) is not None for column in field.stored_in) or None)
+            shape[field.name] = shown_value(field, stored, agents_by_id)
     return shape
 
 

@@ -149,13 +149,21 @@ def filterable(kind, model, field, name, joins, through=None):
         return None
     return Filterable(
         name=name,
-        expression=getattr(model, field.stored_in),
+        expression=column_expression(model, field),
         value_type=value_type,
         normalise=field.normalise,
         key_expression=getattr(model, field.key_column) if field.key_column else None,
         through=through,
         archive_marker=through is None and field.stored_in == "archived_at",
     )
+
+
+def column_expression(model, field):
+    """The field's column; a flag over several columns is 1 when every one holds a value, else NULL (`qualified`)."""
+    if isinstance(field.stored_in, str):
+        return getattr(model, field.stored_in)
+    every_set = functools.reduce(lambda a, b: a & b, [getattr(model, name).is_null(False) for name in field.stored_in])
+    return peewee.Case(None, [(every_set, 1)], None)
 
 
 # --------------------------------------------------------------------------
