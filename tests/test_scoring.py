@@ -162,3 +162,33 @@ def test_scoring_every_lead_is_for_managers(crm, acme):
     assert crm("score", acting="ala@x.pl").exit_code == 5
     assert crm("score", acme[1], "--format", "json", acting="ala@x.pl").exit_code == 0
     assert crm("score", "--format", "json", acting="boss@x.pl").exit_code == 0
+
+
+# --------------------------------------------------------------------------
+# BANT: a lead is qualified when budget, authority, need and timeline are all set
+# --------------------------------------------------------------------------
+
+
+def test_bant_fields_are_edited_and_a_lead_with_all_four_is_qualified(crm, acme):
+    other = crm.json("add", "lead", "--company", acme[0], "--name", "Jan Kowal", "--position", "CTO")["id"]
+    lead = crm.json("edit", acme[1], "--set", "budget=50k EUR", "--set", "authority=Signs alone",
+                    "--set", "need=Fleet planning", "--set", "timeline=Q1 2027")
+    assert (lead["budget"], lead["timeline"], lead["qualified"]) == ("50k EUR", "Q1 2027", True)
+    crm.json("edit", other, "--set", "budget=10k", "--set", "need=Maybe")
+    assert crm.json("show", other)["qualified"] is False
+    assert [row["id"] for row in crm.json("list", "leads", "--where", "qualified=true")] == [acme[1]]
+    assert [row["id"] for row in crm.json("list", "leads", "--where", "qualified=false")] == [other]
+    assert [row["id"] for row in crm.json("list", "leads", "--where", "budget~50k")] == [acme[1]]
+
+
+def test_clearing_a_bant_field_unqualifies_the_lead(crm, acme):
+    crm.json("edit", acme[1], "--set", "budget=50k", "--set", "authority=yes", "--set", "need=yes",
+             "--set", "timeline=now")
+    assert crm.json("edit", acme[1], "--set", "budget=")["qualified"] is False
+    assert crm.json("list", "leads", "--where", "qualified=true") == []
+
+
+def test_qualified_compares_only_with_true_or_false(crm, acme):
+    result = crm("list", "leads", "--where", "qualified>1")
+    assert result.exit_code == 2
+    assert "qualified" in result.stderr
