@@ -92,3 +92,18 @@ def test_a_pipeline_without_a_won_stage_cannot_hold_a_converted_deal(team):
 
 def test_an_unknown_lead_is_not_found(team):
     assert team("convert", "L42", acting=MIA).exit_code == 4
+
+
+def test_two_conversions_of_one_lead_at_once_have_one_winner(team, tmp_path):
+    from test_races import Racers, assert_one_clean_line
+
+    team.json("config", "set", "max_leads_per_company", "100", acting=BOSS)
+    leads = [add_lead(team, ANN, f"Raced Person {number}") for number in range(5)]
+    commands = [[["--as", actor, "convert", lead, "--amount", "100", "--format", "json"] for lead in leads]
+                for actor in (ANN, MIA)]
+    for number, outcomes in enumerate(Racers(tmp_path / "racers", team.url, commands)):
+        assert sorted(code for code, _, _ in outcomes) == [0, 3], outcomes
+        (stderr,) = [stderr for code, _, stderr in outcomes if code == 3]
+        assert assert_one_clean_line(stderr).startswith(f"crmctl: error: {leads[number]} was converted on ")
+    deals = team.json("list", "deals", acting=MIA)
+    assert sorted(deal["lead_id"] for deal in deals) == sorted(leads)

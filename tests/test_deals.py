@@ -193,3 +193,20 @@ def test_pipelines_are_listed_and_an_admin_adds_one(team):
     assert deal["stage"] == "Due"
     assert team.json("deal", "move", deal["id"], "won", acting=ANN)["status"] == "won"
     assert team("pipeline", "show", "nope", acting=ANN).exit_code == 2
+
+
+def test_two_moves_of_one_deal_at_once_both_land_and_their_stage_changes_chain(team, tmp_path):
+    from test_races import Racers
+
+    rounds = 5
+    for number in range(rounds):
+        add_deal(team, "sales", f"Raced deal {number}")
+    commands = [[["--as", actor, "deal", "move", f"D{number + 1}", stage, "--format", "json"]
+                 for number in range(rounds)] for actor, stage in ((ANN, "Proposal"), (MIA, "Negotiation"))]
+    for outcomes in Racers(tmp_path / "racers", team.url, commands):
+        assert [code for code, _, _ in outcomes] == [0, 0], outcomes
+    for number in range(1, rounds + 1):
+        changes = stage_changes(team.url, number)
+        assert len(changes) == 3
+        assert all(later[0] == earlier[1] for earlier, later in zip(changes, changes[1:])), changes
+        assert team.json("show", f"D{number}", acting=ANN)["stage"] == changes[-1][1]
