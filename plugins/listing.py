@@ -33,9 +33,11 @@ def listing_options(function):
 @click.command("list")
 @click.argument("kind", type=click.Choice(list(LISTED)))
 @listing_options
+@click.option("--archived", is_flag=True, help="Archived companies, leads and deals too.")
+@click.option("--segment", "segment_name", metavar="NAME", help="The filters of a saved segment (ANDed with the rest).")
 @format_option
 @pass_session
-def list_records(session, kind, where, search, sort, limit, show_all, output_format):
+def list_records(session, kind, where, search, sort, limit, show_all, archived, segment_name, output_format):
     """List companies, leads, deals, tasks or submissions."""
     from crmctl.query.listing import list_page
 
@@ -45,7 +47,13 @@ def list_records(session, kind, where, search, sort, limit, show_all, output_for
     paged = pages_on_terminal(output_format) and not show_all
     if paged and limit is None:
         limit = TERMINAL_PAGE_ROWS
-    page = list_page(kind, where=where, search=search, sort=sort, limit=limit, count_more=paged)
+    segment = None
+    if segment_name:
+        from crmctl.query.segments import segment_definition
+
+        segment = segment_definition(segment_name, kind)
+    page = list_page(kind, where=where, search=search, sort=sort, limit=limit, count_more=paged,
+                     include_archived=archived, segment=segment)
     columns = list(LISTED[kind].list_columns) if output_format == "table" else None
     print_records(page.rows, output_format, columns=columns, kind=LISTED[kind])
     if page.more:

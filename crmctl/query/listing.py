@@ -293,15 +293,23 @@ def checked_limit(limit):
     return limit
 
 
-def list_page(kind_plural, where=(), search=None, sort=None, limit=None, count_more=False):
+def list_page(kind_plural, where=(), search=None, sort=None, limit=None, count_more=False, include_archived=False,
+              segment=None):
     """A Page of records in the JSON shape of `crmctl.kinds.shapes`.
 
     With `count_more`, `more` counts the matching records beyond `limit`, up to
     MORE_COUNT_CAP (one bounded COUNT, run only when there are more).
+    `include_archived` lists archived records too (`--archived`); `segment` is a
+    saved segment's definition (`crmctl.query.segments`), ANDed with the rest.
     """
     listing = listing_for(kind_plural)
     fetch = checked_limit(limit) + 1 if count_more and limit is not None else limit
-    query = build_query(listing, where, search, sort, fetch)
+    segment = segment or {}
+    query = build_query(listing, tuple(where) + tuple(segment.get("where") or ()), search, sort, fetch,
+                        include_archived)
+    if segment.get("search"):
+        searched = build_query(listing, (), segment["search"], include_archived=True)
+        query = query.where(listing.model.id.in_(searched.select(listing.model.id).order_by()))
     records = list(query)
     if fetch == limit or len(records) <= limit:
         return Page(records_dicts(listing.kind.name, records))
