@@ -55,6 +55,12 @@ def test_a_services_deal_opened_at_conversion_is_finished(team):
     assert (deal["name"], deal["stage"], deal["status"]) == ("Acme Robotics", "Finished", "won")
 
 
+def test_a_manager_converting_an_agents_lead_leaves_the_won_deal_with_the_agent(team):
+    lead = add_lead(team)
+    deal = team.json("convert", lead, "--amount", "900", acting=MIA)["deal"]
+    assert (deal["owner"], deal["status"]) == (ANN, "won")
+
+
 def test_converting_twice_is_refused(team):
     lead = add_lead(team)
     team.json("convert", lead, acting=ANN)

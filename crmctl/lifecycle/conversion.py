@@ -62,6 +62,8 @@ def convert_lead(actor, lead, deal_name=None, amount=None, currency=None, pipeli
         values = deal_values(actor, company, deal_name or company.name, pipeline, lead=lead, amount=amount,
                              currency=currency, stage=stage, settings=settings)
         values["close_reason"] = f"converted {typed_id('lead', lead.id)}"
+        if lead.owner_id is not None:  # the customer's deal belongs to the agent who won it, whoever converts
+            values["owner"] = lead.owner_id
     now = utcnow()
     with write_transaction():
         stamped = (Lead.update(converted_at=now, updated_at=now)
