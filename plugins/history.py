@@ -1,25 +1,45 @@
-"""Every recorded change of one record: who, when, field, old and new value."""
-# Core modules are imported inside the callbacks, so `crmctl COMMAND --help` loads no database code.
+"""Every recorded change of one record (history ID), or of one bulk action (history --bulk N)."""
+# Core modules are imported inside the callbacks, so `crmctl history --help` loads no database code.
 import click
 
-from crmctl.cli.output import format_option, print_records
+from crmctl.cli.output import format_option, message, print_records
 from crmctl.cli.session import pass_session
 
 
 @click.command()
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="[ID]", required=False)
+@click.option("--bulk", "bulk_id", type=click.IntRange(min=1), metavar="N",
+              help="Every change of bulk action N (the bulk column of a record's history names it).")
 @format_option
 @pass_session
-def history(session, record_id, output_format):
-    """Show the history of a record (C12, L34, …)."""
+def history(session, record_id, bulk_id, output_format):
+    """Show the history of a record (C12, L34, …), or of a bulk action (--bulk N).
+
+    \b
+    Each row says who changed which field when, from what to what; a change
+    made by a bulk status, assign, archive or pool put names its bulk action.
+    Examples:
+      crmctl history L34
+      crmctl history --bulk 7
+    """
     from crmctl.dates import iso
     from crmctl.records.history import history_of
-    from crmctl.kinds.ids import parse_typed_id, typed_id
 
+    if (record_id is None) == (bulk_id is None):
+        raise click.UsageError("give a record ID or --bulk N")
     session.open()
-    kind, number = parse_typed_id(record_id)
-    entity = typed_id(kind, number)
-    rows = [
+    if bulk_id is not None:
+        rows = bulk_history(bulk_id)
+    else:
+        from crmctl.kinds.ids import parse_typed_id, typed_id
+
+        kind, number = parse_typed_id(record_id)
+        rows = history_of(typed_id(kind, number))
+        if not rows:
+            from crmctl.kinds.ids import fetch_record
+
+            fetch_record(typed_id(kind, number))  # exit 4 when the record never existed
+    print_records([
         {
             "at": iso(row.at),
             "agent": row.agent_email,
@@ -28,11 +48,21 @@ def history(session, record_id, output_format):
             "field": row.field,
             "old_value": row.old_value,
             "new_value": row.new_value,
+            "bulk": row.bulk,
         }
-        for row in history_of(entity)
-    ]
-    if not rows:
-        from crmctl.kinds.ids import fetch_record
+        for row in rows
+    ], output_format)
 
-        fetch_record(entity)  # exit 4 when the record never existed
-    print_records(rows, output_format)
+
+def bulk_history(bulk_id):
+    """The rows of bulk action N, after a line on stderr saying what it was."""
+    from crmctl.dates import iso
+    from crmctl.errors import NotFound
+    from crmctl.storage.models import BulkAction, History
+
+    action = BulkAction.get_or_none(BulkAction.id == bulk_id)
+    if action is None:
+        raise NotFound(f"bulk action {bulk_id} not found")
+    message(f"bulk action {action.id}: {action.action} of {action.count} by {action.agent_email or 'nobody'} at "
+            f"{iso(action.at)}, selection {action.selection}")
+    return list(History.select().where(History.bulk == bulk_id).order_by(History.id))
