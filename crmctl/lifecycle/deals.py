@@ -10,11 +10,13 @@ only after `reopen`. Each change is written under a row lock on the deal, so
 two people moving one deal at once queue instead of losing a stage change.
 """
 import datetime
+import json
 
 from crmctl.errors import BadInput, PermissionDenied, Refused
 from crmctl.kinds.ids import fetch_record, typed_id
 from crmctl.records.batch import create_one, history_row, write_history
 from crmctl.records.companies import agent_id, fetch_company
+from crmctl.records.configuration import set_setting
 from crmctl.records.history import update_record
 from crmctl.dates import iso, parse_date, utcnow
 from crmctl.rules.permissions import require
@@ -61,9 +63,6 @@ def pipeline_of(name, settings=None):
 
 def add_pipeline(actor, name, stages):
     """A new pipeline (admins: it is configuration); refused when one of that name exists."""
-    from crmctl.records.configuration import set_setting
-    import json
-
     require(actor, "configure")
     name = clean_text(name, "pipeline name", Deal.pipeline, required="NAME")
     settings = load_settings()
