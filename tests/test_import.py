@@ -1,4 +1,5 @@
 """`import run|list|undo` (SPEC §6, §6.1; issue 10) through the real CLI on SQLite, PostgreSQL and MariaDB."""
+import csv
 import json
 import os
 import pty
@@ -330,3 +331,23 @@ def test_a_progress_bar_on_a_terminal_and_nothing_with_quiet_or_piped(crm, backe
     piped = subprocess.run([sys.executable, "-m", "crmctl", "--db", crm.url, "export", str(tmp_path / "out.csv")],
                            capture_output=True, text=True)
     assert piped.returncode == 0 and piped.stderr == "exported 40 leads to " + str(tmp_path / "out.csv") + "\n"
+
+
+def test_a_repeat_of_a_refused_company_is_rejected_naming_that_row(crm, tmp_path):
+    crm.json("add", "company", "--name", "Acme Robotics", "--website", "acme-robotics.pl", "--linkedin",
+             "https://www.linkedin.com/company/acme-robotics", "--employees", "50", "--industry", "Robotics",
+             "--country", "PL")
+    likely = company("Acme Robotics Sp z o o", "acme-robotix")  # refused: likely the stored Acme Robotics
+    again = ["Acme Robotix", "acme-robotix.pl", *likely[2:]]  # the same company by its website, in another form
+    path = write_xls(tmp_path / "repeat.xls", [
+        likely + person("Anna Nowak", "anna@acme-robotix.pl"),
+        again + person("Jan Kowalski", "jan@acme-robotix.pl"),
+        NORDIC + person("Few Friends", "few@nordicfreight.se", connections=12.0),
+        NORDIC + person("Few Friends", "few@nordicfreight.se", connections=300.0),  # this one passes
+    ])
+    result, summary = run_import(crm, path, "--rejects", tmp_path / "rejects.csv")
+    assert result.exit_code == 6 and (summary["rejected"], summary["created"]) == (3, 1)
+    with open(tmp_path / "rejects.csv", encoding="utf-8-sig", newline="") as handle:
+        reasons = {row["Row"]: row["Reason"] for row in csv.DictReader(handle)}
+    assert reasons["3"].startswith("the same company as row 2, rejected: Company Name: likely duplicate")
+    assert reasons["4"].startswith("Connections: ")

@@ -18,6 +18,7 @@ from crmctl.records.history import history_text
 from crmctl.records.leads import add_leads
 from crmctl.rules.permissions import require, working_agent
 from crmctl.rules.settings import load_settings
+from crmctl.storage.connection import database_proxy
 from crmctl.storage.models import Agent, Company, ImportBatch, Lead, Submission
 from crmctl.transfer.cells import is_blank_row, text_of
 from crmctl.transfer.headers import match_headers
@@ -192,7 +193,7 @@ def store_rows(actor, rows, batch_id, settings, on_duplicate, force, campaign, s
     for start in range(0, len(rows), IMPORT_CHUNK):
         chunk = rows[start:start + IMPORT_CHUNK]
         live = [row for row in chunk if row.outcome is None]
-        keys, unique, position_of = [], [], {}
+        keys, unique, position_of, first_row = [], [], {}, []
         for row in live:
             values = company_fields(row.cells)
             key = tuple(sorted((k, str(v)) for k, v in values.items()))
@@ -200,11 +201,20 @@ def store_rows(actor, rows, batch_id, settings, on_duplicate, force, campaign, s
             if key not in company_of_key and key not in position_of:
                 position_of[key] = len(unique)
                 unique.append(values)
+                first_row.append(row.number)
         outcomes = add_companies(actor, unique, force=force, batch=batch_id, settings=settings,
                                  on_duplicate="skip") if unique else []
+        refusals = []
         for key, outcome in zip(position_of, outcomes):
+            refusal = None
             if outcome.error is not None:
-                company_of_key[key] = (None, reason_naming_column(outcome.error.message, COMPANY_WORDS))
+                refusal = reason_naming_column(outcome.error.message, COMPANY_WORDS)
+            elif outcome.record_id is None:  # the same company as an earlier row, which was refused
+                earlier = outcome.candidates[0].row
+                refusal = f"the same company as row {first_row[earlier]}, rejected: {refusals[earlier]}"
+            refusals.append(refusal)
+            if refusal is not None:
+                company_of_key[key] = (None, refusal)
                 continue
             company_of_key[key] = (outcome.record_id, None)
             if outcome.action != "skip":
@@ -229,7 +239,10 @@ def store_rows(actor, rows, batch_id, settings, on_duplicate, force, campaign, s
                 row.reject(reason_naming_column(outcome.error.message, LEAD_WORDS))
                 continue
             row.lead_id = outcome.record_id
-            if outcome.action != "skip":
+            if row.lead_id is None:  # the same person as an earlier row, which was rejected
+                earlier = live[outcome.candidates[0].row]
+                row.reject(f"the same person as row {earlier.number}, rejected: {earlier.reason}")
+            elif outcome.action != "skip":
                 row.outcome = "created"
                 lead_row_of[row.lead_id] = row.number
             elif outcome.candidates[0].id is None:
@@ -337,7 +350,7 @@ def lead_update_values(cells):
 
 def store_submissions(rows, batch_id, campaign, source):
     """Every row that was not rejected is kept as a submission; a repeat of an earlier row is marked Duplicate."""
-    now = utcnow()
+    now = Submission.received_at.db_value(utcnow())
     records = []
     for row in rows:
         if row.outcome == "rejected":
@@ -349,7 +362,23 @@ def store_submissions(rows, batch_id, campaign, source):
         records.append((row.lead_id, row.company_id, row.cells.get("Campaign") or campaign,
                         row.cells.get("Source") or source, batch_id, json.dumps(data, ensure_ascii=False, default=str),
                         now, now))
-    fields = [Submission.lead, Submission.company, Submission.campaign, Submission.source, Submission.batch,
-              Submission.data, Submission.received_at, Submission.created_at]
-    for start in range(0, len(records), 500):
-        Submission.insert_many(records[start:start + 500], fields=fields).execute()
+    insert_rows(Submission, ("lead", "company", "campaign", "source", "batch", "data", "received_at", "created_at"),
+                records)
+
+
+def insert_rows(model, names, records, chunk=WRITE_CHUNK):
+    """INSERT many rows of plain values (tuples in the order of `names`) as multi-row statements of `chunk` rows.
+
+    The SQL of a full chunk is made once and reused: building it per row through the query builder costs more
+    than the database's own work. Values must already be in the column's stored form (no field conversion).
+    """
+    database = database_proxy.obj
+    left, right = database.quote  # the backend's identifier quotes: "" or ``
+    columns = ", ".join(f"{left}{model._meta.fields[name].column_name}{right}" for name in names)
+    one = "(" + ", ".join([database.param] * len(names)) + ")"
+    head = f"INSERT INTO {left}{model._meta.table_name}{right} ({columns}) VALUES "
+    full = head + ", ".join([one] * chunk)
+    for start in range(0, len(records), chunk):
+        part = records[start:start + chunk]
+        sql = full if len(part) == chunk else head + ", ".join([one] * len(part))
+        database.execute_sql(sql, [value for record in part for value in record])
