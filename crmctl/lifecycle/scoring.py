@@ -179,11 +179,36 @@ def companies_by_id(company_ids):
     return {company.id: company for company in Company.select(*fields).where(Company.id.in_(company_ids))}
 
 
-SCORED_FIELDS = (Lead.id, Lead.company, Lead.position, Lead.score)
+class Scorer:
+    """Scores of many leads, the parts that repeat computed once: a company's size and industry points, a
+    position's title points, a set of event counts' points (the same Components `score --explain` shows)."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.by_company, self.by_position, self.by_counts = {}, {}, {}
+
+    def score(self, company, position, counts):
+        company_points = self.by_company.get(company.id if company else None)
+        if company_points is None:
+            company_points = sum(part.points for part in components(None, company, {}, self.settings)[:2])
+            self.by_company[company.id if company else None] = company_points
+        title_points = self.by_position.get(position)
+        if title_points is None:
+            title_points = self.by_position[position] = title_component(position, self.settings).points
+        key = tuple(sorted(counts.items()))
+        event_points = self.by_counts.get(key)
+        if event_points is None:
+            totals = group_totals([event_component(signal, counts, self.settings) for signal in SIGNALS[3:]])
+            event_points = self.by_counts[key] = totals["behaviour"] + totals["engagement"]
+        return min(100, min(company_points + title_points, GROUPS[0][1]) + event_points)
+
+
+SCORED_COLUMNS = (Lead.id, Lead.company, Lead.position, Lead.score)
 
 
 def lead_rows(lead_ids):
-    return list(Lead.select(*SCORED_FIELDS).where(Lead.id.in_(lead_ids)).order_by(Lead.id))
+    """(id, company id, position, score) of these leads, in id order."""
+    return list(Lead.select(*SCORED_COLUMNS).where(Lead.id.in_(lead_ids)).order_by(Lead.id).tuples())
 
 
 def rescore_leads(actor, lead_ids, settings=None):
@@ -193,26 +218,30 @@ def rescore_leads(actor, lead_ids, settings=None):
     one read of the leads, one of their companies, one GROUP BY of their
     events, and the changed scores written by `update_records`.
     """
-    settings = settings if settings is not None else load_settings()
+    scorer = Scorer(settings if settings is not None else load_settings())
     lead_ids = sorted(set(lead_ids))
     changed = {}
     for start in range(0, len(lead_ids), SCORE_CHUNK):
-        leads = lead_rows(lead_ids[start:start + SCORE_CHUNK])
-        changed.update(store_scores(actor, leads, settings))
+        changed.update(store_scores(actor, lead_rows(lead_ids[start:start + SCORE_CHUNK]), scorer))
     return changed
 
 
-def store_scores(actor, leads, settings):
-    if not leads:
+def store_scores(actor, rows, scorer):
+    """Score (id, company id, position, score) rows; write the scores that moved. Returns {id: new score}."""
+    if not rows:
         return {}
-    companies = companies_by_id(sorted({lead.company_id for lead in leads}))
-    counts = event_counts([lead.id for lead in leads])
-    scores = [score_of(components(lead.position, companies.get(lead.company_id), counts.get(lead.id, {}), settings))
-              for lead in leads]
-    moved = [(lead, score) for lead, score in zip(leads, scores) if lead.score != score]
+    companies = companies_by_id(sorted({company_id for _, company_id, _, _ in rows}))
+    counts = event_counts([lead_id for lead_id, _, _, _ in rows])
+    moved = {}
+    for lead_id, company_id, position, old in rows:
+        new = scorer.score(companies.get(company_id), position, counts.get(lead_id, {}))
+        if new != old:
+            moved[lead_id] = (old, new)
     if moved:
-        update_records([lead for lead, _ in moved], actor, [{"score": score} for _, score in moved], action="score")
-    return {lead.id: score for lead, score in moved}
+        # Instances holding only what update_records compares and writes: the id and the stored score.
+        leads = [Lead(id=lead_id, score=old) for lead_id, (old, _new) in moved.items()]
+        update_records(leads, actor, [{"score": new} for _old, new in moved.values()], action="score")
+    return {lead_id: new for lead_id, (_old, new) in moved.items()}
 
 
 def rescore_company_leads(actor, company_ids, settings=None):
@@ -260,19 +289,20 @@ def rescore_all(actor, progress=None, settings=None):
 
     `progress(count)` is told how many leads each chunk held (a progress bar on a terminal).
     """
-    settings = settings if settings is not None else load_settings()
+    scorer = Scorer(settings if settings is not None else load_settings())
     seen = changed = 0
     last_id = 0
     while True:
         with write_transaction():
-            leads = list(Lead.select(*SCORED_FIELDS).where(Lead.id > last_id).order_by(Lead.id).limit(SCORE_CHUNK))
-            if not leads:
+            rows = list(Lead.select(*SCORED_COLUMNS).where(Lead.id > last_id).order_by(Lead.id).limit(SCORE_CHUNK)
+                        .tuples())
+            if not rows:
                 break
-            changed += len(store_scores(actor, leads, settings))
-        seen += len(leads)
-        last_id = leads[-1].id
+            changed += len(store_scores(actor, rows, scorer))
+        seen += len(rows)
+        last_id = rows[-1][0]
         if progress is not None:
-            progress(len(leads))
+            progress(len(rows))
     return {"leads": seen, "changed": changed}
 
 
