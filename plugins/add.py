@@ -141,17 +141,21 @@ def add_deal_command(session, company_id, lead_id, pipeline, name, amount, curre
 @click.option("--channel", required=True, metavar="CHANNEL",
               help="LinkedIn, Email, Phone, Facebook, Instagram or other.")
 @click.option("--placement", metavar="ACCOUNT", help="The account used.")
+@click.option("--direction", type=click.Choice(["outbound", "inbound"], case_sensitive=False),
+              help="outbound: you wrote (default); inbound: the lead answered.")
 @click.option("--notes", metavar="TEXT", help="The whole conversation text.")
 @click.option("--notes-file", metavar="FILE", help="Read the conversation text from FILE (- for stdin).")
 @click.option("--on", metavar="DATE", help="When it happened (default: now).")
-@click.option("--follow-up-on", metavar="DATE", help="A reminder date for the next conversation.")
+@click.option("--follow-up-on", metavar="DATE",
+              help="A reminder date for the next conversation: you get a task due that day at 09:00 UTC.")
 @format_option
 @pass_session
-def add_comm_command(session, lead_id, comm_type, channel, placement, notes, notes_file, on, follow_up_on,
-                     output_format):
-    """Log a communication with a lead."""
+def add_comm_command(session, lead_id, comm_type, channel, placement, direction, notes, notes_file, on,
+                     follow_up_on, output_format):
+    """Log a communication with a lead (any agent may log one on any lead)."""
     from crmctl.records.activities import add_communication
     from crmctl.errors import BadInput
+    from crmctl.kinds.ids import typed_id_of
     from crmctl.kinds.shapes import record_dict
 
     if notes is not None and notes_file is not None:
@@ -162,8 +166,14 @@ def add_comm_command(session, lead_id, comm_type, channel, placement, notes, not
         notes = read_text_file(notes_file, "--notes-file")
     session.open()
     communication = add_communication(session.actor, lead_id, type=comm_type, channel=channel,
-                                      placement=placement, notes=notes, on=on, follow_up_on=follow_up_on)
-    print_record(record_dict("communication", communication), output_format)
+                                      placement=placement, notes=notes, on=on, follow_up_on=follow_up_on,
+                                      direction=direction)
+    shape = record_dict("communication", communication)
+    reminder = communication.follow_up_task
+    if reminder is not None:
+        shape["follow_up_task"] = typed_id_of(reminder)
+        message(f"reminder {shape['follow_up_task']} due {reminder.due_at.isoformat()}Z")
+    print_record(shape, output_format)
 
 
 @add.command("note")

@@ -4,8 +4,10 @@ Each `add_*` takes plain values (typed ids, texts, ISO dates), validates them
 against the vocabulary (exit 2 naming the field), checks the acting agent's role
 and stores the record through the one History mechanism.
 """
+import datetime
+
 from crmctl.errors import BadInput
-from crmctl.kinds.ids import fetch_record, kind_of
+from crmctl.kinds.ids import fetch_record, kind_of, typed_id
 from crmctl.lifecycle.deals import open_deal
 from crmctl.records.batch import create_one
 from crmctl.records.companies import agent_id
@@ -13,13 +15,22 @@ from crmctl.dates import parse_date, parse_datetime, utcnow
 from crmctl.rules.permissions import require, working_agent
 from crmctl.rules.settings import load_settings
 from crmctl.rules.values import clean_text, free_text
-from crmctl.rules.vocabulary import (communication_channel_named, communication_type_named, event_kind_named,
+from crmctl.rules.vocabulary import (canonical, communication_channel_named, communication_type_named, event_kind_named,
                                      task_kind_named)
 from crmctl.storage.connection import write_transaction
 from crmctl.storage.models import Communication, EngagementEvent, Lead, Note, Task
 
+# A communication's follow-up reminder is due at this hour (UTC) of its date.
+FOLLOW_UP_HOUR = 9
+COMMUNICATION_DIRECTIONS = ("outbound", "inbound")
+
 # What a note or a task can hang on.
 SUBJECT_KINDS = ["company", "lead", "deal"]
+
+
+def communication_direction_named(value):
+    """outbound (we wrote) or inbound (the lead answered); exit 2 otherwise."""
+    return canonical(value, COMMUNICATION_DIRECTIONS, "communication direction")
 
 
 def fetch_lead(lead):
@@ -49,10 +60,21 @@ def required_text(value, field, option):
     return text
 
 
-def add_communication(actor, lead, type, channel, placement=None, notes=None, on=None, follow_up_on=None):
-    """Log one conversation with a lead; `notes` is the whole conversation text."""
+def add_communication(actor, lead, type, channel, placement=None, notes=None, on=None, follow_up_on=None,
+                      direction=None):
+    """Log one conversation with a lead; `notes` is the whole conversation text.
+
+    `direction` is outbound (we wrote, the default) or inbound (the lead
+    answered). Any agent logs communications on any lead (SPEC §3 lists it
+    without the ownership condition it puts on status changes): a lead in the
+    pool or a colleague's may write to whoever it knows, and the record of what
+    was said must be complete. `follow_up_on` also gives the author a reminder
+    task on the lead, due that day at FOLLOW_UP_HOUR UTC, returned as the
+    communication's `follow_up_task` (None without a date).
+    """
     require(actor, "log communication")
     lead = fetch_lead(lead)
+    reminder_on = optional_date(follow_up_on, "follow_up_on")
     values = {
         "lead": lead.id,
         "agent": agent_id(actor),
@@ -61,10 +83,19 @@ def add_communication(actor, lead, type, channel, placement=None, notes=None, on
         "placement": clean_text(placement, "placement", Communication.placement),
         "notes": free_text(notes, "notes"),
         "occurred_at": optional_datetime(on, "date (--on)") or utcnow(),
-        "follow_up_on": optional_date(follow_up_on, "follow_up_on"),
+        "follow_up_on": reminder_on,
+        "direction": communication_direction_named(direction) if direction not in (None, "") else "outbound",
     }
     with write_transaction():
-        return create_one(Communication, actor, **values)
+        communication = create_one(Communication, actor, **values)
+        communication.follow_up_task = None
+        if reminder_on is not None:
+            communication.follow_up_task = create_one(Task, actor, lead=lead.id, kind="task",
+                              due_at=datetime.datetime.combine(reminder_on, datetime.time(FOLLOW_UP_HOUR)),
+                              assignee=agent_id(actor), created_by=agent_id(actor),
+                              text=f"Follow up with {lead.full_name} ({values['type']} on {values['channel']}, "
+                                   f"{typed_id('communication', communication.id)})")
+        return communication
 
 
 def add_note(actor, subject, text):
