@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 
-
 from conftest import one_line
 from test_review import BOSS, ANNA, OTTO, add_company, run_sql
 

@@ -70,7 +70,6 @@ def unique_tasks(tasks):
 
 TASK_COLUMNS = ("company_id", "lead_id", "deal_id", "kind", "due_at", "assignee_id", "text", "job_key",
                 "created_by_id", "created_at")
-HISTORY_COLUMNS = ("at", "agent_email", "entity", "action")
 
 
 def insert_statement(database, table, columns, rows, ignore_key=None, returning=()):
@@ -125,12 +124,19 @@ def insert_job_tasks(tasks, actor, now):
 
 
 def write_created_history(database, task_ids, actor, stamp):
-    """One History "create" row per new task, in multi-row INSERTs."""
+    """One History "create" row per new task."""
     email = actor.email if actor is not None else None
-    for start in range(0, len(task_ids), ROWS_PER_STATEMENT):
-        part = task_ids[start:start + ROWS_PER_STATEMENT]
-        values = []
-        for task_id in part:
-            values += [stamp, email, f"T{task_id}", "create"]
+    write_history_rows([(stamp, email, f"T{task_id}", "create", None, None, None) for task_id in task_ids])
+
+
+HISTORY_COLUMNS = ("at", "agent_email", "entity", "action", "field", "old_value", "new_value")
+
+
+def write_history_rows(rows):
+    """History rows given as tuples of HISTORY_COLUMNS, in multi-row INSERTs."""
+    database = database_proxy.obj
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        part = rows[start:start + ROWS_PER_STATEMENT]
+        values = [stored_value(database, value) for row in part for value in row]
         database.execute_sql(insert_statement(database, History._meta.table_name, HISTORY_COLUMNS, len(part)),
                              values)

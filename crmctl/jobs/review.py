@@ -31,7 +31,7 @@ from crmctl.storage.models import Company, Lead, Note, Task
 CALL_STATUS = "Call"
 NEVER_DUE = ("client", "not relevant")
 REVIEW_NOTE = "Updated"
-REVIEW_TASK_PREFIX = "review:"
+REVIEW_TASK_PREFIX = "review:"  # job_key of a review task: review:C12:2026-04-01 (the day it fell due)
 
 
 def review_cutoff(today, interval_days):
@@ -160,11 +160,6 @@ def review_done(actor, company, linkedin_account=None):
         return fresh, len(reset), note_id
 
     return run_in_transaction(write)
-
-
-def review_task_key(company_id, due_date):
-    """The job_key of a company's review task for one review cycle (the date it fell due)."""
-    return f"{REVIEW_TASK_PREFIX}C{company_id}:{due_date.isoformat()}"
 
 
 def note_label(note_id):

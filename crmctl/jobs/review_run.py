@@ -44,15 +44,17 @@ from peewee import fn
 
 from crmctl.dates import iso, parse_date, parse_datetime, utcnow
 from crmctl.errors import BadInput
-from crmctl.jobs.job_tasks import JobTask, insert_job_tasks, missing_tasks
-from crmctl.jobs.review import due_companies_query, due_on, last_reviewed, review_task_key
-from crmctl.records.batch import run_in_transaction, update_records
+from crmctl.jobs.job_tasks import JobTask, insert_job_tasks, missing_tasks, write_history_rows
+from crmctl.jobs.review import REVIEW_TASK_PREFIX, due_companies_query, due_on, last_reviewed
+from crmctl.records.batch import run_in_transaction
 from crmctl.rules.business_time import BusinessClock
 from crmctl.rules.permissions import require
+from crmctl.storage.connection import database_proxy
 from crmctl.storage.locks import lock_names
 from crmctl.storage.models import Agent, Communication, Company, Deal, Lead, Submission, Task
 
 RUN_LOCK = "job:review-run"
+INACTIVE_CHUNK = 1000
 HISTORY_ACTION = "review run"
 DAY = datetime.timedelta(days=1)
 # Leads whose status already says what comes next get no automatic follow-up.
@@ -93,6 +95,11 @@ def stamp(moment):
     return moment.strftime("%Y%m%dT%H%M%S")
 
 
+def rows_of(query):
+    """A query's rows as the driver hands them over: a million rows skip Peewee's conversion of each value."""
+    return database_proxy.obj.execute_sql(*query.sql())
+
+
 def latest_step(days, steps):
     """The last cadence step reached after `days` days, or None before the first."""
     reached = [step for step in steps if step <= days]
@@ -130,16 +137,24 @@ class ReviewRun:
     # -- the parts -----------------------------------------------------------
 
     def plan_reviews(self):
+        """A task for each due company without an open review task (the job_key is the last word)."""
         interval = self.settings["review_interval_days"]
-        rows = due_companies_query(self.today, interval,
-                                   columns=(Company.id, Company.name, Company.country, last_reviewed())).tuples()
-        due_at, tasks = self.due_at, self.tasks["review_tasks"]
-        for company_id, name, country, last in rows:
-            due_date = due_on(last, interval)
-            tasks.append(JobTask(review_task_key(company_id, due_date), "task", due_at,
-                                 f"Review C{company_id} {name} (due since {due_date.isoformat()}), then "
+        open_review = Task.select(peewee.SQL("1")).where(
+            (Task.company == Company.id) & Task.done_at.is_null() & Task.job_key.startswith(REVIEW_TASK_PREFIX))
+        query = due_companies_query(self.today, interval,
+                                    columns=(Company.id, Company.name, Company.country, last_reviewed()))
+        due_at, tasks, due_dates = self.due_at, self.tasks["review_tasks"], {}
+        agents = self.agents_by_country()
+        for company_id, name, country, last in rows_of(query.where(~fn.EXISTS(open_review))):
+            day = last[:10] if isinstance(last, str) else last.date()
+            due_date = due_dates.get(day)
+            if due_date is None:
+                due_date = due_dates[day] = due_on(as_datetime(last), interval).isoformat()
+            turn = agents.get(country)
+            tasks.append(JobTask(f"{REVIEW_TASK_PREFIX}C{company_id}:{due_date}", "task", due_at,
+                                 f"Review C{company_id} {name} (due since {due_date}), then "
                                  f"`crmctl review done C{company_id}`",
-                                 company=company_id, assignee=self.turn(company_id, country)))
+                                 company_id, None, None, turn[company_id % len(turn)] if turn else None))
 
     def eligible_leads(self, query):
         return query.where(Lead.archived_at.is_null() & Lead.converted_at.is_null()
@@ -159,7 +174,7 @@ class ReviewRun:
                         & Lead.inactive_at.is_null() & ~fn.EXISTS(answered))
                  .group_by(Communication.lead, Lead.owner))
         last_step = self.cadence[-1]
-        for lead_id, owner, since in self.eligible_leads(query).tuples():
+        for lead_id, owner, since in rows_of(self.eligible_leads(query)):
             since = as_datetime(since)
             days = (self.today - since.date()).days
             if days > last_step:
@@ -181,7 +196,7 @@ class ReviewRun:
             & (Communication.occurred_at >= Lead.inactive_at))
         query = (Lead.select(Lead.id, Lead.owner, Lead.inactive_at).join(Company, on=(Lead.company == Company.id))
                  .where(Lead.inactive_at.is_null(False) & (Lead.inactive_at <= self.moment) & ~fn.EXISTS(answered)))
-        for lead_id, owner, inactive_at in self.eligible_leads(query).tuples():
+        for lead_id, owner, inactive_at in rows_of(self.eligible_leads(query)):
             inactive_at = as_datetime(inactive_at)
             cycle = (self.today - inactive_at.date()).days // interval
             if cycle >= 1:
@@ -198,8 +213,8 @@ class ReviewRun:
                  .where((Company.relationship == "client") & Company.archived_at.is_null()
                         & Deal.archived_at.is_null() & Deal.status.in_(("open", "won"))
                         & (Deal.contract_end >= self.today)
-                        & (Deal.contract_end <= self.today + datetime.timedelta(days=notice))).tuples())
-        for deal_id, name, contract_end, owner in deals:
+                        & (Deal.contract_end <= self.today + datetime.timedelta(days=notice))))
+        for deal_id, name, contract_end, owner in rows_of(deals):
             contract_end = parse_date(contract_end)
             self.tasks["renewal_tasks"].append(JobTask(
                 f"renewal:D{deal_id}:{contract_end.isoformat()}", "task", self.due_at,
@@ -207,8 +222,8 @@ class ReviewRun:
                 deal=deal_id, assignee=owner))
         quarter = f"{self.today.year}-Q{(self.today.month - 1) // 3 + 1}"
         clients = (Company.select(Company.id, Company.name, Company.country, Company.owner)
-                   .where((Company.relationship == "client") & Company.archived_at.is_null()).tuples())
-        for company_id, name, country, owner in clients:
+                   .where((Company.relationship == "client") & Company.archived_at.is_null()))
+        for company_id, name, country, owner in rows_of(clients):
             self.tasks["account_review_tasks"].append(JobTask(
                 f"account-review:C{company_id}:{quarter}", "task", self.due_at,
                 f"Quarterly account review of C{company_id} {name} ({quarter})",
@@ -224,8 +239,8 @@ class ReviewRun:
             & (Communication.occurred_at >= entered))
         deals = (Deal.select(Deal.id, Deal.stage, Deal.owner, entered, touched, ~fn.EXISTS(replied))
                  .where((Deal.pipeline == SERVICES) & (Deal.status == "open") & Deal.archived_at.is_null()
-                        & Deal.stage.in_((NEW_LEADS, FOLLOW_UP_WITH, SERVICE_COMPLETED))).tuples())
-        for deal_id, stage, owner, entered_at, touched_at, unanswered in deals:
+                        & Deal.stage.in_((NEW_LEADS, FOLLOW_UP_WITH, SERVICE_COMPLETED))))
+        for deal_id, stage, owner, entered_at, touched_at, unanswered in rows_of(deals):
             entered_at, touched_at = as_datetime(entered_at), as_datetime(touched_at)
             if stage == SERVICE_COMPLETED:
                 self.tasks["feedback_tasks"].append(JobTask(
@@ -244,8 +259,8 @@ class ReviewRun:
         tomorrow = datetime.datetime.combine(self.today + DAY, datetime.time())
         meetings = (Task.select(Task.id, Task.due_at, Task.assignee, Task.company, Task.lead, Task.deal)
                     .where((Task.kind == "meeting") & Task.done_at.is_null() & (Task.due_at >= tomorrow)
-                           & (Task.due_at < tomorrow + DAY)).tuples())
-        for task_id, due_at, assignee, company, lead, deal in meetings:
+                           & (Task.due_at < tomorrow + DAY)))
+        for task_id, due_at, assignee, company, lead, deal in rows_of(meetings):
             due_at = as_datetime(due_at)
             self.tasks["appointment_reminders"].append(JobTask(
                 f"appointment-reminder:T{task_id}:{stamp(due_at)}", "task", self.due_at,
@@ -348,11 +363,22 @@ class ReviewRun:
 
 
 def mark_inactive(lead_ids, actor, moment):
-    """Stamp inactive_at on these leads (those still active), batched, with History; returns how many."""
-    marked = 0
-    for start in range(0, len(lead_ids), 500):
-        leads = list(Lead.select().where(Lead.id.in_(lead_ids[start:start + 500]) & Lead.inactive_at.is_null()))
-        marked += len(update_records(leads, actor, {"inactive_at": moment}, action=HISTORY_ACTION))
+    """Stamp inactive_at on these leads (those still active): an UPDATE and the History rows per chunk.
+
+    What `update_records` would write for them, without reading every lead's
+    row: only inactive_at changes, from nothing to `moment`.
+    """
+    marked, now, email = 0, utcnow(), actor.email if actor is not None else None
+    for start in range(0, len(lead_ids), INACTIVE_CHUNK):
+        chunk = lead_ids[start:start + INACTIVE_CHUNK]
+        still = [lead_id for (lead_id,) in rows_of(Lead.select(Lead.id).where(
+            Lead.id.in_(chunk) & Lead.inactive_at.is_null()))]
+        if not still:
+            continue
+        Lead.update({Lead.inactive_at: moment, Lead.updated_at: now}).where(Lead.id.in_(still)).execute()
+        write_history_rows([(now, email, f"L{lead_id}", HISTORY_ACTION, "inactive_at", None, iso(moment))
+                            for lead_id in still])
+        marked += len(still)
     return marked
 
 
