@@ -10,6 +10,9 @@ the number would have been read when the lead was added.
 """
 import re
 
+import peewee
+from peewee import fn
+
 from crmctl.errors import BadInput
 from crmctl.rules.contacts import phone_key
 from crmctl.storage.models import Company, Contact, Lead
@@ -36,9 +39,15 @@ def international_reading(text):
 
 
 def company_countries():
-    """The countries companies are in: a handful of values, read through the (country, id) index."""
-    return [country for (country,) in Company.select(Company.country).where(Company.country.is_null(False))
-            .distinct().tuples()]
+    """The countries companies are in, by a skip scan of the (country, id) index: one seek per country
+    (a recursive query of MIN(country) > the last one), not a read of every company as DISTINCT would be."""
+    first = Company.select(fn.MIN(Company.country).alias("country"))
+    found = first.cte("company_countries", recursive=True, columns=("country",))
+    later = Company.alias("later")
+    following = later.select(fn.MIN(later.country)).where(later.country > found.c.country)
+    found = found.union_all(peewee.Select((found,), (following,)).where(found.c.country.is_null(False)))
+    query = found.select_from(found.c.country).where(found.c.country.is_null(False))
+    return [country for (country,) in query.tuples()]
 
 
 def national_readings(text):
