@@ -97,7 +97,7 @@ def insert_job_tasks(tasks, actor, now):
     tasks = unique_tasks(tasks)
     creator = actor.agent.id if actor is not None and actor.agent is not None else None
     stamp = stored_value(database, now)
-    inserted = {}
+    inserted, due_values, statements = {}, {}, {}
     returning = database.returning_clause
     for start in range(0, len(tasks), ROWS_PER_STATEMENT):
         part = tasks[start:start + ROWS_PER_STATEMENT]
@@ -108,35 +108,49 @@ def insert_job_tasks(tasks, actor, now):
                 continue
         values = []
         for task in part:
-            values += [task.company, task.lead, task.deal, task.kind, stored_value(database, task.due_at),
-                       task.assignee, task.text, task.key, creator, stamp]
+            due_at = due_values.get(task.due_at)
+            if due_at is None:  # a job's tasks share a few due times: each converted once
+                due_at = due_values[task.due_at] = stored_value(database, task.due_at)
+            values += [task.company, task.lead, task.deal, task.kind, due_at, task.assignee, task.text, task.key,
+                       creator, stamp]
+        sql = statements.get(len(part))
+        if sql is None:
+            sql = statements[len(part)] = insert_statement(database, Task._meta.table_name, TASK_COLUMNS, len(part),
+                                                           "job_key", ("id", "job_key") if returning else ())
         if returning:
-            sql = insert_statement(database, Task._meta.table_name, TASK_COLUMNS, len(part), "job_key",
-                                   ("id", "job_key"))
             inserted.update((key, task_id) for task_id, key in database.execute_sql(sql, values).fetchall())
         else:
-            sql = insert_statement(database, Task._meta.table_name, TASK_COLUMNS, len(part), "job_key")
             database.execute_sql(sql, values)
             keys = [task.key for task in part]
             inserted.update(Task.select(Task.job_key, Task.id).where(Task.job_key.in_(keys)).tuples())
-    write_created_history(database, sorted(inserted.values()), actor, stamp)
+    write_created_history(database, sorted(inserted.values()), actor, now)
     return inserted
 
 
-def write_created_history(database, task_ids, actor, stamp):
+def write_created_history(database, task_ids, actor, now):
     """One History "create" row per new task."""
     email = actor.email if actor is not None else None
-    write_history_rows([(stamp, email, f"T{task_id}", "create", None, None, None) for task_id in task_ids])
+    write_history_rows([(now, email, f"T{task_id}", "create", None, None, None) for task_id in task_ids])
 
 
 HISTORY_COLUMNS = ("at", "agent_email", "entity", "action", "field", "old_value", "new_value")
 
 
 def write_history_rows(rows):
-    """History rows given as tuples of HISTORY_COLUMNS, in multi-row INSERTs."""
+    """History rows given as tuples of HISTORY_COLUMNS (`at` a datetime, the rest texts), in multi-row INSERTs."""
     database = database_proxy.obj
+    moments, statements = {}, {}
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         part = rows[start:start + ROWS_PER_STATEMENT]
-        values = [stored_value(database, value) for row in part for value in row]
-        database.execute_sql(insert_statement(database, History._meta.table_name, HISTORY_COLUMNS, len(part)),
-                             values)
+        values = []
+        for row in part:
+            at = moments.get(row[0])
+            if at is None:
+                at = moments[row[0]] = stored_value(database, row[0])
+            values.append(at)
+            values += row[1:]
+        sql = statements.get(len(part))
+        if sql is None:
+            sql = statements[len(part)] = insert_statement(database, History._meta.table_name, HISTORY_COLUMNS,
+                                                           len(part))
+        database.execute_sql(sql, values)
