@@ -21,6 +21,10 @@ from crmctl.dates import utcnow
 from crmctl.storage.connection import database_proxy
 
 
+# On SQLite, migration 0010 also indexes (agent, DATE(time)) of companies, leads, communications and
+# status changes for the activity report: indexes on expressions, which Meta cannot hold.
+
+
 class BaseModel(peewee.Model):
     class Meta:
         database = database_proxy
@@ -103,7 +107,9 @@ class Lead(BaseModel):
 
     class Meta:
         table_name = "lead"
-        indexes = ((("created_at", "id"), False),)  # `--sort -created` with its id tie-break (0003)
+        indexes = ((("created_at", "id"), False),  # `--sort -created` with its id tie-break (0003)
+                   (("company", "status"), False), (("status", "archived_at", "converted_at"), False),
+                   (("score", "id"), False))  # the reports (0010)
 
 
 class Contact(BaseModel):
@@ -166,7 +172,8 @@ class Communication(BaseModel):
 
     class Meta:
         table_name = "communication"
-        indexes = ((("agent", "occurred_at"), False),)  # the activity report (0009)
+        indexes = ((("agent", "occurred_at"), False),  # the activity report (0009)
+                   (("lead", "direction", "occurred_at"), False))  # first responses (0010)
 
 
 class Deal(BaseModel):
@@ -369,6 +376,7 @@ class DealStageChange(BaseModel):
 
     class Meta:
         table_name = "deal_stage_change"
+        indexes = ((("deal", "at", "id"), False),)  # time in stage (0010)
 
 
 class RoundRobin(BaseModel):
