@@ -103,15 +103,16 @@ def test_velocity_gives_days_to_close_and_time_in_each_stage(crm_with_figures):
     # To close: D2 3 d 2 h from L4, D3 2 d from L5, D5 4 d from its own creation (no lead).
     # In stage: Prospecting 2, 3 and 1 days; D1 in Proposal since the 25th 14:00 until the period's end
     # (4 d 10 h); D4 in New Leads since the 25th 12:00 (4.5 d); closed deals' last stages are not measured.
+    # Time in stage gives the mean only.
     assert report(crm_with_figures, "velocity", *WEEK) == [
         {"measure": "lead to close", "pipeline": "sales", "stage": None, "deals": 3, "mean_days": 3.0,
          "median_days": 3.1, "p90_days": 4.0},
         {"measure": "time in stage", "pipeline": "sales", "stage": "Prospecting", "deals": 3, "mean_days": 2.0,
-         "median_days": 2.0, "p90_days": 3.0},
+         "median_days": None, "p90_days": None},
         {"measure": "time in stage", "pipeline": "sales", "stage": "Proposal", "deals": 1, "mean_days": 4.4,
-         "median_days": 4.4, "p90_days": 4.4},
+         "median_days": None, "p90_days": None},
         {"measure": "time in stage", "pipeline": "services", "stage": "New Leads", "deals": 1, "mean_days": 4.5,
-         "median_days": 4.5, "p90_days": 4.5},
+         "median_days": None, "p90_days": None},
     ]
 
 

@@ -1,5 +1,6 @@
 """The reports by name: what `report NAME` runs and the columns its table shows."""
 from crmctl.reports.activity import activity_report, quota_report
+from crmctl.reports.dialect import prepare_for_reports
 from crmctl.reports.funnel import funnel_report
 from crmctl.reports.pipeline import pipeline_report
 from crmctl.reports.response_time import response_time_report
@@ -37,5 +38,6 @@ REPORTS = {report.name: report for report in (
 
 def run_report(name, scope, settings, limit=None):
     """The rows of one report; `limit` caps the rows (the scores report's list length)."""
+    prepare_for_reports()
     rows = REPORTS[name].compute(scope, settings, limit)
     return rows if limit is None or name == "scores" else rows[:limit]

@@ -13,15 +13,8 @@ from crmctl.storage.connection import database_proxy
 GROUP_PREFIX = "group_"
 
 
-def distributions(measured, groups=(), sums=()):
-    """Per group: total rows, measured rows, mean, median and p90 of `measure`, and sums.
-
-    `measured` is a Peewee query selecting the group columns (aliased `group_…`), a column aliased
-    `measure` (NULL when there is nothing to measure) and what `sums` reads: {name: SQL expression
-    over the selected columns}, each summed per group. Returns
-    {group values tuple: {"total", "measured", "mean", "median", "p90", *sums}}.
-    """
-    inner_sql, parameters = measured.sql()
+def ranked_aggregate_sql(source, groups, sums):
+    """SELECT of the figures per group (or overall, without groups) over the rows of `source`."""
     group_list = ", ".join(groups)
     unmeasured = "CASE WHEN measure IS NULL THEN 1 ELSE 0 END"
     partition = f"PARTITION BY {group_list + ', ' if groups else ''}{unmeasured}"
@@ -30,7 +23,7 @@ def distributions(measured, groups=(), sums=()):
     upper_middle = integer_division_sql(f"{size} + 2", 2)
     ninetieth = f"({size} - {integer_division_sql(size, 10)})"
     summed = "".join(f", SUM({expression}) AS {name}" for name, expression in dict(sums).items())
-    sql = (
+    return (
         f"SELECT {group_list + ', ' if groups else ''}COUNT(*) AS total, COUNT(measure) AS measured, "
         f"AVG(measure) AS mean, "
         f"AVG(CASE WHEN measure IS NOT NULL AND rank_in_group IN ({lower_middle}, {upper_middle}) "
@@ -38,15 +31,38 @@ def distributions(measured, groups=(), sums=()):
         f"MAX(CASE WHEN measure IS NOT NULL AND rank_in_group = {ninetieth} THEN measure END) AS p90"
         f"{summed} "
         f"FROM (SELECT measured_rows.*, ROW_NUMBER() OVER ({partition} ORDER BY measure) AS rank_in_group, "
-        f"COUNT(*) OVER ({partition}) AS {size} FROM ({inner_sql}) measured_rows) ranked"
+        f"COUNT(*) OVER ({partition}) AS {size} FROM {source} measured_rows) ranked"
         + (f" GROUP BY {group_list}" if groups else "")
     )
+
+
+def distributions(measured, groups=(), sums=(), with_total=False):
+    """Per group: total rows, measured rows, mean, median and p90 of `measure`, and sums.
+
+    `measured` is a Peewee query selecting the group columns (aliased `group_…`), a column aliased
+    `measure` (NULL when there is nothing to measure) and what `sums` reads: {name: SQL expression
+    over the selected columns}, each summed per group. With `with_total`, the figures over every
+    row come too, under the key (), from the same rows (a WITH clause both aggregates read).
+    Returns {group values tuple: {"total", "measured", "mean", "median", "p90", *sums}}.
+    """
+    inner_sql, parameters = measured.sql()
+    if with_total and groups:
+        # Any value of the group columns, typed as they are (a bare NULL is text to PostgreSQL's UNION).
+        blanks = ", ".join(f"MAX({name}) AS {name}" for name in groups)
+        per_group = ranked_aggregate_sql("measured_source", groups, sums)
+        overall = ranked_aggregate_sql("measured_source", (), sums).replace("SELECT ", f"SELECT {blanks}, ", 1)
+        sql = (f"WITH measured_source AS ({inner_sql}) SELECT 0 AS is_total, per_group.* FROM ({per_group}) per_group "
+               f"UNION ALL SELECT 1 AS is_total, overall.* FROM ({overall}) overall")
+    else:
+        sql = ranked_aggregate_sql(f"({inner_sql})", groups, sums)
     cursor = database_proxy.obj.execute_sql(sql, parameters)
     names = [column[0] for column in cursor.description]
     found = {}
     for row in cursor.fetchall():
         values = dict(zip(names, row))
         key = tuple(values.pop(name) for name in groups)
+        if values.pop("is_total", 0):
+            key = ()
         if not values["total"]:
             continue
         found[key] = {name: number(value) for name, value in values.items()}

@@ -2,10 +2,10 @@
 
 The leads counted are those created in the period (archived ones left out), whatever their status
 is now. A lead "has a deal" when any deal names it; it is a customer once converted (`convert LEAD`
-stamps `converted_at`). The three conversion rows: of all leads, the share with a deal; of the
-leads with a deal, the share converted; of all leads, the share converted.
+stamps `converted_at`). The conversion rows: of all leads, the share with a deal; of the leads
+with a deal, the share converted; of all leads, the share converted.
 """
-from peewee import Case, fn
+from peewee import SQL, Case, fn
 
 from crmctl.reports.distribution import number, percentage
 from crmctl.rules.vocabulary import LEAD_STATUSES
@@ -27,29 +27,31 @@ def leads_query(scope):
 
 
 def funnel_report(scope):
-    """Rows {status, count, rate}: one per status (rate: share of all leads), then the conversions."""
+    """Rows {status, count, rate}: one per status (rate: share of all leads), then the conversions.
+
+    Two GROUP BY status: over the leads (how many, how many converted; on the (status, archived_at,
+    converted_at) index) and over the leads joined to their deals (how many have one, how many of
+    those converted); the conversion rows add the few status rows up.
+    """
     if scope.is_empty:
         return []
-    by_status = {row["status"]: number(row["count"]) for row in
-                 leads_query(scope).select(Lead.status, fn.COUNT(Lead.id).alias("count"))
-                 .group_by(Lead.status).dicts()}
-    with_deal = Deal.select(Deal.lead).where(Deal.lead.is_null(False))
-    has_deal = Lead.id.in_(with_deal)
     converted = Lead.converted_at.is_null(False)
-    totals = leads_query(scope).select(
-        fn.COUNT(Lead.id).alias("leads"),
-        fn.SUM(Case(None, ((has_deal, 1),), 0)).alias("with_deal"),
-        fn.SUM(Case(None, ((has_deal & converted, 1),), 0)).alias("deal_customers"),
-        fn.SUM(Case(None, ((converted, 1),), 0)).alias("customers"),
-    ).dicts().get()
-    leads = number(totals["leads"]) or 0
+    leads_by_status = {row["status"]: (number(row["leads"]), number(row["customers"]) or 0) for row in
+                       leads_query(scope).select(Lead.status, fn.COUNT(SQL("*")).alias("leads"),
+                                                 fn.SUM(Case(None, ((converted, 1),), 0)).alias("customers"))
+                       .group_by(Lead.status).dicts()}
+    leads = sum(count for count, _ in leads_by_status.values())
     if not leads:
         return []
-    with_deals, deal_customers = number(totals["with_deal"]) or 0, number(totals["deal_customers"]) or 0
-    customers = number(totals["customers"]) or 0
-    statuses = list(LEAD_STATUSES) + sorted(set(by_status) - set(LEAD_STATUSES))
-    rows = [{"status": status, "count": by_status.get(status, 0), "rate": percentage(by_status.get(status, 0), leads)}
-            for status in statuses]
+    with_deal = (leads_query(scope).join(Deal, on=(Deal.lead == Lead.id), src=Lead)
+                 .select(fn.COUNT(fn.DISTINCT(Lead.id)).alias("with_deal"),
+                         fn.COUNT(fn.DISTINCT(Case(None, ((converted, Lead.id),)))).alias("deal_customers"))
+                 .dicts().get())
+    with_deals, deal_customers = number(with_deal["with_deal"]) or 0, number(with_deal["deal_customers"]) or 0
+    customers = sum(converted_count for _, converted_count in leads_by_status.values())
+    statuses = list(LEAD_STATUSES) + sorted(set(leads_by_status) - set(LEAD_STATUSES))
+    rows = [{"status": status, "count": leads_by_status.get(status, (0, 0))[0],
+             "rate": percentage(leads_by_status.get(status, (0, 0))[0], leads)} for status in statuses]
     rows += [
         {"status": LEADS, "count": leads, "rate": 100.0},
         {"status": LEAD_TO_DEAL, "count": with_deals, "rate": percentage(with_deals, leads)},

@@ -22,7 +22,7 @@ BREACHED = ("CASE WHEN (measure IS NOT NULL AND measure > allowed_hours) "
             "OR (measure IS NULL AND waited_hours > allowed_hours) THEN 1 ELSE 0 END")
 
 
-def measured_leads(scope, settings, by_agent):
+def measured_leads(scope, settings):
     """Per inbound lead: hours to its first response (NULL: none yet), hours waited so far, hours allowed."""
     first_response = (Communication.select(fn.MIN(Communication.occurred_at))
                       .where(Communication.lead == Lead.id, Communication.direction == "outbound",
@@ -32,9 +32,7 @@ def measured_leads(scope, settings, by_agent):
     columns = [(seconds_between(first_response, Lead.created_at) / 3600.0).alias("measure"),
                (seconds_between(timestamp_parameter(scope.reference_time), Lead.created_at) / 3600.0)
                .alias("waited_hours"),
-               allowed_hours.alias("allowed_hours")]
-    if by_agent:
-        columns.insert(0, Lead.owner.alias("group_agent"))
+               allowed_hours.alias("allowed_hours"), Lead.owner.alias("group_agent")]
     query = (Lead.select(*columns).join(Company)
              .where(Lead.archived_at.is_null(), scope.within(Lead.created_at),
                     Lead.id.in_(Submission.select(Submission.lead))))
@@ -53,14 +51,15 @@ def response_time_report(scope, settings):
     """
     if scope.is_empty:
         return []
-    per_agent = distributions(measured_leads(scope, settings, True), ("group_agent",), sums={"breaches": BREACHED})
-    if not per_agent:
+    figures = distributions(measured_leads(scope, settings), ("group_agent",), sums={"breaches": BREACHED},
+                            with_total=True)
+    overall = figures.pop((), None)
+    if not figures:
         return []
     emails = {agent.id: agent.email for agent in Agent.select(Agent.id, Agent.email)}
-    rows = sorted((response_row(emails.get(agent_id), figures) for (agent_id,), figures in per_agent.items()),
+    rows = sorted((response_row(emails.get(agent_id), found) for (agent_id,), found in figures.items()),
                   key=lambda row: row["agent"] or "")
     if len(rows) > 1:
-        overall = distributions(measured_leads(scope, settings, False), sums={"breaches": BREACHED})[()]
         rows.append(response_row(ALL_AGENTS, overall))
     return rows
 

@@ -8,6 +8,8 @@ reports are its own, and `--agent` naming someone else is refused (exit 5). Mana
 """
 import datetime
 
+from peewee import SQL
+
 from crmctl.dates import parse_date, utctoday
 from crmctl.errors import BadInput, PermissionDenied
 from crmctl.storage.models import Agent
@@ -54,11 +56,28 @@ class ReportScope:
     def is_empty(self):
         return self.unknown_agent is not None
 
-    def within(self, column):
-        """The condition "column falls in the period" (a Peewee expression)."""
+    def within(self, column, stamped=True):
+        """The condition "column falls in the period" (a Peewee expression).
+
+        A `stamped` column holds the moment crmctl wrote something (created, closed, changed), never
+        a later one, so a period open at both ends (no --since, --until today or later) needs no
+        condition on it at all: leaving it out lets the database scan the table instead of walking
+        an index on the column for every row.
+        """
+        if stamped and self.start is None and self.until >= self.today:
+            return SQL("1 = 1")
         condition = column < self.end
         if self.start is not None:
             condition &= column >= self.start
+        return condition
+
+    def within_days(self, day, stamped=True):
+        """The condition "this day expression falls in the period" (see `within` for `stamped`)."""
+        if stamped and self.start is None and self.until >= self.today:
+            return SQL("1 = 1")
+        condition = day <= self.until.isoformat()  # ISO text: a date to every backend and driver
+        if self.since is not None:
+            condition &= day >= self.since.isoformat()
         return condition
 
     def shifted(self, days):

@@ -1,6 +1,7 @@
 """The top-scored leads (SPEC §6 report scores): the leads to call first.
 
-Leads created in the period, not archived, best score first (ties: the older lead first); `limit`
+Leads created in the period, not archived, best score first (ties: the newer lead first,
+so the index on (score, id) read backwards serves the order); `limit`
 rows (20 unless asked). The score is the stored one that `score` keeps up to date.
 """
 from peewee import JOIN
@@ -18,7 +19,7 @@ def scores_report(scope, limit=None):
                          Company.name.alias("company"), Company.country, Agent.email.alias("owner"))
              .join(Company).switch(Lead).join(Agent, join_type=JOIN.LEFT_OUTER, on=(Lead.owner == Agent.id))
              .where(Lead.archived_at.is_null(), scope.within(Lead.created_at))
-             .order_by(Lead.score.desc(), Lead.id).limit(DEFAULT_LIMIT if limit is None else limit))
+             .order_by(Lead.score.desc(), Lead.id.desc()).limit(DEFAULT_LIMIT if limit is None else limit))
     if scope.agent_id is not None:
         query = query.where(Lead.owner == scope.agent_id)
     if scope.country is not None:

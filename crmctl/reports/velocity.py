@@ -8,7 +8,7 @@ the end of the period when the open deal is still there; the window function LEA
 from peewee import JOIN, Case, fn
 
 from crmctl.reports.dialect import seconds_between, timestamp_parameter
-from crmctl.reports.distribution import distributions, rounded
+from crmctl.reports.distribution import distributions, number, rounded
 from crmctl.storage.models import Company, Deal, DealStageChange, Lead
 
 LEAD_TO_CLOSE = "lead to close"
@@ -27,22 +27,21 @@ def lead_to_close(scope):
 
 
 def time_in_stage(scope):
+    """Per stage entered: the days until the deal's next move (LEAD over its moves, in index order)."""
     next_move = fn.LEAD(DealStageChange.at).over(
         partition_by=[DealStageChange.deal], order_by=[DealStageChange.at, DealStageChange.id])
-    moves = (DealStageChange.select(DealStageChange.deal, DealStageChange.to_stage, DealStageChange.at,
-                                    next_move.alias("left_at"))
-             .alias("moves"))
+    moves = restricted(
+        DealStageChange.select(Deal.pipeline, Deal.status, DealStageChange.to_stage, DealStageChange.at,
+                               next_move.alias("left_at"))
+        .join(Deal, on=(DealStageChange.deal == Deal.id)).where(Deal.archived_at.is_null()), scope).alias("moves")
     # A stage still held: until the end of the period while the deal is open; a closed deal's last stage
     # (Closed Won, Finished…) is where it rests, not time spent, so it is not measured.
-    left = Case(None, (((moves.c.left_at.is_null()) & (Deal.status == "open"),
+    left = Case(None, (((moves.c.left_at.is_null()) & (moves.c.status == "open"),
                         timestamp_parameter(scope.reference_time)),), moves.c.left_at)
-    query = (Deal.select(Deal.pipeline.alias("group_pipeline"), moves.c.to_stage.alias("group_stage"),
-                         (seconds_between(left, moves.c.at) / DAY_SECONDS).alias("measure"))
-             .join(moves, on=(moves.c.deal_id == Deal.id))
-             .where(Deal.archived_at.is_null(), moves.c.at < scope.end))
-    if scope.start is not None:
-        query = query.where(moves.c.at >= scope.start)
-    return restricted(query, scope)
+    query = (moves.select_from(moves.c.pipeline.alias("group_pipeline"), moves.c.to_stage.alias("group_stage"),
+                               (seconds_between(left, moves.c.at) / DAY_SECONDS).alias("measure"))
+             .where(scope.within(moves.c.at)))
+    return query
 
 
 def restricted(query, scope):
@@ -54,13 +53,23 @@ def restricted(query, scope):
 
 
 def velocity_report(scope, settings):
-    """Rows {measure, pipeline, stage, deals, mean_days, median_days, p90_days}."""
+    """Rows {measure, pipeline, stage, deals, mean_days, median_days, p90_days}.
+
+    Lead to close has its median and 90th percentile; time in stage its mean (the playbook's
+    "average time"), one GROUP BY over every move, which spares sorting every move by its duration.
+    """
     if scope.is_empty:
         return []
     rows = []
     for (pipeline,), figures in sorted(distributions(lead_to_close(scope), ("group_pipeline",)).items()):
         rows.append(velocity_row(LEAD_TO_CLOSE, pipeline, None, figures))
-    stages = distributions(time_in_stage(scope), ("group_pipeline", "group_stage"))
+    stays = time_in_stage(scope).alias("stays")
+    query = (stays.select_from(stays.c.group_pipeline, stays.c.group_stage, fn.COUNT(stays.c.measure).alias("measured"),
+                               fn.AVG(stays.c.measure).alias("mean"))
+             .group_by(stays.c.group_pipeline, stays.c.group_stage))
+    stages = {(row["group_pipeline"], row["group_stage"]): {"measured": number(row["measured"]),
+                                                            "mean": number(row["mean"]), "median": None, "p90": None}
+              for row in query.dicts()}
     for (pipeline, stage), figures in sorted(stages.items(), key=lambda item: stage_rank(item[0], settings)):
         if figures["measured"]:  # a stage only closed deals rest in has no time to show
             rows.append(velocity_row(TIME_IN_STAGE, pipeline, stage, figures))

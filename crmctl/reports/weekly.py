@@ -10,6 +10,7 @@ import re
 from crmctl.dates import utctoday
 from crmctl.errors import BadInput
 from crmctl.reports.activity import ACTIVITY_COLUMNS, activity_report, quota_report
+from crmctl.reports.dialect import prepare_for_reports
 from crmctl.reports.distribution import percentage
 from crmctl.reports.funnel import funnel_report
 from crmctl.reports.pipeline import pipeline_report
@@ -90,5 +91,6 @@ class WeeklyFigures:
 
 def weekly_figures(monday, scope, settings):
     """The week starting on `monday` and the week before, for the page."""
+    prepare_for_reports()
     return WeeklyFigures(WeekFigures(monday, scope, settings),
                          WeekFigures(monday - datetime.timedelta(days=7), scope, settings), scope)
