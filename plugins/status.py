@@ -15,11 +15,12 @@ from crmctl.cli.session import pass_session
 @click.option("--where", multiple=True, metavar="'FIELD OP VALUE'",
               help="Bulk: change every lead that matches, as `list leads --where` (repeat to AND).")
 @click.option("--search", help="Bulk: the leads `list leads --search` finds.")
+@click.option("--segment", "segment_name", metavar="NAME", help="Bulk: the leads of a saved segment.")
 @click.option("--yes", is_flag=True, help="Bulk: change without asking (on a terminal it asks to confirm).")
 @click.option("--history", "show_history", is_flag=True, help="Show every status of LEAD with who and when.")
 @format_option
 @pass_session
-def status(session, words, on, note, where, search, yes, show_history, output_format):
+def status(session, words, on, note, where, search, segment_name, yes, show_history, output_format):
     """Set the status of LEAD to STATUS, of every lead --where/--search picks, or show --history LEAD.
 
     \b
@@ -31,7 +32,7 @@ def status(session, words, on, note, where, search, yes, show_history, output_fo
       crmctl status --where country=PL --where "status=Sent Request" Ignoring --yes
       crmctl status --history L34
     """
-    bulk = bool(where or search)
+    bulk = bool(where or search or segment_name)
     if show_history:
         if bulk or on or note or len(words) != 1:
             raise click.UsageError("--history takes one LEAD and nothing else")
@@ -45,7 +46,7 @@ def status(session, words, on, note, where, search, yes, show_history, output_fo
             raise click.UsageError("give the new STATUS")
         if note:
             raise click.UsageError("--note is for one lead, not a bulk change")
-        bulk_status(session, " ".join(words), on, where, search, yes, output_format)
+        bulk_status(session, " ".join(words), on, where, search, yes, output_format, segment_name)
         return
     if len(words) < 2:
         raise click.UsageError("give LEAD and STATUS (or --where FILTER STATUS for many leads)")
@@ -62,13 +63,19 @@ def status(session, words, on, note, where, search, yes, show_history, output_fo
     print_record(record_dict("lead", lead), output_format)
 
 
-def bulk_status(session, new_status, on, where, search, yes, output_format):
+def bulk_status(session, new_status, on, where, search, yes, output_format, segment_name=None):
     """Count, confirm (a terminal asks; a script must say --yes), change in one transaction, report."""
     from crmctl.errors import BadInput
     from crmctl.lifecycle.status import apply_status_change, planned_status_change
 
     session.open()
-    selection, change = planned_status_change(session.actor, new_status, on=on, where=where, search=search)
+    segment = None
+    if segment_name:
+        from crmctl.query.segments import segment_definition
+
+        segment = segment_definition(segment_name, "leads")
+    selection, change = planned_status_change(session.actor, new_status, on=on, where=where, search=search,
+                                              segment=segment, segment_name=segment_name)
     count = selection.count()
     noun = "lead" if count == 1 else "leads"
     message(f"{count} {noun} will be set to {change['status']}"
