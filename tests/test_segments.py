@@ -101,3 +101,11 @@ def test_an_agent_deletes_only_its_own_segments(leads):
     assert leads("segment", "delete", "mine", acting="ola@x.pl").exit_code == 5
     assert leads("segment", "save", "mine", "--where", "country=SE", "--replace", acting="ola@x.pl").exit_code == 5
     assert leads("segment", "delete", "mine", "--format", "json", acting="ala@x.pl").exit_code == 0
+
+
+def test_a_segment_chooses_the_leads_of_a_bulk_status_change(leads):
+    leads.json("segment", "save", "poles", "--where", "country=PL")
+    summary = leads.json("status", "--segment", "poles", "Connected", "--yes")
+    assert (summary["selected"], summary["changed"]) == (2, 2)
+    assert [row["status"] for row in leads.json("list", "leads")] == ["Connected", "Connected", "Sent Request"]
+    assert leads.json("history", "--bulk", summary["bulk"])[0]["bulk"] == summary["bulk"]
