@@ -137,3 +137,12 @@ def show_segment(name):
     definition = json.loads(segment.definition)
     query = build_query(listing_for(segment.kind), definition.get("where") or (), definition.get("search"))
     return segment_dict(segment, count=query.order_by().count())
+
+
+def segment_leads(where, search, name):
+    """(query, description) of the leads segment NAME picks, ANDed with `where`/`search`: the selection shape of
+    `crmctl.lifecycle.pool.selected_leads`, for `pool put --segment` and `assign --segment`."""
+    from crmctl.query.selection import select_records
+
+    chosen = select_records("leads", where, search, segment=segment_definition(name, "leads"), segment_name=name)
+    return chosen.query, chosen.description
