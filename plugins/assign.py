@@ -15,10 +15,11 @@ from crmctl.cli.session import pass_session
 @click.option("--where", multiple=True, metavar="'FIELD OP VALUE'",
               help="Bulk: every lead that matches, as `list leads --where` (repeat to AND).")
 @click.option("--search", help="Bulk: the leads `list leads --search` finds.")
+@click.option("--segment", "segment_name", metavar="NAME", help="Bulk: the leads of a saved segment.")
 @click.option("--yes", is_flag=True, help="Bulk: go ahead without asking (on a terminal it asks to confirm).")
 @format_option
 @pass_session
-def assign(session, leads, to, round_robin, explain, where, search, yes, output_format):
+def assign(session, leads, to, round_robin, explain, where, search, segment_name, yes, output_format):
     """Assign leads to --to AGENT or --round-robin (managers and admins).
 
     Round-robin takes the active agents (role agent) of each lead's company's
@@ -40,12 +41,17 @@ def assign(session, leads, to, round_robin, explain, where, search, yes, output_
         raise click.UsageError("give --to AGENT or --round-robin (one of them)")
     session.open()
     selection = None
-    if where or search:
+    if where or search or segment_name:
         if leads:
             raise click.UsageError("give LEAD… or --where/--search, not both")
         require(session.actor, "allocate")
         require(session.actor, "bulk action")
-        selection = selected_leads(where, search)
+        if segment_name:
+            from crmctl.query.segments import segment_leads
+
+            selection = segment_leads(where, search, segment_name)
+        else:
+            selection = selected_leads(where, search)
         count = selection[0].order_by().count()
         noun = "lead" if count == 1 else "leads"
         how = f"to {to}" if to else "round-robin"
