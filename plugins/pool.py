@@ -51,10 +51,11 @@ def confirmed(count, plan, question, yes):
 @click.option("--where", multiple=True, metavar="'FIELD OP VALUE'",
               help="Bulk: every lead that matches, as `list leads --where` (repeat to AND).")
 @click.option("--search", help="Bulk: the leads `list leads --search` finds.")
+@click.option("--segment", "segment_name", metavar="NAME", help="Bulk: the leads of a saved segment.")
 @click.option("--yes", is_flag=True, help="Bulk: go ahead without asking (on a terminal it asks to confirm).")
 @format_option
 @pass_session
-def put_command(session, leads, where, search, yes, output_format):
+def put_command(session, leads, where, search, segment_name, yes, output_format):
     """Put leads in the pool: they lose their owner (an agent: its own leads; a manager: any, or --where).
 
     \b
@@ -66,11 +67,16 @@ def put_command(session, leads, where, search, yes, output_format):
     from crmctl.rules.permissions import require
 
     session.open()
-    if where or search:
+    if where or search or segment_name:
         if leads:
             raise click.UsageError("give LEAD… or --where/--search, not both")
         require(session.actor, "bulk action")
-        selection = selected_leads(where, search)
+        if segment_name:
+            from crmctl.query.segments import segment_leads
+
+            selection = segment_leads(where, search, segment_name)
+        else:
+            selection = selected_leads(where, search)
         count = selection[0].order_by().count()
         noun = "lead" if count == 1 else "leads"
         if not confirmed(count, f"{count} {noun} will be put in the pool", f"Put {count} {noun} in the pool?", yes):
