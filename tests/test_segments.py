@@ -109,3 +109,17 @@ def test_a_segment_chooses_the_leads_of_a_bulk_status_change(leads):
     assert (summary["selected"], summary["changed"]) == (2, 2)
     assert [row["status"] for row in leads.json("list", "leads")] == ["Connected", "Connected", "Sent Request"]
     assert leads.json("history", "--bulk", summary["bulk"])[0]["bulk"] == summary["bulk"]
+
+
+def test_a_segment_chooses_the_leads_of_an_assign_and_a_pool_put(leads):
+    leads.json("agent", "add", "boss@x.pl", "--name", "Boss", "--role", "admin", "--country", "PL")
+    leads.json("agent", "add", "ala@x.pl", "--name", "Ala", "--role", "agent", "--country", "PL", acting="boss@x.pl")
+    leads.json("segment", "save", "poles", "--where", "country=PL", acting="boss@x.pl")
+    assigned = leads.json("assign", "--segment", "poles", "--to", "ala@x.pl", "--yes", acting="boss@x.pl")
+    assert assigned["changed"] == 2
+    owners = {row["id"]: row["owner"] for row in leads.json("list", "leads", acting="boss@x.pl")}
+    assert owners == {"L1": "ala@x.pl", "L2": "ala@x.pl", "L3": None}
+    put = leads.json("pool", "put", "--segment", "poles", "--where", "position=CTO", "--yes", acting="boss@x.pl")
+    assert (put["selected"], put["changed"]) == (1, 1)
+    owners = {row["id"]: row["owner"] for row in leads.json("list", "leads", acting="boss@x.pl")}
+    assert owners == {"L1": None, "L2": "ala@x.pl", "L3": None}
