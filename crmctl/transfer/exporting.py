@@ -41,44 +41,51 @@ def reported(rows, progress):
     progress("exported", count, None)
 
 
-def chunks_of(query, model):
-    """The query's records in id order, CHUNK at a time (keyset: each chunk starts after the last id)."""
+def chunks_of(query, model, columns):
+    """The query's rows as tuples of `columns`, in id order, CHUNK at a time (keyset: after the last id).
+
+    The first column is the id. Tuples, not model instances: building a model object per row costs
+    more than reading it.
+    """
     last = 0
+    query = query.select(model.id, *columns)
     while True:
-        chunk = list(query.where(model.id > last).order_by(model.id).limit(CHUNK))
+        chunk = list(query.where(model.id > last).order_by(model.id).limit(CHUNK).tuples())
         if not chunk:
             return
         yield chunk
-        last = chunk[-1].id
+        last = chunk[-1][0]
 
 
-def company_cells(company):
-    return [getattr(company, c.field) for c in COMPANY_COLUMNS]
+COMPANY_FIELDS = [getattr(Company, c.field) for c in COMPANY_COLUMNS]
 
 
 def company_rows(query, model):
-    for chunk in chunks_of(query, model):
+    for chunk in chunks_of(query, model, COMPANY_FIELDS):
         for company in chunk:
-            yield company_cells(company)
+            yield list(company[1:])
 
 
 def lead_rows(query, model):
-    for chunk in chunks_of(query, model):
-        company_ids = sorted({lead.company_id for lead in chunk})
-        lead_ids = [lead.id for lead in chunk]
-        companies = {c.id: c for c in Company.select().where(Company.id.in_(company_ids))}
+    lead_fields = [model.company, model.full_name, model.position, model.linkedin_url, model.connections,
+                   model.status, model.follow_up_on]
+    for chunk in chunks_of(query, model, lead_fields):
+        company_ids = sorted({lead[1] for lead in chunk})
+        lead_ids = [lead[0] for lead in chunk]
+        companies = {company[0]: list(company[1:]) for company in
+                     Company.select(Company.id, *COMPANY_FIELDS).where(Company.id.in_(company_ids)).tuples()}
         contacts = {}
-        for contact in Contact.select().where(Contact.lead.in_(lead_ids)).order_by(Contact.id):
-            contacts.setdefault((contact.lead_id, contact.source), []).append(contact.value)
+        for lead_id, source, value in (Contact.select(Contact.lead, Contact.source, Contact.value)
+                                       .where(Contact.lead.in_(lead_ids)).order_by(Contact.id).tuples()):
+            contacts.setdefault((lead_id, source), []).append(value)
         origin = {}
-        for submission in (Submission.select(Submission.lead, Submission.campaign, Submission.source)
-                           .where(Submission.lead.in_(lead_ids)).order_by(Submission.id)):
-            origin.setdefault(submission.lead_id, (submission.campaign, submission.source))
-        for lead in chunk:
-            company = companies[lead.company_id]
-            campaign, source = origin.get(lead.id, (None, None))
-            yield company_cells(company) + [
-                lead.full_name, lead.position, lead.linkedin_url, lead.connections,
-                contacts.get((lead.id, "email"), []) or None, contacts.get((lead.id, "phone"), []) or None,
-                lead.status, lead.follow_up_on, campaign, source,
+        for lead_id, campaign, source in (Submission.select(Submission.lead, Submission.campaign, Submission.source)
+                                          .where(Submission.lead.in_(lead_ids)).order_by(Submission.id).tuples()):
+            origin.setdefault(lead_id, (campaign, source))
+        for lead_id, company_id, full_name, position, linkedin_url, connections, status, follow_up_on in chunk:
+            campaign, source = origin.get(lead_id, (None, None))
+            yield companies[company_id] + [
+                full_name, position, linkedin_url, connections,
+                contacts.get((lead_id, "email")), contacts.get((lead_id, "phone")),
+                status, follow_up_on, campaign, source,
             ]
