@@ -2,7 +2,7 @@
 # Core modules are imported inside the callbacks, so `crmctl COMMAND --help` loads no database code.
 import click
 
-from crmctl.cli.output import format_option, print_record, print_records
+from crmctl.cli.output import format_option, message, print_record, print_records
 from crmctl.cli.session import pass_session
 
 # A card on a terminal shows these sections (JSON and CSV have every one): the timeline
@@ -33,6 +33,8 @@ def show(session, record_id, everything, output_format):
 
     session.open()
     shown = show_record(record_id, everything=everything)
+    if shown.get("archived_at"):  # archived records are shown all the same; the user is told
+        message(f"{shown['id']} is archived since {shown['archived_at']}: `crmctl restore {shown['id']}` brings it back")
     if output_format == "json":
         print_record(shown, output_format)
         return
