@@ -158,3 +158,11 @@ def test_an_agent_archives_and_restores_only_its_own_leads(team):
 def test_a_manager_archives_anything(team):
     assert team("archive", "C1", "D1", "--format", "json", acting="mia@x.pl").exit_code == 0
     assert listed(team, "companies", acting="mia@x.pl") == ["C2"]
+
+
+def test_show_says_a_record_is_archived(acme):
+    acme.json("archive", "L1")
+    result = acme("show", "L1", "--format", "json")
+    assert result.exit_code == 0
+    assert "L1 is archived since" in result.stderr and "crmctl restore L1" in result.stderr
+    assert "archived" not in acme("show", "L2", "--format", "json").stderr
