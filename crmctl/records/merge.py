@@ -223,9 +223,18 @@ def merge_records(actor, keep_text, drop_texts):
 
     def write():
         kind, keep, dropped = records_to_merge(keep_text, drop_texts)
-        return apply_plan(actor, merge_plan(kind, keep, dropped))
+        merge = apply_plan(actor, merge_plan(kind, keep, dropped))
+        rescore_merged(actor, kind, [keep.id])  # moved events and leads, filled fields: scores in this transaction
+        return merge
 
     return run_in_transaction(write)
+
+
+def rescore_merged(actor, kind, ids):
+    """Scores follow what a merge or an unmerge moved (`crmctl.lifecycle.scoring`)."""
+    from crmctl.lifecycle.scoring import rescore_company_leads, rescore_leads
+
+    (rescore_leads if kind == "lead" else rescore_company_leads)(actor, ids)
 
 
 def apply_plan(actor, plan):
@@ -338,6 +347,7 @@ def unmerge(actor, merge_text):
         merge.undone_at = utcnow()
         merge.save()
         record_event(label, actor, UNMERGE_ACTION, field="undone_at", new_value=merge.undone_at, merge=merge.id)
+        rescore_merged(actor, kind, [survivor_number] + [entry["id"] for entry in journal.get("dropped", [])])
         return merge, kept
 
     return run_in_transaction(write)
