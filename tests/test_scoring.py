@@ -192,3 +192,13 @@ def test_qualified_compares_only_with_true_or_false(crm, acme):
     result = crm("list", "leads", "--where", "qualified>1")
     assert result.exit_code == 2
     assert "qualified" in result.stderr
+
+
+def test_a_merge_and_its_undoing_move_the_scores_with_the_events(crm, acme):
+    twin = crm.json("add", "lead", "--company", acme[0], "--name", "Anna Nowak-Kowalska", "--position", "Head of Sales")
+    events(crm, twin["id"], "demo-request")
+    assert (score_of(crm, acme[1]), score_of(crm, twin["id"])) == (25, 40)
+    crm.json("dedup", "merge", acme[1], twin["id"], "--yes")
+    assert score_of(crm, acme[1]) == 40
+    crm.json("dedup", "unmerge", "X1")
+    assert (score_of(crm, acme[1]), score_of(crm, twin["id"])) == (25, 40)
