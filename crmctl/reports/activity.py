@@ -8,7 +8,7 @@ in single-user mode, with no agent, count under agent null.
 The quota report sets each agent's companies per day against the daily target (setting
 `daily_company_target`, 50): every weekday of the period from the day the agent was created (and,
 without `--since`, from the first company any agent added), plus any other day the agent added
-companies, so a day with nothing added shows as 0 %.
+companies, so a day with nothing added shows as 0 %. Days after today have no target yet.
 """
 import datetime
 
@@ -108,8 +108,8 @@ def quota_report(scope, settings):
         for agent in agents.values():
             if agent.role != "agent" and not any(agent_id == agent.id for agent_id, _ in added):
                 continue  # managers and admins have no daily target unless they add companies
-            day = max(start, agent.created_at.date())
-            while day <= scope.until:
+            day, last_day = max(start, agent.created_at.date()), min(scope.until, scope.today)
+            while day <= last_day:  # days still to come have no target yet
                 if day.weekday() < 5:
                     rows[(agent.id, day.isoformat())] = 0
                 day += datetime.timedelta(days=1)

@@ -48,7 +48,8 @@ class WeekFigures:
         self.sunday = monday + datetime.timedelta(days=6)
         self.label = week_label(monday)
         week = ReportScope(since=monday, until=self.sunday, agent_id=scope.agent_id, agent_email=scope.agent_email,
-                           country=scope.country, today=self.sunday, unknown_agent=scope.unknown_agent)
+                           country=scope.country, today=min(self.sunday, scope.today),
+                           unknown_agent=scope.unknown_agent)
         self.pipeline = pipeline_report(week, settings)
         self.funnel = funnel_report(week)
         self.activity = activity_per_agent(activity_report(week))
