@@ -43,15 +43,10 @@ def assign(session, leads, to, round_robin, explain, where, search, segment_name
     selection = None
     if where or search or segment_name:
         if leads:
-            raise click.UsageError("give LEAD… or --where/--search, not both")
+            raise click.UsageError("give LEAD… or --where/--search/--segment, not both")
         require(session.actor, "allocate")
         require(session.actor, "bulk action")
-        if segment_name:
-            from crmctl.query.segments import segment_leads
-
-            selection = segment_leads(where, search, segment_name)
-        else:
-            selection = selected_leads(where, search)
+        selection = selected_leads(where, search, segment_name)
         count = selection[0].order_by().count()
         noun = "lead" if count == 1 else "leads"
         how = f"to {to}" if to else "round-robin"

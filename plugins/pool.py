@@ -69,14 +69,9 @@ def put_command(session, leads, where, search, segment_name, yes, output_format)
     session.open()
     if where or search or segment_name:
         if leads:
-            raise click.UsageError("give LEAD… or --where/--search, not both")
+            raise click.UsageError("give LEAD… or --where/--search/--segment, not both")
         require(session.actor, "bulk action")
-        if segment_name:
-            from crmctl.query.segments import segment_leads
-
-            selection = segment_leads(where, search, segment_name)
-        else:
-            selection = selected_leads(where, search)
+        selection = selected_leads(where, search, segment_name)
         count = selection[0].order_by().count()
         noun = "lead" if count == 1 else "leads"
         if not confirmed(count, f"{count} {noun} will be put in the pool", f"Put {count} {noun} in the pool?", yes):

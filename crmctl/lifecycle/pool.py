@@ -10,7 +10,8 @@ on to the next one when another agent was faster.
 """
 from crmctl.errors import BadInput, NotFound, Refused
 from crmctl.kinds.ids import fetch_record, typed_id
-from crmctl.query.listing import build_query, listing_for
+from crmctl.query.segments import segment_leads
+from crmctl.query.selection import select_records
 from crmctl.records.batch import history_row, update_records, write_history
 from crmctl.records.bulk import start_bulk_action
 from crmctl.dates import utcnow
@@ -25,16 +26,13 @@ CLAIM_ACTION = "claim"
 NEXT_CANDIDATES = 20
 
 
-def selected_leads(where=(), search=None):
-    """(leads, description) that `--where`/`--search` pick as `list leads` would; at least one filter is needed."""
-    where = list(where or ())
-    search = (search or "").strip() or None
-    if not where and not search:
-        raise BadInput("choose the leads with --where FILTER or --search TEXT")
-    description = {"kind": "leads", "where": where}
-    if search:
-        description["search"] = search
-    return build_query(listing_for("leads"), where, search), description
+def selected_leads(where=(), search=None, segment=None):
+    """(query, description) of the leads `--where`/`--search`/`--segment` pick, as `list leads` would (bulk
+    actions share `crmctl.query.selection`); at least one of them is needed (exit 2)."""
+    if segment:
+        return segment_leads(where, search, segment)
+    chosen = select_records("leads", where, search)
+    return chosen.query, chosen.description
 
 
 def fetch_leads(leads):
