@@ -16,6 +16,7 @@ import functools
 import hashlib
 import itertools
 import json
+import fcntl
 import os
 import random
 import re
@@ -438,8 +439,17 @@ def sqlite_database(label, records_factory, count):
     path = os.path.join(DATA, f"{label}_{count}_{key}.db")
     if os.path.exists(path):
         return path
+    with open(os.path.join(DATA, f"{label}_{count}.build-lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two benchmarks started at once: one builds, the other waits
+        if os.path.exists(path):
+            return path
+        return _build_sqlite(path, label, records_factory, count)
+
+
+def _build_sqlite(path, label, records_factory, count):
     for stale in os.listdir(DATA):  # older builds of the same database
-        if stale.startswith(f"{label}_{count}_") and not stale.startswith(os.path.basename(path)):
+        if (stale.startswith(f"{label}_{count}_") and not stale.startswith(os.path.basename(path))
+                and not stale.endswith(".build-lock")):
             os.remove(os.path.join(DATA, stale))
     started = time.perf_counter()
     print(f"building {path} ({count:,} companies; cached for later runs)...", file=sys.stderr)
