@@ -18,14 +18,32 @@ def backend():
     return "sqlite"
 
 
-def prepare_for_reports():
-    """Session settings for aggregate queries: PostgreSQL's JIT compiler off.
+SQLITE_REPORT_MMAP_BYTES = 1 << 30
 
-    The reports' estimated costs (correlated sub-queries over a million leads) cross PostgreSQL's JIT
-    threshold, and compiling then takes seconds longer than running the query does.
+
+def prepare_for_reports():
+    """Session settings for aggregate queries over a whole database.
+
+    PostgreSQL: the JIT compiler off. The reports' estimated costs (correlated sub-queries over a
+    million leads) cross its threshold, and compiling then takes seconds longer than the query runs.
+    SQLite: the file memory-mapped (up to 1 GiB), so the look-ups of a report read pages in place
+    instead of copying each through the 2 MB page cache.
     """
-    if backend() == "postgresql":
+    name = backend()
+    if name == "postgresql":
         database_proxy.obj.execute_sql("SET jit = off")
+    elif name == "sqlite":
+        database_proxy.obj.execute_sql(f"PRAGMA mmap_size = {SQLITE_REPORT_MMAP_BYTES}")
+
+
+def unindexed(column):
+    """The column in a form SQLite's planner uses no index for (unary +), elsewhere the column itself.
+
+    For a filter that is true of nearly every row (`archived_at IS NULL`): SQLite's statistics count
+    the few distinct archive times, judge the filter selective and walk an index for it instead of
+    the index that serves the query's order.
+    """
+    return NodeList((SQL("+"), column), glue="") if backend() == "sqlite" else column
 
 
 def day_of(column):
@@ -61,3 +79,14 @@ def integer_division_sql(numerator, denominator):
     """SQL text for whole-number division (MySQL's `/` gives a decimal)."""
     operator = "DIV" if backend() == "mysql" else "/"
     return f"(({numerator}) {operator} {denominator})"
+
+
+
+def null_safe_equal_sql(left, right):
+    """SQL text for "equal, NULL equal to NULL"."""
+    name = backend()
+    if name == "postgresql":
+        return f"{left} IS NOT DISTINCT FROM {right}"
+    if name == "mysql":
+        return f"{left} <=> {right}"
+    return f"{left} IS {right}"

@@ -6,6 +6,7 @@ rows (20 unless asked). The score is the stored one that `score` keeps up to dat
 """
 from peewee import JOIN
 
+from crmctl.reports.dialect import unindexed
 from crmctl.storage.models import Agent, Company, Lead
 
 DEFAULT_LIMIT = 20
@@ -18,7 +19,7 @@ def scores_report(scope, limit=None):
     query = (Lead.select(Lead.id, Lead.full_name, Lead.position, Lead.status, Lead.score,
                          Company.name.alias("company"), Company.country, Agent.email.alias("owner"))
              .join(Company).switch(Lead).join(Agent, join_type=JOIN.LEFT_OUTER, on=(Lead.owner == Agent.id))
-             .where(Lead.archived_at.is_null(), scope.within(Lead.created_at))
+             .where(unindexed(Lead.archived_at).is_null(), scope.within(unindexed(Lead.created_at)))
              .order_by(Lead.score.desc(), Lead.id.desc()).limit(DEFAULT_LIMIT if limit is None else limit))
     if scope.agent_id is not None:
         query = query.where(Lead.owner == scope.agent_id)
