@@ -116,6 +116,14 @@ def test_follow_ups_come_on_day_1_3_7_and_14_then_the_lead_is_inactive_and_re_en
     assert {row["field"] for row in crm.json("history", lead) if row["action"] == "review run"} == {"inactive_at"}
 
 
+def test_a_dry_run_marks_no_lead_inactive(crm):
+    lead = add_lead(crm, add_company(crm, "Acme Robotics", added="2026-03-01 10:00:00"))
+    add_comm(crm, lead, "2026-03-02T10:00:00")
+    only(run(crm, "2026-03-17", "--dry-run"), follow_up_tasks=0, marked_inactive=1)
+    assert crm.json("list", "leads")[0]["inactive_at"] is None
+    assert tasks(crm) == []
+
+
 def test_a_missed_day_gives_the_latest_step_only(crm):
     lead = add_lead(crm, add_company(crm, "Acme Robotics", added="2026-03-01 10:00:00"))
     add_comm(crm, lead, "2026-03-02T10:00:00")
@@ -202,6 +210,15 @@ def test_business_hours_are_settings_checked_when_set(crm):
                        ("business_timezone", "Mars/Olympus")):
         result = crm("config", "set", key, value)
         assert result.exit_code == 2 and key in one_line(result)
+
+
+def test_business_hours_are_the_teams_wall_clock(crm):
+    crm.json("config", "set", "business_timezone", "Europe/Warsaw")
+    company = add_company(crm, "Acme Robotics")
+    lead = add_lead(crm, company)
+    add_submission(crm, lead, company, "2026-03-02 07:30:00")  # 08:30 in Warsaw: the clock starts at 09:00
+    (breach,) = run(crm, "2026-03-02")["breaches"]
+    assert breach["deadline"] == "2026-03-02T09:00:00Z"  # 10:00 in Warsaw
 
 
 # ---------------------------------------------------------------------------
