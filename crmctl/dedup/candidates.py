@@ -247,8 +247,20 @@ class CompanyMatcher:
             far -= ids
             ids -= excluded
             far -= excluded
-            blocked[index], two_typos_only[index] = ids | far, far
-            wanted |= ids | far
+            blocked[index], two_typos_only[index] = ids, far
+            wanted |= ids
+        # A company met only through two-typo keys is read whole when its name (or, having aliases, it
+        # might be an alias) is within two edits of the look-up's: most are not, and reading just
+        # their name keys first costs less than reading them whole.
+        far_names = self._name_keys(sorted({i for far in two_typos_only.values() for i in far} - wanted))
+        for index, lookup in named:
+            forms = name_forms(lookup.name_key)
+            near_enough = {company_id for company_id in two_typos_only[index]
+                           if company_id in wanted or company_id not in far_names
+                           or far_names[company_id][1] or within_two_typos(forms, far_names[company_id][0])}
+            two_typos_only[index] = near_enough
+            blocked[index] |= near_enough
+            wanted |= near_enough
         companies = self._companies(sorted(wanted))
         for index, lookup in named:
             typed = CompanyFacts(lookup.name_key, lookup.country, lookup.website_key, lookup.linkedin_key)
@@ -272,6 +284,15 @@ class CompanyMatcher:
                 candidate.score = max(candidate.score, best.score)
                 candidate.reasons.append(comparison_reason(lookup.name_key, best_key or facts.name_key, best,
                                                            lookup.country, facts.country, alias=best_key is not None))
+
+    def _name_keys(self, ids):
+        """id -> (name key, has aliases) of stored companies, one query a chunk."""
+        found = {}
+        for part in chunks(ids, 500):
+            found.update((company_id, (name_key, bool(aliased))) for company_id, name_key, aliased in self.sql.run(
+                "SELECT c.id, c.name_key, EXISTS (SELECT 1 FROM company_alias a WHERE a.company_id = c.id) "
+                f"FROM company c WHERE c.id IN ({self.sql.placeholders(len(part))})", part))
+        return found
 
     def _companies(self, ids):
         """id -> (name, CompanyFacts, alias name keys) of stored companies, with their aliases, one query a chunk."""
