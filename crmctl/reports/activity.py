@@ -16,6 +16,7 @@ from peewee import SQL, fn
 
 from crmctl.reports.dialect import day_of, day_text
 from crmctl.reports.distribution import number, percentage
+from crmctl.storage.connection import database_proxy
 from crmctl.storage.models import Agent, Communication, Company, History, Lead
 
 ACTIVITY_COLUMNS = ("companies", "leads", "communications", "status_changes")
@@ -31,6 +32,11 @@ def agents_in_scope(scope):
     return {agent.id: agent for agent in query}
 
 
+def raw_rows(query):
+    """The query's rows as the driver returns them: thousands of (agent, day, count) need no model conversion."""
+    return database_proxy.obj.execute_sql(*query.sql()).fetchall()
+
+
 def counts_per_agent_and_day(model, agent_column, time_column, scope, stamped=True):
     """{(agent id, day): count} of one table's rows in the period.
 
@@ -44,7 +50,7 @@ def counts_per_agent_and_day(model, agent_column, time_column, scope, stamped=Tr
         query = query.where(agent_column == scope.agent_id)
     elif scope.country is not None:
         query = query.where(agent_column.in_(Agent.select(Agent.id).where(Agent.country == scope.country)))
-    return {(row["agent_id"], day_text(row["day"])): number(row["count"]) for row in query.dicts()}
+    return {(agent_id, day_text(day)): int(count) for agent_id, day, count in raw_rows(query)}
 
 
 def status_changes_per_agent_and_day(scope):
@@ -62,10 +68,10 @@ def status_changes_per_agent_and_day(scope):
     if scope.agent_id is not None:
         query = query.where(History.agent_email == scope.agent_email)
     counts = {}
-    for row in query.dicts():
-        if row["agent_email"] in ids:
-            key = (ids[row["agent_email"]], day_text(row["day"]))
-            counts[key] = counts.get(key, 0) + number(row["count"])
+    for email, day, count in raw_rows(query):
+        if email in ids:
+            key = (ids[email], day_text(day))
+            counts[key] = counts.get(key, 0) + int(count)
     return counts
 
 
