@@ -284,7 +284,8 @@ FLOORS = {
           GROUP BY created_by_id, DATE(created_at)
         UNION ALL SELECT CAST(created_by_id AS VARCHAR(254)), DATE(created_at), 'leads', COUNT(*) FROM lead
           GROUP BY created_by_id, DATE(created_at)
-        UNION ALL SELECT CAST(agent_id AS VARCHAR(254)), DATE(occurred_at), 'communications', COUNT(*) FROM communication
+        UNION ALL SELECT CAST(agent_id AS VARCHAR(254)), DATE(occurred_at), 'communications', COUNT(*)
+          FROM communication
           WHERE DATE(occurred_at) < DATE({p}) GROUP BY agent_id, DATE(occurred_at)
         UNION ALL SELECT agent_email, DATE(at), 'status_changes', COUNT(*) FROM history
           WHERE field = 'status' AND agent_email IS NOT NULL GROUP BY field, agent_email, DATE(at)""",
@@ -355,7 +356,8 @@ def floor_sql(name, backend):
     text = FLOORS[name].format(
         p="{p}", p_new="{p_new}", p_customer="{p_customer}",
         owner_equal="ranked.owner_id IS NOT DISTINCT FROM sizes.owner_id" if backend == "postgresql"
-        else "ranked.owner_id IS sizes.owner_id", div_lower=f"(group_size + 1) {division} 2", div_upper=f"(group_size + 2) {division} 2",
+        else "ranked.owner_id IS sizes.owner_id",
+        div_lower=f"(group_size + 1) {division} 2", div_upper=f"(group_size + 2) {division} 2",
         div_tenth=f"group_size {division} 10", seconds_first=seconds(first, "lead.created_at"),
         seconds_waited=seconds(now, "lead.created_at"),
         seconds_close=seconds("deal.closed_at", "COALESCE(lead.created_at, deal.created_at)"),

@@ -24,8 +24,7 @@ def build_report_fixture(crm):
     from crmctl.records.batch import create_records, history_row, write_history
     from crmctl.rules.permissions import Actor
     from crmctl.storage.connection import connect_database
-    from crmctl.storage.models import (Agent, Communication, Company, Deal, DealStageChange, History, Lead,
-                                       Submission)
+    from crmctl.storage.models import Agent, Communication, Company, Deal, DealStageChange, Lead, Submission
 
     database = connect_database(crm.url)
     try:

@@ -15,7 +15,7 @@ import datetime
 from peewee import SQL, fn
 
 from crmctl.reports.dialect import day_of, day_text
-from crmctl.reports.distribution import number, percentage
+from crmctl.reports.distribution import percentage
 from crmctl.storage.connection import database_proxy
 from crmctl.storage.models import Agent, Communication, Company, History, Lead
 

@@ -32,7 +32,8 @@ REPORTS = {report.name: report for report in (
            lambda scope, settings, limit: velocity_report(scope, settings)),
     Report("scores", ("id", "full_name", "position", "company", "country", "status", "owner", "score"),
            lambda scope, settings, limit: scores_report(scope, limit)),
-    Report("review", ("country", "due", "oldest"), lambda scope, settings, limit: review_backlog_report(scope, settings)),
+    Report("review", ("country", "due", "oldest"),
+           lambda scope, settings, limit: review_backlog_report(scope, settings)),
 )}
 
 

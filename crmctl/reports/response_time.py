@@ -1,8 +1,8 @@
 """First-response times of inbound leads, and the breaches of the response-time rule (SPEC §5).
 
 An inbound lead is one created from a submission (a form or an imported row). Its first response is
-its first outbound communication logged at or after its creation; the time is measured from the lead's creation. The rule gives a new
-lead `response_time_new_lead_hours` (1) and a lead at a client company (an existing customer)
+its first outbound communication logged at or after its creation; the time is measured from the
+lead's creation. The rule gives a new lead `response_time_new_lead_hours` (1) and a lead at a client company (an existing customer)
 `response_time_customer_hours` (4). A breach is a first response later than that, or none yet when
 that much time has passed by the end of the period.
 
@@ -66,8 +66,8 @@ def response_time_report(scope, settings):
     """
     if scope.is_empty:
         return []
-    figures = distributions(measured_leads(scope, settings), ("group_agent",), sums={"breaches": breached_sql(settings)},
-                            with_total=True)
+    figures = distributions(measured_leads(scope, settings), ("group_agent",),
+                            sums={"breaches": breached_sql(settings)}, with_total=True)
     overall = figures.pop((), None)
     if not figures:
         return []

@@ -114,7 +114,8 @@ def shorten(label, length=26):
 
 
 def legend(this_label, last_label):
-    return (f'<div class="legend"><span class="swatch" style="background:{THIS_WEEK_COLOUR}"></span>{escaped(this_label)}'
+    return (f'<div class="legend"><span class="swatch" style="background:{THIS_WEEK_COLOUR}"></span>'
+            f'{escaped(this_label)}'
             f'<span class="swatch" style="background:{LAST_WEEK_COLOUR}"></span>{escaped(last_label)} '
             f'(last week in brackets in the tables)</div>')
 
