@@ -73,20 +73,3 @@ def timestamp_parameter(moment):
     if backend() == "postgresql":
         return peewee.Cast(peewee.Value(moment), "timestamp")
     return peewee.Value(moment.strftime("%Y-%m-%d %H:%M:%S"))
-
-
-def integer_division_sql(numerator, denominator):
-    """SQL text for whole-number division (MySQL's `/` gives a decimal)."""
-    operator = "DIV" if backend() == "mysql" else "/"
-    return f"(({numerator}) {operator} {denominator})"
-
-
-
-def null_safe_equal_sql(left, right):
-    """SQL text for "equal, NULL equal to NULL"."""
-    name = backend()
-    if name == "postgresql":
-        return f"{left} IS NOT DISTINCT FROM {right}"
-    if name == "mysql":
-        return f"{left} <=> {right}"
-    return f"{left} IS {right}"

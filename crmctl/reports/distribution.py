@@ -1,46 +1,14 @@
-"""Count, mean, median and 90th percentile of a measure, per group, in one SQL statement.
+"""Count, mean, median and 90th percentile of a measure, per group, computed by the database.
 
 SQLite has no percentile function and MySQL/MariaDB's differ from PostgreSQL's, so the ranks are
-numbered with the window function ROW_NUMBER (SQLite 3.25+, PostgreSQL, MariaDB 10.2+) and the
-aggregate keeps the values at the median's and the 90th percentile's ranks: the median is the mean
-of the one or two middle values, the 90th percentile the nearest-rank value (rank ⌈0.9·n⌉). Rows
-whose measure is NULL (a lead not answered yet) are counted but ranked apart, so they never shift
-the percentiles.
+numbered with the window function ROW_NUMBER (SQLite 3.25+, PostgreSQL, MariaDB 10.2+) and only the
+values at the median's and the 90th percentile's ranks are kept: the median is the mean of the one
+or two middle values, the 90th percentile the nearest-rank value (rank ⌈0.9·n⌉). Rows whose measure
+is NULL (a lead not answered yet) are counted but not ranked, so they never shift the percentiles.
 """
-from crmctl.reports.dialect import integer_division_sql, null_safe_equal_sql
+import uuid
+
 from crmctl.storage.connection import database_proxy
-
-GROUP_PREFIX = "group_"
-
-
-def ranked_aggregate_sql(source, groups, sums):
-    """SELECT of the figures per group (or overall, without groups) over the rows of `source`.
-
-    ROW_NUMBER ranks the measured rows of each group; the group's count of measured rows comes from
-    a GROUP BY joined to them (cheaper than a second window, COUNT(*) OVER, which buffers each group).
-    """
-    group_list = ", ".join(groups)
-    unmeasured = "CASE WHEN measure IS NULL THEN 1 ELSE 0 END"
-    partition = f"PARTITION BY {group_list + ', ' if groups else ''}{unmeasured}"
-    size = "group_size"
-    lower_middle = integer_division_sql(f"{size} + 1", 2)
-    upper_middle = integer_division_sql(f"{size} + 2", 2)
-    ninetieth = f"({size} - {integer_division_sql(size, 10)})"
-    summed = "".join(f", SUM({expression}) AS {name}" for name, expression in dict(sums).items())
-    sizes = (f"SELECT {''.join(f'{name} AS size_{name}, ' for name in groups)}COUNT(measure) AS {size} "
-             f"FROM {source} sized_rows" + (f" GROUP BY {group_list}" if groups else ""))
-    joined = " AND ".join(null_safe_equal_sql(f"ranked.{name}", f"sizes.size_{name}") for name in groups) or "1 = 1"
-    return (
-        f"SELECT {''.join(f'ranked.{name}, ' for name in groups)}COUNT(*) AS total, COUNT(measure) AS measured, "
-        f"AVG(measure) AS mean, "
-        f"AVG(CASE WHEN measure IS NOT NULL AND rank_in_group IN ({lower_middle}, {upper_middle}) "
-        f"THEN measure END) AS median, "
-        f"MAX(CASE WHEN measure IS NOT NULL AND rank_in_group = {ninetieth} THEN measure END) AS p90"
-        f"{summed} "
-        f"FROM (SELECT measured_rows.*, ROW_NUMBER() OVER ({partition} ORDER BY measure) AS rank_in_group "
-        f"FROM {source} measured_rows) ranked JOIN ({sizes}) sizes ON {joined}"
-        + (f" GROUP BY {', '.join(f'ranked.{name}' for name in groups)}" if groups else "")
-    )
 
 
 def distributions(measured, groups=(), sums=(), with_total=False):
@@ -49,31 +17,70 @@ def distributions(measured, groups=(), sums=(), with_total=False):
     `measured` is a Peewee query selecting the group columns (aliased `group_…`), a column aliased
     `measure` (NULL when there is nothing to measure) and what `sums` reads: {name: SQL expression
     over the selected columns}, each summed per group. With `with_total`, the figures over every
-    row come too, under the key (), from the same rows (a WITH clause both aggregates read).
-    Returns {group values tuple: {"total", "measured", "mean", "median", "p90", *sums}}.
+    row come too, under the key (). Returns
+    {group values tuple: {"total", "measured", "mean", "median", "p90", *sums}}.
+
+    The measured rows are computed once into a temporary table; a GROUP BY counts, averages and sums
+    them; ROW_NUMBER ranks the measured values of each group, and only the rows at the ranks the
+    median and the percentile need come back (a few per group).
     """
+    groups = tuple(groups)
+    database = database_proxy.obj
+    table = f"report_measures_{uuid.uuid4().hex[:12]}"
     inner_sql, parameters = measured.sql()
-    if with_total and groups:
-        # Any value of the group columns, typed as they are (a bare NULL is text to PostgreSQL's UNION).
-        blanks = ", ".join(f"MAX({name}) AS {name}" for name in groups)
-        per_group = ranked_aggregate_sql("measured_source", groups, sums)
-        overall = ranked_aggregate_sql("measured_source", (), sums).replace("SELECT ", f"SELECT {blanks}, ", 1)
-        sql = (f"WITH measured_source AS ({inner_sql}) SELECT 0 AS is_total, per_group.* FROM ({per_group}) per_group "
-               f"UNION ALL SELECT 1 AS is_total, overall.* FROM ({overall}) overall")
-    else:
-        sql = f"WITH measured_source AS ({inner_sql}) {ranked_aggregate_sql('measured_source', groups, sums)}"
-    cursor = database_proxy.obj.execute_sql(sql, parameters)
+    database.execute_sql(f"CREATE TEMPORARY TABLE {table} AS {inner_sql}", parameters)
+    try:
+        found = figures_by_group(database, table, groups, sums)
+        if with_total and groups:
+            found.update(figures_by_group(database, table, (), sums))
+        for grouped in ((groups, (), ) if with_total and groups else (groups,)):
+            add_ranked_figures(database, table, grouped, {key: figures for key, figures in found.items()
+                                                          if len(key) == len(grouped)})
+    finally:
+        database.execute_sql(f"DROP TABLE IF EXISTS {table}")
+    return {key: figures for key, figures in found.items() if figures["total"]}
+
+
+def figures_by_group(database, table, groups, sums):
+    summed = "".join(f", SUM({expression}) AS {name}" for name, expression in dict(sums).items())
+    cursor = database.execute_sql(
+        f"SELECT {''.join(f'{name}, ' for name in groups)}COUNT(*) AS total, COUNT(measure) AS measured, "
+        f"AVG(measure) AS mean{summed} FROM {table}" + (f" GROUP BY {', '.join(groups)}" if groups else ""))
     names = [column[0] for column in cursor.description]
     found = {}
     for row in cursor.fetchall():
         values = dict(zip(names, row))
         key = tuple(values.pop(name) for name in groups)
-        if values.pop("is_total", 0):
-            key = ()
-        if not values["total"]:
-            continue
         found[key] = {name: number(value) for name, value in values.items()}
+        found[key].update(median=None, p90=None)
     return found
+
+
+def wanted_ranks(measured):
+    """The ranks (1 = smallest) of the median's one or two middle values and of the 90th percentile."""
+    return (measured + 1) // 2, (measured + 2) // 2, measured - measured // 10
+
+
+def add_ranked_figures(database, table, groups, found):
+    """Fill in each group's median and p90 from the values at their ranks."""
+    ranks = sorted({rank for figures in found.values() if figures["measured"]
+                    for rank in wanted_ranks(figures["measured"])})
+    if not ranks:
+        return
+    columns = "".join(f"{name}, " for name in groups)
+    partition = f"PARTITION BY {', '.join(groups)} " if groups else ""
+    cursor = database.execute_sql(
+        f"SELECT {columns}rank_in_group, measure FROM (SELECT {columns}measure, ROW_NUMBER() OVER ({partition}"
+        f"ORDER BY measure) AS rank_in_group FROM {table} WHERE measure IS NOT NULL) ranked "
+        f"WHERE rank_in_group IN ({', '.join(str(rank) for rank in ranks)})")
+    values_at = {}
+    for row in cursor.fetchall():
+        values_at[(tuple(row[:len(groups)]), row[len(groups)])] = number(row[len(groups) + 1])
+    for key, figures in found.items():
+        if figures["measured"]:
+            lower, upper, ninetieth = wanted_ranks(figures["measured"])
+            figures["median"] = (values_at[(key, lower)] + values_at[(key, upper)]) / 2
+            figures["p90"] = values_at[(key, ninetieth)]
 
 
 def number(value):
