@@ -62,7 +62,8 @@ def seconds_between(later, earlier):
     """Seconds from `earlier` to `later` (columns, expressions or parameters), as a number."""
     name = backend()
     if name == "postgresql":
-        return fn.EXTRACT(NodeList((SQL("EPOCH FROM"), NodeList((later, SQL("-"), earlier)))))
+        # date_part gives a double; EXTRACT a NUMERIC, much slower to divide and average.
+        return fn.date_part("epoch", NodeList((later, SQL("-"), earlier)))
     if name == "mysql":
         return fn.TIMESTAMPDIFF(SQL("SECOND"), earlier, later)
     return (fn.julianday(later) - fn.julianday(earlier)) * 86400.0
