@@ -91,10 +91,10 @@ def insert_job_tasks(tasks, actor, now):
     """Insert the tasks whose key is not taken; returns {job_key: new task id} of those really inserted.
 
     Call inside the job's write transaction. Each inserted task gets its
-    History "create" row.
+    History "create" row. Two tasks of one key in `tasks`: the first is
+    inserted, the second skipped like a stored one.
     """
     database = database_proxy.obj
-    tasks = unique_tasks(tasks)
     creator = actor.agent.id if actor is not None and actor.agent is not None else None
     stamp = stored_value(database, now)
     inserted, due_values, statements = {}, {}, {}
