@@ -330,7 +330,7 @@ FLOORS = {
     "scores": """
         SELECT lead.id, lead.full_name, lead.score, company.name, agent.email FROM lead
         JOIN company ON company.id = lead.company_id LEFT JOIN agent ON agent.id = lead.owner_id
-        WHERE lead.archived_at IS NULL ORDER BY lead.score DESC, lead.id DESC LIMIT 20""",
+        WHERE {unindexed}lead.archived_at IS NULL ORDER BY lead.score DESC, lead.id DESC LIMIT 20""",
     "review": """
         SELECT country, COUNT(*), MIN(COALESCE(last_reviewed_at, created_at)) FROM company
         WHERE archived_at IS NULL AND relationship NOT IN ('client', 'not relevant')
@@ -347,14 +347,14 @@ def floor_sql(name, backend):
         division = "/"
     else:
         def seconds(later, earlier):
-            return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
+            return f"date_part('epoch', {later} - {earlier})"
         division = "/"
     first = ("(SELECT MIN(occurred_at) FROM communication WHERE communication.lead_id = lead.id "
              "AND direction = 'outbound' AND occurred_at >= lead.created_at)")
     now = "CAST({p} AS TIMESTAMP)" if backend == "postgresql" else "{p}"
     left = f"CASE WHEN moves.left_at IS NULL THEN {now} ELSE moves.left_at END"
     text = FLOORS[name].format(
-        p="{p}", p_new="{p_new}", p_customer="{p_customer}",
+        p="{p}", p_new="{p_new}", p_customer="{p_customer}", unindexed="+" if backend == "sqlite" else "",
         owner_equal="ranked.owner_id IS NOT DISTINCT FROM sizes.owner_id" if backend == "postgresql"
         else "ranked.owner_id IS sizes.owner_id",
         div_lower=f"(group_size + 1) {division} 2", div_upper=f"(group_size + 2) {division} 2",
