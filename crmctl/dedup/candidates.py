@@ -137,11 +137,12 @@ class MatcherSql:
         return found
 
 
-def _postings(rows, cap):
-    """key -> company ids from (key, company id) rows, leaving out keys with more than `cap` postings."""
+def _postings(rows, cap, crowded):
+    """key -> company ids from (key, company id) rows; keys with more than `cap` postings go to `crowded`."""
     postings = {}
     for key, company_id in rows:
         postings.setdefault(key, []).append(company_id)
+    crowded.update(key for key, ids in postings.items() if len(ids) > cap)
     return {key: ids for key, ids in postings.items() if len(ids) <= cap}
 
 
@@ -152,6 +153,10 @@ class CompanyMatcher:
         self.threshold = float(settings["likely_duplicate_min_score"] if min_score is None else min_score)
         self.possible_threshold = min(self.threshold, float(settings["possible_duplicate_min_score"]))
         self.sql = MatcherSql(database or database_proxy.obj)
+        # Blocking keys seen with more postings than their cap: skipped by every later chunk of the
+        # batch (rows are only added meanwhile, so a crowded key stays crowded). In a file of one trade
+        # many names end alike ("... plastics"), and their crowded two-typo keys recur row after row.
+        self.crowded = set()
 
     def band(self, candidate):
         return "exact" if candidate.exact else "likely" if candidate.score >= self.threshold else "possible"
@@ -220,16 +225,17 @@ class CompanyMatcher:
         if not named:
             return
         name_keys = sorted({l.name_key for _i, l in named})
+        crowded = self.crowded
         near_rows, far_rows, same_rows, alias_rows = self.sql.capped_groups([
-            ("company_blocking_key", "key", "company_id", sorted({k for near, _far in probes.values() for k in near}),
-             BLOCKING_KEY_CAP + 1),
-            ("company_blocking_key", "key", "company_id", sorted({k for _near, far in probes.values() for k in far}),
-             TWO_TYPO_KEY_CAP + 1),
+            ("company_blocking_key", "key", "company_id",
+             sorted({k for near, _far in probes.values() for k in near} - crowded), BLOCKING_KEY_CAP + 1),
+            ("company_blocking_key", "key", "company_id",
+             sorted({k for _near, far in probes.values() for k in far} - crowded), TWO_TYPO_KEY_CAP + 1),
             ("company", "name_key", "id", name_keys, SAME_NAME_LIMIT),
             ("company_alias", "name_key", "company_id", name_keys, SAME_NAME_LIMIT),
         ])
-        postings = _postings(near_rows, BLOCKING_KEY_CAP)
-        postings.update(_postings(far_rows, TWO_TYPO_KEY_CAP))
+        postings = _postings(near_rows, BLOCKING_KEY_CAP, crowded)
+        postings.update(_postings(far_rows, TWO_TYPO_KEY_CAP, crowded))
         same_name = {}
         for name_key, company_id in same_rows + alias_rows:
             same_name.setdefault(name_key, []).append(company_id)
