@@ -195,3 +195,14 @@ def test_bad_periods_and_countries_are_bad_input(crm, options, word):
     result = crm("report", "funnel", *options)
     assert result.exit_code == 2
     assert word in one_line(result)
+
+
+def test_review_backlog_counts_what_review_due_lists(crm_with_figures):
+    due = crm_with_figures.json("review", "due", "--today", "2026-11-29", "--all", acting=BOSS)
+    backlog = report(crm_with_figures, "review", "--until", "2026-11-29")
+    assert sum(row["due"] for row in backlog) == len(due) == 3
+
+
+def test_an_agents_review_backlog_is_its_companies(crm_with_figures):
+    assert report(crm_with_figures, "review", "--until", "2026-11-29", acting=BEN) == [
+        {"country": "DE", "due": 1, "oldest": "2026-08-01"}]

@@ -1,11 +1,14 @@
 """The review backlog by country (SPEC §6 report review): how many companies are due, and since when.
 
-"Due" as `review due` has it (SPEC §5): the last review, or the creation of a company never
-reviewed, is older than `review_interval_days` (90) at the end of the period; clients, not-relevant
-and archived companies, and companies with a lead at status Call, are never due. `--agent` counts the
-companies the agent owns; the period's start plays no part (a backlog is a state, at the period's end).
+"Due" as `review due` has it (SPEC §5, crmctl.jobs.review.due_condition): on the last day of the
+period, the last review, or the creation of a company never reviewed, is older than
+`review_interval_days` (90); clients, not-relevant and archived companies, and companies with a
+(not archived) lead at status Call, are never due. `--agent` counts the companies the agent owns or
+works on (its e-mail among their active agents); the period's start plays no part (a backlog is a
+state, at the period's end).
 """
 import datetime
+import json
 
 from peewee import fn
 
@@ -17,12 +20,14 @@ from crmctl.storage.models import Company, Lead
 def due_companies(scope, settings):
     """The companies due for review at the end of the period (a Peewee query)."""
     cutoff = scope.end - datetime.timedelta(days=settings["review_interval_days"])
-    with_call = Lead.select(Lead.id).where(Lead.company == Company.id, Lead.status == "Call")
+    with_call = Lead.select(Lead.id).where(Lead.company == Company.id, Lead.status == "Call",
+                                           Lead.archived_at.is_null())
     query = Company.select().where(
         Company.archived_at.is_null(), Company.relationship.not_in(("client", "not relevant")),
         fn.COALESCE(Company.last_reviewed_at, Company.created_at) < cutoff, ~fn.EXISTS(with_call))
-    if scope.agent_id is not None:
-        query = query.where(Company.owner == scope.agent_id)
+    if scope.agent_id is not None:  # the companies it owns or works on, as `review due --agent`
+        query = query.where((Company.owner == scope.agent_id)
+                            | Company.active_agents.contains(json.dumps(scope.agent_email)))
     if scope.country is not None:
         query = query.where(Company.country == scope.country)
     return query
