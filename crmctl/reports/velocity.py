@@ -33,7 +33,9 @@ def time_in_stage(scope):
     moves = restricted(
         DealStageChange.select(Deal.pipeline, Deal.status, DealStageChange.to_stage, DealStageChange.at,
                                next_move.alias("left_at"))
-        .join(Deal, on=(DealStageChange.deal == Deal.id)).where(Deal.archived_at.is_null()), scope).alias("moves")
+        .join(Deal, on=(DealStageChange.deal == Deal.id)).where(Deal.archived_at.is_null(), *(
+            # moves before the period matter to no stage entered in it (the next move is always later)
+            [DealStageChange.at >= scope.start] if scope.start is not None else [])), scope).alias("moves")
     # A stage still held: until the end of the period while the deal is open; a closed deal's last stage
     # (Closed Won, Finished…) is where it rests, not time spent, so it is not measured.
     left = Case(None, (((moves.c.left_at.is_null()) & (moves.c.status == "open"),
