@@ -31,6 +31,8 @@ def report():
 
 
 def scope_options(function):
+    function = click.option("--today", metavar="DATE",
+                            help="Make the report as of this UTC date (default: today).")(function)
     function = click.option("--country", metavar="CC", help="Only this country (ISO alpha-2).")(function)
     function = click.option("--agent", metavar="EMAIL", help="Only this agent's figures.")(function)
     function = click.option("--until", metavar="DATE", help="Last day of the period (default: today, UTC).")(function)
@@ -39,22 +41,22 @@ def scope_options(function):
     return function
 
 
-def scope_for(session, since, until, agent, country):
+def scope_for(session, since, until, agent, country, today=None):
     from crmctl.reports.scope import report_scope
 
     session.open()
-    scope = report_scope(session.actor, since=since, until=until, agent=agent, country=country)
+    scope = report_scope(session.actor, since=since, until=until, agent=agent, country=country, today=today)
     if scope.unknown_agent is not None:
         message(f"no agent {scope.unknown_agent}: nothing to report")
     return scope
 
 
 def report_command(name):
-    def run(session, since, until, agent, country, limit, output_format):
+    def run(session, since, until, agent, country, today, limit, output_format):
         from crmctl.reports.catalog import REPORTS, run_report
         from crmctl.rules.settings import load_settings
 
-        scope = scope_for(session, since, until, agent, country)
+        scope = scope_for(session, since, until, agent, country, today)
         rows = run_report(name, scope, load_settings(), limit=limit)
         if not rows and output_format == "table":
             if scope.unknown_agent is None:
@@ -80,15 +82,16 @@ for report_name in REPORT_HELP:
               help="The HTML file to write.")
 @click.option("--agent", metavar="EMAIL", help="Only this agent's figures.")
 @click.option("--country", metavar="CC", help="Only this country (ISO alpha-2).")
+@click.option("--today", metavar="DATE", help="Make the page as of this UTC date (default: today).")
 @pass_session
-def weekly(session, week, out_path, agent, country):
+def weekly(session, week, out_path, agent, country, today):
     """Write the week's figures beside last week's as one self-contained HTML page."""
     from crmctl.reports.weekly import parse_week, weekly_figures
     from crmctl.reports.weekly_page import weekly_page_html
     from crmctl.rules.settings import load_settings
 
-    monday = parse_week(week)
-    scope = scope_for(session, None, None, agent, country)
+    scope = scope_for(session, None, None, agent, country, today)
+    monday = parse_week(week, scope.today)
     figures = weekly_figures(monday, scope, load_settings())
     try:
         with open(out_path, "w", encoding="utf-8") as page:

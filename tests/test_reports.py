@@ -8,7 +8,7 @@ from report_fixture import ANNA, BEN, BOSS, MIA, build_report_fixture
 
 from conftest import one_line
 
-WEEK = ("--since", "2026-11-23", "--until", "2026-11-29")
+WEEK = ("--since", "2026-11-23", "--until", "2026-11-29", "--today", "2026-11-30")
 REPORT_NAMES = ("pipeline", "funnel", "activity", "quota", "response-time", "win-rate", "velocity", "scores",
                 "review")
 
@@ -206,3 +206,13 @@ def test_review_backlog_counts_what_review_due_lists(crm_with_figures):
 def test_an_agents_review_backlog_is_its_companies(crm_with_figures):
     assert report(crm_with_figures, "review", "--until", "2026-11-29", acting=BEN) == [
         {"country": "DE", "due": 1, "oldest": "2026-08-01"}]
+
+
+def test_a_report_as_of_an_earlier_day_leaves_out_what_came_after(crm_with_figures):
+    rows = report(crm_with_figures, "activity", "--today", "2026-11-23")
+    assert max(row["day"] for row in rows) == "2026-11-23"  # nothing of the 24th or later
+    assert report(crm_with_figures, "quota", "--since", "2026-11-23", "--today", "2026-11-24") == [
+        {"agent": ANNA, "day": "2026-11-23", "companies": 2, "target": 50, "attainment": 4.0},
+        {"agent": ANNA, "day": "2026-11-24", "companies": 1, "target": 50, "attainment": 2.0},
+        {"agent": BEN, "day": "2026-11-23", "companies": 0, "target": 50, "attainment": 0.0},
+        {"agent": BEN, "day": "2026-11-24", "companies": 1, "target": 50, "attainment": 2.0}]

@@ -21,7 +21,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 def weekly_page(crm, tmp_path):
     build_report_fixture(crm)
     out = tmp_path / "week.html"
-    result = crm("report", "weekly", "--week", "2026-W48", "--out", out, acting=BOSS)
+    result = crm("report", "weekly", "--week", "2026-W48", "--today", "2026-11-30", "--out", out, acting=BOSS)
     assert result.exit_code == 0, result.output
     assert one_line(result) == f"wrote the weekly page of 2026-W48 to {out}"
     return out

@@ -20,11 +20,13 @@ class ReportScope:
 
     `agent_id` is the id of the agent the report is limited to (None: everyone); `unknown_agent` holds
     the e-mail of an `--agent` that names nobody, whose report is empty. `today` is the day the report
-    is made on (what "due" and "not answered yet" are measured against).
+    is made as of (`--today`, for scripts and tests; by default the present UTC date): the default end
+    of the period, and what "not answered yet" is measured against.
     """
 
     def __init__(self, since=None, until=None, agent_id=None, agent_email=None, country=None, today=None,
                  unknown_agent=None):
+        self.today_given = today is not None
         self.today = today or utctoday()
         self.since = since
         self.until = until or self.today
@@ -47,10 +49,18 @@ class ReportScope:
 
     @property
     def reference_time(self):
-        """"Now" for the period: its end, or the present moment when the period reaches today."""
+        """"Now" for the period: its end, or the present moment when the period reaches it (as of
+        `--today`, the end of that day)."""
+        if self.today_given:
+            return min(self.end, datetime.datetime.combine(self.today + datetime.timedelta(days=1), datetime.time()))
         from crmctl.dates import utcnow
 
         return min(self.end, utcnow())
+
+    @property
+    def reaches_the_present(self):
+        """True when the period is open at both ends: from the beginning to the present day or later."""
+        return self.start is None and self.until >= utctoday()
 
     @property
     def is_empty(self):
@@ -64,7 +74,7 @@ class ReportScope:
         condition on it at all: leaving it out lets the database scan the table instead of walking
         an index on the column for every row.
         """
-        if stamped and self.start is None and self.until >= self.today:
+        if stamped and self.reaches_the_present:
             return SQL("1 = 1")
         condition = column < self.end
         if self.start is not None:
@@ -73,24 +83,18 @@ class ReportScope:
 
     def within_days(self, day, stamped=True):
         """The condition "this day expression falls in the period" (see `within` for `stamped`)."""
-        if stamped and self.start is None and self.until >= self.today:
+        if stamped and self.reaches_the_present:
             return SQL("1 = 1")
         condition = day <= self.until.isoformat()  # ISO text: a date to every backend and driver
         if self.since is not None:
             condition &= day >= self.since.isoformat()
         return condition
 
-    def shifted(self, days):
-        """The same scope moved by whole days (last week's figures beside this week's)."""
-        delta = datetime.timedelta(days=days)
-        return ReportScope(since=None if self.since is None else self.since + delta, until=self.until + delta,
-                           agent_id=self.agent_id, agent_email=self.agent_email, country=self.country,
-                           today=self.today + delta, unknown_agent=self.unknown_agent)
-
 
 def report_scope(actor, since=None, until=None, agent=None, country=None, today=None):
     """The ReportScope an actor may see for these options; PermissionDenied (exit 5) beyond it."""
     since = parse_date(since, "--since") if since else None
+    today = parse_date(today, "--today") if today else None
     until = parse_date(until, "--until") if until else None
     country = country.strip().upper() if country and country.strip() else None
     if country is not None and (len(country) != 2 or not country.isalpha()):

@@ -48,7 +48,10 @@ class WeekFigures:
         self.sunday = monday + datetime.timedelta(days=6)
         self.label = week_label(monday)
         week = ReportScope(since=monday, until=self.sunday, agent_id=scope.agent_id, agent_email=scope.agent_email,
-                           country=scope.country, today=min(self.sunday, scope.today),
+                           country=scope.country,
+                           # a past week is seen as of its Sunday; the week under way as of today
+                           today=self.sunday if self.sunday < scope.today else scope.today if scope.today_given
+                           else None,
                            unknown_agent=scope.unknown_agent)
         self.pipeline = pipeline_report(week, settings)
         self.funnel = funnel_report(week)
