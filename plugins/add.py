@@ -124,11 +124,11 @@ def add_lead_command(session, company_id, name, position, linkedin, connections,
 def add_deal_command(session, company_id, lead_id, pipeline, name, amount, currency, stage, expected_close,
                      contract_end, decision_criteria, competition, stakeholders, output_format):
     """Add a deal at a company in a pipeline."""
-    from crmctl.records.activities import add_deal
+    from crmctl.lifecycle.deals import open_deal
     from crmctl.kinds.shapes import record_dict
 
     session.open()
-    deal = add_deal(session.actor, company_id, name=name, pipeline=pipeline, lead=lead_id, amount=amount,
+    deal = open_deal(session.actor, company_id, name=name, pipeline=pipeline, lead=lead_id, amount=amount,
                     currency=currency, stage=stage, expected_close=expected_close, contract_end=contract_end,
                     decision_criteria=decision_criteria, competition=competition, stakeholders=stakeholders)
     print_record(record_dict("deal", deal), output_format)

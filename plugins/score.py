@@ -37,7 +37,7 @@ def score(session, lead_id, explain, output_format):
 
 def explain_lead(session, lead_id, output_format):
     from crmctl.kinds.ids import fetch_record
-    from crmctl.lifecycle.scoring import explain_score
+    from crmctl.records.scoring import explain_score
 
     session.open()
     lead = fetch_record(lead_id, ["lead"])
@@ -56,7 +56,7 @@ def explain_lead(session, lead_id, output_format):
 def score_one(session, lead_id, output_format):
     from crmctl.kinds.ids import fetch_record
     from crmctl.kinds.shapes import record_dict
-    from crmctl.lifecycle.scoring import rescore_leads
+    from crmctl.records.scoring import rescore_leads
     from crmctl.rules.permissions import require
     from crmctl.storage.connection import write_transaction
 
@@ -73,7 +73,7 @@ def score_one(session, lead_id, output_format):
 
 
 def score_all(session, output_format):
-    from crmctl.lifecycle.scoring import lead_count, rescore_all
+    from crmctl.records.scoring import lead_count, rescore_all
     from crmctl.rules.permissions import require
 
     session.open()

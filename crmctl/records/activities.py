@@ -8,7 +8,6 @@ import datetime
 
 from crmctl.errors import BadInput
 from crmctl.kinds.ids import fetch_record, kind_of, typed_id
-from crmctl.lifecycle.deals import open_deal
 from crmctl.records.batch import create_one
 from crmctl.records.companies import agent_id
 from crmctl.dates import parse_date, parse_datetime, utcnow
@@ -19,6 +18,7 @@ from crmctl.rules.vocabulary import (canonical, communication_channel_named, com
                                      task_kind_named)
 from crmctl.storage.connection import write_transaction
 from crmctl.storage.models import Communication, EngagementEvent, Lead, Note, Task
+from crmctl.records.scoring import rescored_after_event
 
 # A communication's follow-up reminder is due at this hour (UTC) of its date.
 FOLLOW_UP_HOUR = 9
@@ -125,19 +125,12 @@ def add_task(actor, subject, kind, due, assignee=None, text=None):
         )
 
 
-def add_deal(actor, company, name, pipeline, lead=None, amount=None, currency=None, stage=None, **details):
-    """A deal at a company, in a configured pipeline; `crmctl.lifecycle.deals.open_deal` holds its rules."""
-    return open_deal(actor, company, name, pipeline, lead=lead, amount=amount, currency=currency, stage=stage,
-                     **details)
-
-
 def add_event(actor, lead, kind, on=None):
     """An engagement event (a website visit, a demo request, …) that scoring counts."""
     require(actor, "add event")
     lead = fetch_lead(lead)
     kind = event_kind_named(kind, load_settings())
     occurred_at = optional_datetime(on, "date (--on)") or utcnow()
-    from crmctl.lifecycle.scoring import rescored_after_event  # the score moves in the event's transaction
 
     with write_transaction():
         return rescored_after_event(actor, create_one(EngagementEvent, actor, lead=lead.id, kind=kind,

@@ -14,6 +14,7 @@ from crmctl.records.history import update_record
 from crmctl.records.leads import edit_lead
 from crmctl.rules.permissions import require
 from crmctl.storage.connection import write_transaction
+from crmctl.records.scoring import rescored_after_edit
 
 
 def parse_assignments(assignments):
@@ -35,7 +36,6 @@ def edit_record(actor, typed_id_text, assignments, force=False):
     kind = kind_of(record)
     changes = parse_assignments(assignments)
     if kind in ("company", "lead"):  # a company's size or industry, a lead's position move scores: one transaction
-        from crmctl.lifecycle.scoring import rescored_after_edit
         from crmctl.storage.locks import released_after_transaction
 
         edit = edit_company if kind == "company" else edit_lead

@@ -20,7 +20,7 @@ from crmctl.records.contacts import contact_entries, contact_list, identities, s
 from crmctl.records.history import history_text, update_record
 from crmctl.dates import parse_date
 from crmctl.rules.permissions import require, working_agent
-from crmctl.lifecycle.scoring import first_score
+from crmctl.records.scoring import first_score
 from crmctl.rules.settings import load_settings
 from crmctl.rules.values import clean_text, free_text, one_line, whole_number
 from crmctl.rules.vocabulary import LEAD_STATUSES, NEW_LEAD_STATUS, lead_status_named, needs_date

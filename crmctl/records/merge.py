@@ -40,6 +40,7 @@ from crmctl.rules.permissions import require
 from crmctl.storage import models
 from crmctl.storage.locks import locked_rows
 from crmctl.storage.models import CompanyBlockingKey, Contact, Merge
+from crmctl.records.scoring import rescore_company_leads, rescore_leads
 
 MERGE_ACTION = "merge"
 UNMERGE_ACTION = "unmerge"
@@ -231,8 +232,7 @@ def merge_records(actor, keep_text, drop_texts):
 
 
 def rescore_merged(actor, kind, ids):
-    """Scores follow what a merge or an unmerge moved (`crmctl.lifecycle.scoring`)."""
-    from crmctl.lifecycle.scoring import rescore_company_leads, rescore_leads
+    """Scores follow what a merge or an unmerge moved (`crmctl.records.scoring`)."""
 
     (rescore_leads if kind == "lead" else rescore_company_leads)(actor, ids)
 

@@ -35,7 +35,7 @@ RELATIONSHIPS = ("prospect", "client", "not relevant")
 DEAL_STATUSES = ("open", "won", "lost", "abandoned")
 
 # Engagement events (`add event --kind`), which the score's behaviour and engagement signals count
-# (crmctl.lifecycle.scoring.EVENTS_OF_SIGNAL: an email open and an email click are both email engagement).
+# (crmctl.records.scoring.EVENTS_OF_SIGNAL: an email open and an email click are both email engagement).
 EVENT_KINDS = ("website_visit", "content_download", "email_open", "email_click", "demo_request", "pricing_enquiry",
                "contact_form")
 
