@@ -108,7 +108,7 @@ class Lead(BaseModel):
     class Meta:
         table_name = "lead"
         indexes = ((("created_at", "id"), False),  # `--sort -created` with its id tie-break (0003)
-                   (("company", "status"), False), (("status", "archived_at", "converted_at"), False),
+                   (("company", "status"), False), (("status", "converted_at", "archived_at"), False),
                    (("score", "id"), False))  # the reports (0010)
 
 
