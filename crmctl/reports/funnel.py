@@ -19,7 +19,7 @@ LEAD_TO_CUSTOMER = "lead → customer"
 
 
 def leads_query(scope):
-    # Over a whole history the (status, archived_at, converted_at) index answers the count; a period
+    # Over a whole history the (status, converted_at, archived_at) index answers the count; a period
     # with a start is a range of the created_at index, which SQLite takes only if archived_at is kept
     # from pointing it at the other.
     archived_at = Lead.archived_at if scope.start is None else unindexed(Lead.archived_at)
@@ -34,8 +34,8 @@ def leads_query(scope):
 def funnel_report(scope):
     """Rows {status, count, rate}: one per status (rate: share of all leads), then the conversions.
 
-    Two GROUP BY status: over the leads (how many, how many converted; on the (status, archived_at,
-    converted_at) index) and over the leads joined to their deals (how many have one, how many of
+    Two GROUP BY status: over the leads (how many, how many converted; on the (status, converted_at,
+    archived_at) index) and over the leads joined to their deals (how many have one, how many of
     those converted); the conversion rows add the few status rows up.
     """
     if scope.is_empty:
