@@ -46,6 +46,7 @@ def test_the_readme_quickstart_runs_on_the_default_sqlite_database(tmp_path):
     assert '"rejected": 0' in result.stdout
     assert "Anna Nowak" in result.stdout
     assert "Nordic Freight AB" in result.stdout
+    assert "lead → deal" in result.stdout  # and the funnel report of what was imported
     assert (tmp_path / ".config" / "crmctl" / "crm.db").exists()
 
 
