@@ -1,9 +1,8 @@
 """Archive records (archive ID… or --where) and bring them back (restore ID…)."""
 # Core modules are imported inside the callbacks, so `crmctl archive --help` loads no database code.
-import sys
-
 import click
 
+from crmctl.cli.bulk import bulk_options, confirmed
 from crmctl.cli.output import format_option, message, print_record
 from crmctl.cli.session import pass_session
 
@@ -12,11 +11,7 @@ from crmctl.cli.session import pass_session
 @click.argument("record_ids", nargs=-1, metavar="[ID]...")
 @click.option("--kind", "kind_plural", type=click.Choice(["leads", "companies", "deals"]),
               help="Bulk: what --where/--search/--segment pick (default: the segment's kind, else leads).")
-@click.option("--where", multiple=True, metavar="'FIELD OP VALUE'",
-              help="Bulk: archive every record that matches, as `list KIND --where` (repeat to AND).")
-@click.option("--search", help="Bulk: the records `list KIND --search` finds.")
-@click.option("--segment", "segment_name", metavar="NAME", help="Bulk: the records of a saved segment.")
-@click.option("--yes", is_flag=True, help="Bulk: archive without asking (on a terminal it asks to confirm).")
+@bulk_options("records", "list KIND")
 @format_option
 @pass_session
 def archive(session, record_ids, kind_plural, where, search, segment_name, yes, output_format):
@@ -51,7 +46,6 @@ def archive(session, record_ids, kind_plural, where, search, segment_name, yes, 
 
 def archive_selection(session, kind_plural, where, search, segment_name, yes, output_format):
     """Count, confirm (a terminal asks; a script must say --yes), archive in one transaction, report."""
-    from crmctl.errors import BadInput
     from crmctl.lifecycle.archive import apply_archive, planned_archive
     from crmctl.query.segments import find_segment, segment_definition
 
@@ -63,13 +57,9 @@ def archive_selection(session, kind_plural, where, search, segment_name, yes, ou
     selection = planned_archive(session.actor, kind_plural, where, search, segment=segment, segment_name=segment_name)
     count = selection.count()
     noun = kind_plural if count != 1 else {"leads": "lead", "companies": "company", "deals": "deal"}[kind_plural]
-    message(f"{count} {noun} will be archived" + (" (with their leads)" if kind_plural == "companies" else ""))
-    if count and not yes:
-        if not sys.stdin.isatty():
-            raise BadInput(f"not archiving {count} {noun} without confirmation: add --yes")
-        if not click.confirm(f"Archive {count} {noun}?", err=True):
-            message("nothing archived")
-            return
+    plan = f"{count} {noun} will be archived" + (" (with their leads)" if kind_plural == "companies" else "")
+    if not confirmed(count, noun, plan, f"Archive {count} {noun}?", yes):
+        return
     summary = apply_archive(session.actor, selection)
     message(f"{summary['archived']} archived as bulk action {summary['bulk']}")
     print_record(summary, output_format)

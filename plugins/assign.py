@@ -2,6 +2,7 @@
 # Core modules are imported inside the callback, so `crmctl assign --help` loads no database code.
 import click
 
+from crmctl.cli.bulk import bulk_options, confirmed
 from crmctl.cli.output import format_option, message, print_record, print_records
 from crmctl.cli.session import pass_session
 
@@ -12,11 +13,7 @@ from crmctl.cli.session import pass_session
 @click.option("--round-robin", is_flag=True,
               help="Each lead to the next active agent of its company's country, fair across runs.")
 @click.option("--explain", is_flag=True, help="Say why each lead went where (country, candidates, turn).")
-@click.option("--where", multiple=True, metavar="'FIELD OP VALUE'",
-              help="Bulk: every lead that matches, as `list leads --where` (repeat to AND).")
-@click.option("--search", help="Bulk: the leads `list leads --search` finds.")
-@click.option("--segment", "segment_name", metavar="NAME", help="Bulk: the leads of a saved segment.")
-@click.option("--yes", is_flag=True, help="Bulk: go ahead without asking (on a terminal it asks to confirm).")
+@bulk_options()
 @format_option
 @pass_session
 def assign(session, leads, to, round_robin, explain, where, search, segment_name, yes, output_format):
@@ -34,7 +31,6 @@ def assign(session, leads, to, round_robin, explain, where, search, segment_name
     """
     from crmctl.lifecycle.allocation import assign_leads
     from crmctl.lifecycle.pool import selected_leads
-    from crmctl.plugins.pool import confirmed
     from crmctl.rules.permissions import require
 
     if bool(to) == bool(round_robin):
@@ -50,7 +46,7 @@ def assign(session, leads, to, round_robin, explain, where, search, segment_name
         count = selection[0].order_by().count()
         noun = "lead" if count == 1 else "leads"
         how = f"to {to}" if to else "round-robin"
-        if not confirmed(count, f"{count} {noun} will be assigned {how}", f"Assign {count} {noun} {how}?", yes):
+        if not confirmed(count, noun, f"{count} {noun} will be assigned {how}", f"Assign {count} {noun} {how}?", yes):
             return
     summary = assign_leads(session.actor, leads, to=to, round_robin=round_robin, selection=selection)
     for row in summary["leads"]:

@@ -1,9 +1,8 @@
 """The lead pool: list the leads nobody owns, put leads in, claim one (atomic: two agents, one winner)."""
 # Core modules are imported inside the callbacks, so `crmctl pool --help` loads no database code.
-import sys
-
 import click
 
+from crmctl.cli.bulk import bulk_options, confirmed
 from crmctl.cli.output import format_option, message, print_record
 from crmctl.cli.session import pass_session
 from crmctl.plugins.listing import list_records, listing_options
@@ -26,33 +25,9 @@ def list_command(ctx, where, search, sort, limit, show_all, output_format):
                show_all=show_all, output_format=output_format)
 
 
-def confirmed(count, plan, question, yes):
-    """A bulk action goes ahead: --yes, or a person at a terminal said so; a script without --yes is exit 2.
-
-    `plan` ("3 leads will be put in the pool") is said on stderr before it goes ahead or asks; a refusal
-    is its one error line.
-    """
-    from crmctl.errors import BadInput
-
-    noun = "lead" if count == 1 else "leads"
-    if count and not yes and not sys.stdin.isatty():
-        raise BadInput(f"not changing {count} {noun} without confirmation: add --yes")
-    message(plan)
-    if not count or yes:
-        return True
-    if click.confirm(question, err=True):
-        return True
-    message("nothing changed")
-    return False
-
-
 @pool.command("put")
 @click.argument("leads", nargs=-1, metavar="[LEAD]...")
-@click.option("--where", multiple=True, metavar="'FIELD OP VALUE'",
-              help="Bulk: every lead that matches, as `list leads --where` (repeat to AND).")
-@click.option("--search", help="Bulk: the leads `list leads --search` finds.")
-@click.option("--segment", "segment_name", metavar="NAME", help="Bulk: the leads of a saved segment.")
-@click.option("--yes", is_flag=True, help="Bulk: go ahead without asking (on a terminal it asks to confirm).")
+@bulk_options()
 @format_option
 @pass_session
 def put_command(session, leads, where, search, segment_name, yes, output_format):
@@ -74,7 +49,8 @@ def put_command(session, leads, where, search, segment_name, yes, output_format)
         selection = selected_leads(where, search, segment_name)
         count = selection[0].order_by().count()
         noun = "lead" if count == 1 else "leads"
-        if not confirmed(count, f"{count} {noun} will be put in the pool", f"Put {count} {noun} in the pool?", yes):
+        if not confirmed(count, noun, f"{count} {noun} will be put in the pool", f"Put {count} {noun} in the pool?",
+                         yes):
             return
         summary = put_selection_in_pool(session.actor, selection)
     else:

@@ -1,9 +1,8 @@
 """Change a lead's status (one lead, or in bulk with --where), or show its status history."""
 # Core modules are imported inside the callback, so `crmctl status --help` loads no database code.
-import sys
-
 import click
 
+from crmctl.cli.bulk import bulk_options, confirmed
 from crmctl.cli.output import format_option, message, print_record, print_records
 from crmctl.cli.session import pass_session
 
@@ -12,11 +11,7 @@ from crmctl.cli.session import pass_session
 @click.argument("words", nargs=-1, metavar="[LEAD] STATUS")
 @click.option("--on", metavar="DATE", help="The date Follow Up and Event need (the follow-up date).")
 @click.option("--note", metavar="TEXT", help="Add this note to the lead.")
-@click.option("--where", multiple=True, metavar="'FIELD OP VALUE'",
-              help="Bulk: change every lead that matches, as `list leads --where` (repeat to AND).")
-@click.option("--search", help="Bulk: the leads `list leads --search` finds.")
-@click.option("--segment", "segment_name", metavar="NAME", help="Bulk: the leads of a saved segment.")
-@click.option("--yes", is_flag=True, help="Bulk: change without asking (on a terminal it asks to confirm).")
+@bulk_options()
 @click.option("--history", "show_history", is_flag=True, help="Show every status of LEAD with who and when.")
 @format_option
 @pass_session
@@ -65,7 +60,6 @@ def status(session, words, on, note, where, search, segment_name, yes, show_hist
 
 def bulk_status(session, new_status, on, where, search, yes, output_format, segment_name=None):
     """Count, confirm (a terminal asks; a script must say --yes), change in one transaction, report."""
-    from crmctl.errors import BadInput
     from crmctl.lifecycle.status import apply_status_change, planned_status_change
 
     session.open()
@@ -78,14 +72,10 @@ def bulk_status(session, new_status, on, where, search, yes, output_format, segm
                                               segment=segment, segment_name=segment_name)
     count = selection.count()
     noun = "lead" if count == 1 else "leads"
-    message(f"{count} {noun} will be set to {change['status']}"
+    plan = (f"{count} {noun} will be set to {change['status']}"
             + (f" (on {change['follow_up_on']})" if change["follow_up_on"] else ""))
-    if count and not yes:
-        if not sys.stdin.isatty():
-            raise BadInput(f"not changing {count} {noun} without confirmation: add --yes")
-        if not click.confirm(f"Set {count} {noun} to {change['status']}?", err=True):
-            message("nothing changed")
-            return
+    if not confirmed(count, noun, plan, f"Set {count} {noun} to {change['status']}?", yes):
+        return
     summary = apply_status_change(session.actor, selection, change)
     message(f"{summary['changed']} changed, {summary['unchanged']} already {summary['status']}")
     print_record(summary, output_format)
