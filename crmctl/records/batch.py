@@ -96,19 +96,63 @@ def is_deadlock(error):
     return code == 1213 or getattr(driver_error, "pgcode", None) == "40P01"
 
 
-def insert_returning_ids(model, rows):
-    """Insert rows in chunks; returns their new ids in the order given."""
-    ids = []
+def insert_rows(model, names, records, chunk=WRITE_CHUNK, returning=False):
+    """INSERT rows of plain values (tuples in the order of `names`) as multi-row statements of `chunk` rows.
+
+    The SQL of a full chunk is written once and reused: building it row by row
+    through Peewee's query builder costs more than the database's own work.
+    Values are given as the fields take them and converted by each field's
+    `db_value`. With `returning`, the new ids come back in the order given
+    (PostgreSQL and SQLite: RETURNING; ids of one statement grow in the order
+    of its rows).
+    """
     database = database_proxy.obj
-    for start in range(0, len(rows), WRITE_CHUNK):
-        part = rows[start:start + WRITE_CHUNK]
-        if database.returning_clause:
-            cursor = model.insert_many(part).returning(model.id).execute()
-            # Ids of one statement grow in the order of its rows.
-            ids += sorted(row.id for row in cursor)
-        else:  # MySQL proper has no RETURNING: one statement per row
-            ids += [model.insert(row).execute() for row in part]
+    fields = [model._meta.fields[name] for name in names]
+    converters = [field.db_value for field in fields]
+    left, right = database.quote  # the backend's identifier quotes: "" or ``
+    columns = ", ".join(f"{left}{field.column_name}{right}" for field in fields)
+    one = "(" + ", ".join([database.param] * len(fields)) + ")"
+    head = f"INSERT INTO {left}{model._meta.table_name}{right} ({columns}) VALUES "
+    tail = f" RETURNING {left}{model._meta.primary_key.column_name}{right}" if returning else ""
+    full = head + ", ".join([one] * chunk) + tail
+    ids = []
+    for start in range(0, len(records), chunk):
+        part = records[start:start + chunk]
+        sql = full if len(part) == chunk else head + ", ".join([one] * len(part)) + tail
+        cursor = database.execute_sql(sql, [convert(value) for record in part
+                                            for convert, value in zip(converters, record)])
+        if returning:
+            ids += sorted(row[0] for row in cursor.fetchall())
     return ids
+
+
+def _row_values(model, rows):
+    """(field names, value tuples) of rows given as dicts: each field a row leaves out takes its default."""
+    given = set().union(*(row.keys() for row in rows))
+    names = [field.name for field in model._meta.sorted_fields
+             if field.name in given or (field.default is not None and not field.primary_key)]
+    defaults = {name: model._meta.fields[name].default for name in names if name not in given or
+                any(name not in row for row in rows)}
+    records = []
+    for row in rows:
+        record = []
+        for name in names:
+            if name in row:
+                record.append(row[name])
+            else:
+                default = defaults.get(name)
+                record.append(default() if callable(default) else default)
+        records.append(tuple(record))
+    return names, records
+
+
+def insert_returning_ids(model, rows):
+    """Insert rows (dicts) in chunks; returns their new ids in the order given."""
+    database = database_proxy.obj
+    if not database.returning_clause:  # MySQL proper has no RETURNING: one statement per row
+        return [model.insert(row).execute() for row in rows]
+    names, records = _row_values(model, rows)
+    return insert_rows(model, names, records, returning=True)
 
 
 def attach_skipped(outcomes):
@@ -125,9 +169,13 @@ def history_row(actor, entity, action, field=None, old=None, new=None, batch=Non
             "bulk": bulk}
 
 
+HISTORY_COLUMNS = ("at", "agent_email", "entity", "action", "field", "old_value", "new_value", "batch", "merge",
+                   "bulk")
+
+
 def write_history(rows):
-    for start in range(0, len(rows), WRITE_CHUNK):
-        History.insert_many(rows[start:start + WRITE_CHUNK]).execute()
+    """Insert History rows (dicts as `history_row` makes them), many to a statement."""
+    insert_rows(History, HISTORY_COLUMNS, [tuple(row.get(name) for name in HISTORY_COLUMNS) for row in rows])
 
 
 def created_history(kind, ids, actor, batch=None):

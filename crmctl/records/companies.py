@@ -17,7 +17,7 @@ from crmctl.errors import BadInput
 from crmctl.kinds.ids import fetch_record
 from crmctl.kinds.registry import COMPANY
 from crmctl.records.batch import (RowOutcome, attach_skipped, created_history, forced_history, insert_returning_ids,
-                                  only_row, possible_history, refuse_duplicates, run_in_transaction, validated,
+                                  insert_rows, only_row, possible_history, refuse_duplicates, run_in_transaction, validated,
                                   write_history)
 from crmctl.records.history import update_record
 from crmctl.rules.contacts import country_code
@@ -195,9 +195,7 @@ def store_blocking_keys(companies, new=False):
         CompanyBlockingKey.delete().where(CompanyBlockingKey.company.in_(chunk)).execute()
     rows = [(company_id, key) for company_id, keys in name_keys.items()
             for key in sorted({key for name_key in keys for key in stored_keys(name_key)})]
-    for start in range(0, len(rows), 1000):
-        CompanyBlockingKey.insert_many(rows[start:start + 1000],
-                                       fields=[CompanyBlockingKey.company, CompanyBlockingKey.key]).execute()
+    insert_rows(CompanyBlockingKey, ("company", "key"), rows)
 
 
 def refresh_blocking_keys(company_ids):

@@ -6,6 +6,7 @@ without a country code is read in the company's country. Other details
 (Facebook, Instagram, website, other) are kept as given and never matched.
 """
 from crmctl.errors import BadInput
+from crmctl.records.batch import insert_rows
 from crmctl.rules.contacts import email_key, phone_key
 from crmctl.rules.values import check_fits, clean_text
 from crmctl.rules.vocabulary import contact_source_named
@@ -72,10 +73,8 @@ def identities(entries):
 
 def store_contacts(entries_by_lead):
     """Insert the contact details of many leads: {lead id: entries}, in chunks."""
-    rows = [{"lead": lead_id, "source": s, "value": v, "match_key": k}
-            for lead_id, entries in entries_by_lead.items() for s, v, k in entries]
-    for start in range(0, len(rows), 500):
-        Contact.insert_many(rows[start:start + 500]).execute()
+    insert_rows(Contact, ("lead", "source", "value", "match_key"),
+                [(lead_id, s, v, k) for lead_id, entries in entries_by_lead.items() for s, v, k in entries])
 
 
 def contact_list(entries):

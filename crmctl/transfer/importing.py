@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from crmctl.dates import utcnow
 from crmctl.dedup.decide import DUPLICATE_POLICIES, duplicate_changes
 from crmctl.errors import BadInput, CrmError, ExitStatus
-from crmctl.records.batch import WRITE_CHUNK, run_in_transaction, update_records
+from crmctl.records.batch import WRITE_CHUNK, insert_rows, run_in_transaction, update_records
 from crmctl.records.companies import add_companies
 from crmctl.records.history import history_text
 from crmctl.records.leads import add_leads
 from crmctl.rules.permissions import require, working_agent
 from crmctl.rules.settings import load_settings
-from crmctl.storage.connection import database_proxy
 from crmctl.storage.models import Agent, Company, ImportBatch, Lead, Submission
 from crmctl.transfer.cells import is_blank_row, text_of
 from crmctl.transfer.headers import match_headers
@@ -364,21 +363,3 @@ def store_submissions(rows, batch_id, campaign, source):
                         now, now))
     insert_rows(Submission, ("lead", "company", "campaign", "source", "batch", "data", "received_at", "created_at"),
                 records)
-
-
-def insert_rows(model, names, records, chunk=WRITE_CHUNK):
-    """INSERT many rows of plain values (tuples in the order of `names`) as multi-row statements of `chunk` rows.
-
-    The SQL of a full chunk is made once and reused: building it per row through the query builder costs more
-    than the database's own work. Values must already be in the column's stored form (no field conversion).
-    """
-    database = database_proxy.obj
-    left, right = database.quote  # the backend's identifier quotes: "" or ``
-    columns = ", ".join(f"{left}{model._meta.fields[name].column_name}{right}" for name in names)
-    one = "(" + ", ".join([database.param] * len(names)) + ")"
-    head = f"INSERT INTO {left}{model._meta.table_name}{right} ({columns}) VALUES "
-    full = head + ", ".join([one] * chunk)
-    for start in range(0, len(records), chunk):
-        part = records[start:start + chunk]
-        sql = full if len(part) == chunk else head + ", ".join([one] * len(part))
-        database.execute_sql(sql, [value for record in part for value in record])
