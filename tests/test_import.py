@@ -184,6 +184,20 @@ def test_round_robin_gives_new_leads_in_turn_to_the_country_agents_and_agents_ma
     assert owners == ["ann@x.com", "bob@x.com", "ann@x.com", "bob@x.com"]
 
 
+def test_round_robin_carries_on_from_one_import_to_the_next_and_to_assign(crm, tmp_path):
+    crm.json("agent", "add", "boss@x.com", "--name", "Boss", "--role", "admin")
+    for email in ("ann@x.com", "bob@x.com"):
+        crm.json("agent", "add", email, "--name", email, "--role", "agent", "--country", "PL", acting="boss@x.com")
+    for number in (0, 1):
+        path = write_xls(tmp_path / f"f{number}.xls", [ACME + person(f"P{number}", f"p{number}@acme-robotics.pl")])
+        run_import(crm, path, "--round-robin", acting="boss@x.com")
+    owners = {lead["full_name"]: lead["owner"] for lead in crm.json("list", "leads")}
+    assert owners == {"P0": "ann@x.com", "P1": "bob@x.com"}  # the second file does not start again at ann
+    p0 = next(lead["id"] for lead in crm.json("list", "leads") if lead["full_name"] == "P0")
+    assigned = crm.json("assign", p0, "--round-robin", acting="boss@x.com")
+    assert assigned["leads"][0]["owner"] == "ann@x.com"  # after bob, whoever gave the last turn
+
+
 @pytest.mark.parametrize("content, name", [
     (b"", "empty.xls"), (os.urandom(2048), "random.xls"), (b"PK\x03\x04broken", "broken.xlsx"),
     (b"Company Name;Country\n", "header_only.csv"), (b"foo;bar\n1;2\n", "no_header.csv"),

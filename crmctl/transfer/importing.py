@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from crmctl.dates import utcnow
 from crmctl.dedup.decide import DUPLICATE_POLICIES, duplicate_changes
 from crmctl.errors import BadInput, CrmError, ExitStatus
+from crmctl.lifecycle.allocation import round_robin_owners
 from crmctl.records.batch import WRITE_CHUNK, insert_rows, run_in_transaction, update_records
 from crmctl.records.companies import add_companies
 from crmctl.records.history import history_text
 from crmctl.records.leads import add_leads
 from crmctl.rules.permissions import require, working_agent
 from crmctl.rules.settings import load_settings
-from crmctl.storage.models import Agent, Company, ImportBatch, Lead, Submission
+from crmctl.storage.models import Company, ImportBatch, Lead, Submission
 from crmctl.transfer.cells import is_blank_row, text_of
 from crmctl.transfer.headers import match_headers
 from crmctl.transfer.reading import open_table
@@ -261,35 +262,23 @@ def store_rows(actor, rows, batch_id, settings, on_duplicate, force, campaign, s
 class LeadOwners:
     """Each new lead's owner: the agent named, the next active agent of the company's country, or the pool.
 
-    The round-robin turn of each country runs on from chunk to chunk, in file order.
+    Round-robin is the one of `assign --round-robin` (`crmctl.lifecycle.allocation`): each country's
+    turn runs on from chunk to chunk in file order and from this import to the next command.
     """
 
     def __init__(self, assign_to, round_robin):
-        self.assign_to, self.round_robin, self.turn, self.team = assign_to, round_robin, {}, None
+        self.assign_to, self.round_robin = assign_to, round_robin
 
     def of(self, rows):
         if not self.round_robin:
             return [self.assign_to] * len(rows)
-        if self.team is None:
-            self.team = {}
-            for agent in (Agent.select().where(Agent.active & (Agent.role == "agent")
-                                               & Agent.country.is_null(False)).order_by(Agent.id)):
-                self.team.setdefault(agent.country, []).append(agent.email)
         countries = {}
         ids = sorted({row.company_id for row in rows})
         for start in range(0, len(ids), WRITE_CHUNK):
             countries.update(Company.select(Company.id, Company.country)
                              .where(Company.id.in_(ids[start:start + WRITE_CHUNK])).tuples())
-        owners = []
-        for row in rows:
-            country = countries.get(row.company_id)
-            team = self.team.get(country)
-            if not team:
-                owners.append(None)  # nobody works that country: the lead waits in the pool
-                continue
-            owners.append(team[self.turn.get(country, 0) % len(team)])
-            self.turn[country] = self.turn.get(country, 0) + 1
-        return owners
+        # An owner of None: nobody works that country, and the lead waits in the pool.
+        return [turn.agent_email for turn in round_robin_owners([countries.get(row.company_id) for row in rows])]
 
 
 def apply_duplicate_policy(actor, rows, on_duplicate, batch_id, stored_companies, stored_leads):
