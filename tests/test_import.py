@@ -365,3 +365,16 @@ def test_a_repeat_of_a_refused_company_is_rejected_naming_that_row(crm, tmp_path
         reasons = {row["Row"]: row["Reason"] for row in csv.DictReader(handle)}
     assert reasons["3"].startswith("the same company as row 2, rejected: Company Name: likely duplicate")
     assert reasons["4"].startswith("Connections: ")
+
+
+def test_an_update_that_changes_a_position_moves_the_lead_score_in_the_same_import(crm, tmp_path):
+    run_import(crm, write_xls(tmp_path / "a.xls", [ACME + person("Anna Nowak", "anna@acme-robotics.pl",
+                                                                  position="Driver")]))
+    (before,) = crm.json("list", "leads")
+    run_import(crm, write_xls(tmp_path / "b.xls", [ACME + person("Anna Nowak", "anna@acme-robotics.pl",
+                                                                   position="Head of Sales")]),
+               "--on-duplicate", "update")
+    (after,) = crm.json("list", "leads")
+    assert after["position"] == "Head of Sales"
+    assert after["score"] > before["score"]  # a title the scoring settings call ideal
+    assert after["score"] == crm.json("score", after["id"])["score"]  # what a full recompute gives

@@ -17,6 +17,7 @@ from crmctl.records.batch import WRITE_CHUNK, insert_rows, run_in_transaction, u
 from crmctl.records.companies import add_companies
 from crmctl.records.history import history_text
 from crmctl.records.leads import add_leads
+from crmctl.records.scoring import rescore_company_leads, rescore_leads
 from crmctl.rules.permissions import require, working_agent
 from crmctl.rules.settings import load_settings
 from crmctl.storage.models import Company, ImportBatch, Lead, Submission
@@ -292,7 +293,7 @@ def apply_duplicate_policy(actor, rows, on_duplicate, batch_id, stored_companies
     if on_duplicate == "skip":
         return
     counted = "updated" if on_duplicate == "update" else "merged"
-    changed_companies = set()
+    changed_companies = {}  # company id -> the fields that changed
     ids = sorted(stored_companies)
     for start in range(0, len(ids), WRITE_CHUNK):
         companies = list(Company.select().where(Company.id.in_(ids[start:start + WRITE_CHUNK])))
@@ -301,6 +302,7 @@ def apply_duplicate_policy(actor, rows, on_duplicate, batch_id, stored_companies
                    for company in companies]
         changed_companies.update(update_records(companies, actor, changes, batch=batch_id))
     ids = sorted(stored_leads)
+    changed_leads = {}
     for start in range(0, len(ids), WRITE_CHUNK):
         leads = list(Lead.select().where(Lead.id.in_(ids[start:start + WRITE_CHUNK])))
         changes = []
@@ -316,11 +318,15 @@ def apply_duplicate_policy(actor, rows, on_duplicate, batch_id, stored_companies
                     current.update(really)
                     change.update(really)
             changes.append(change)
-        update_records(leads, actor, changes, batch=batch_id)
+        changed_leads.update(update_records(leads, actor, changes, batch=batch_id))
+    # A company's size or industry, a lead's position: the scores move in the import's transaction.
+    rescore_company_leads(actor, [c for c, fields in changed_companies.items()
+                                  if {"employee_count", "industry", "subindustry"} & set(fields)])
+    rescore_leads(actor, [lead for lead, fields in changed_leads.items() if "position" in fields])
     for row in rows:
         if row.outcome == "skipped" and row.company_id in changed_companies and row.duplicate_of_row is None:
             row.outcome = counted
-            changed_companies.discard(row.company_id)  # one row is counted for a company's change
+            changed_companies.pop(row.company_id)  # one row is counted for a company's change
 
 
 def lead_update_values(cells):
