@@ -211,7 +211,7 @@ def lead_rows(lead_ids):
     return list(Lead.select(*SCORED_COLUMNS).where(Lead.id.in_(lead_ids)).order_by(Lead.id).tuples())
 
 
-def rescore_leads(actor, lead_ids, settings=None):
+def rescore_leads(actor, lead_ids, settings=None, batch=None):
     """Recompute and store the scores of these leads; returns {lead id: new score} for those that changed.
 
     Run inside the caller's write transaction. Per chunk of SCORE_CHUNK leads:
@@ -222,11 +222,11 @@ def rescore_leads(actor, lead_ids, settings=None):
     lead_ids = sorted(set(lead_ids))
     changed = {}
     for start in range(0, len(lead_ids), SCORE_CHUNK):
-        changed.update(store_scores(actor, lead_rows(lead_ids[start:start + SCORE_CHUNK]), scorer))
+        changed.update(store_scores(actor, lead_rows(lead_ids[start:start + SCORE_CHUNK]), scorer, batch))
     return changed
 
 
-def store_scores(actor, rows, scorer):
+def store_scores(actor, rows, scorer, batch=None):
     """Score (id, company id, position, score) rows; write the scores that moved. Returns {id: new score}."""
     if not rows:
         return {}
@@ -240,14 +240,15 @@ def store_scores(actor, rows, scorer):
     if moved:
         # Instances holding only what update_records compares and writes: the id and the stored score.
         leads = [Lead(id=lead_id, score=old) for lead_id, (old, _new) in moved.items()]
-        update_records(leads, actor, [{"score": new} for _old, new in moved.values()], action="score")
+        update_records(leads, actor, [{"score": new} for _old, new in moved.values()], action="score",
+                       batch=batch)
     return {lead_id: new for lead_id, (_old, new) in moved.items()}
 
 
-def rescore_company_leads(actor, company_ids, settings=None):
+def rescore_company_leads(actor, company_ids, settings=None, batch=None):
     """After a company's size or industry changed: every one of its leads, in the same transaction."""
     lead_ids = [lead_id for (lead_id,) in Lead.select(Lead.id).where(Lead.company.in_(list(company_ids))).tuples()]
-    return rescore_leads(actor, lead_ids, settings)
+    return rescore_leads(actor, lead_ids, settings, batch)
 
 
 def first_score(company, position, settings):

@@ -321,8 +321,8 @@ def apply_duplicate_policy(actor, rows, on_duplicate, batch_id, stored_companies
         changed_leads.update(update_records(leads, actor, changes, batch=batch_id))
     # A company's size or industry, a lead's position: the scores move in the import's transaction.
     rescore_company_leads(actor, [c for c, fields in changed_companies.items()
-                                  if {"employee_count", "industry", "subindustry"} & set(fields)])
-    rescore_leads(actor, [lead for lead, fields in changed_leads.items() if "position" in fields])
+                                  if {"employee_count", "industry", "subindustry"} & set(fields)], batch=batch_id)
+    rescore_leads(actor, [lead for lead, fields in changed_leads.items() if "position" in fields], batch=batch_id)
     for row in rows:
         if row.outcome == "skipped" and row.company_id in changed_companies and row.duplicate_of_row is None:
             row.outcome = counted
