@@ -14,7 +14,6 @@ from crmctl.records.history import update_record
 from crmctl.records.leads import edit_lead
 from crmctl.rules.permissions import require
 from crmctl.storage.connection import write_transaction
-from crmctl.records.scoring import rescored_after_edit
 
 
 def parse_assignments(assignments):
@@ -35,12 +34,9 @@ def edit_record(actor, typed_id_text, assignments, force=False):
     record = fetch_record(typed_id_text)
     kind = kind_of(record)
     changes = parse_assignments(assignments)
-    if kind in ("company", "lead"):  # a company's size or industry, a lead's position move scores: one transaction
-        from crmctl.storage.locks import released_after_transaction
-
+    if kind in ("company", "lead"):  # each rescores in its own transaction, after its locks (no read before them)
         edit = edit_company if kind == "company" else edit_lead
-        with released_after_transaction(), write_transaction():
-            return kind, rescored_after_edit(actor, kind, edit(actor, record, changes, force=force))
+        return kind, edit(actor, record, changes, force=force)
     description = KINDS[kind]
     editable = description.editable_names()
     if not editable:

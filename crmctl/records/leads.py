@@ -20,7 +20,7 @@ from crmctl.records.contacts import contact_entries, contact_list, identities, s
 from crmctl.records.history import history_text, update_record
 from crmctl.dates import parse_date
 from crmctl.rules.permissions import require, working_agent
-from crmctl.records.scoring import first_score
+from crmctl.records.scoring import first_score, rescore_leads
 from crmctl.rules.settings import load_settings
 from crmctl.rules.values import clean_text, free_text, one_line, whole_number
 from crmctl.rules.vocabulary import LEAD_STATUSES, NEW_LEAD_STATUS, lead_status_named, needs_date
@@ -321,6 +321,7 @@ def edit_lead(actor, lead, changes, force=False):
                                                new=history_text(contact_list(new_entries))))
             outcome = RowOutcome(0, action="forced" if forced else "update", record_id=lead.id, candidates=forced)
             write_history(history + forced_history("lead", [outcome], actor))
+            rescore_leads(actor, [lead.id])  # a position or a company moves the score: the same transaction
     except peewee.IntegrityError:
         raise_stored_by_another_process("lead", matcher.find([identities(added)], [lead.id])[0])
     return lead

@@ -256,15 +256,6 @@ def first_score(company, position, settings):
     return score_of(components(position, company, {}, settings))
 
 
-def rescored_after_edit(actor, kind, record):
-    """The hook of `edit`: a lead's position or company, a company's size or industry may move scores."""
-    if kind == "lead":
-        rescore_leads(actor, [record.id])
-    elif kind == "company":
-        rescore_company_leads(actor, [record.id])
-    return record
-
-
 def rescored_after_event(actor, event):
     """The hook of `add event`: the event's lead, in the event's transaction."""
     rescore_leads(actor, [event.lead_id])
