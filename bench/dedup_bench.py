@@ -77,6 +77,9 @@ def core_check():
     matcher = CompanyMatcher(settings)
 
     def check(row):
+        # A command checks one company: what the matcher learnt of crowded keys in earlier checks is
+        # forgotten, as a new `add company` process would never have known it.
+        matcher.crowded.clear()
         return check_companies([row], settings=settings, matcher=matcher)
 
     return check, "check_companies"

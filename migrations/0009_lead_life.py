@@ -74,8 +74,13 @@ def up(migrator, db):
         migrator.add_column("deal", "stage_entered_at", DateTimeField(null=True)),
         migrator.add_column("deal", "touched_at", DateTimeField(null=True)),
         migrator.add_column("communication", "direction", CharField(max_length=8, default="outbound")),
-        migrator.add_column("history", "bulk", IntegerField(null=True, index=True)),
+        migrator.add_column("history", "bulk", IntegerField(null=True)),
     )
+    # Few History rows belong to a bulk action: on SQLite the index holds only those (a look-up by
+    # bulk = N implies bulk IS NOT NULL, so SQLite uses it), elsewhere a plain index.
+    partial = " WHERE bulk IS NOT NULL" if isinstance(db, SqliteDatabase) else ""
+    left, right = db.quote
+    db.execute_sql(f"CREATE INDEX {left}history_bulk{right} ON {left}history{right} ({left}bulk{right}){partial}")
     if not isinstance(db, SqliteDatabase):
         migrator.migrate(*(migrator.add_index(table, columns, False) for table, columns in REPORT_INDEXES))
     if isinstance(db, MySQLDatabase):
@@ -87,6 +92,7 @@ def down(migrator, db):
         migrator.migrate(*(migrator.drop_index(table, f"{table}_{'_'.join(columns)}")
                            for table, columns in REPORT_INDEXES))
     migrator.migrate(
+        migrator.drop_index("history", "history_bulk"),
         migrator.drop_column("history", "bulk"),
         migrator.drop_column("communication", "direction"),
         migrator.drop_column("deal", "touched_at"),

@@ -14,7 +14,9 @@ On every backend:
 On SQLite only, indexes on expressions, so the activity report's GROUP BY agent and day walks an
 index instead of sorting every row: `company (created_by_id, DATE(created_at))`,
 `lead (created_by_id, DATE(created_at))`, `communication (agent_id, DATE(occurred_at))` and
-`history (field, agent_email, DATE(at))`. PostgreSQL and MariaDB group by hashing and need none.
+`history (field, agent_email, DATE(at))`, this one only over the rows of a changed field (`field
+IS NOT NULL`, which a look-up of `field = 'status'` implies: a 'create' row costs it nothing).
+PostgreSQL and MariaDB group by hashing and need none.
 
 Frozen here: the index names and definitions as they are at version 10; this file imports nothing
 from crmctl.
@@ -33,7 +35,7 @@ SQLITE_DAY_INDEXES = (
     ("company_created_by_id_day", "company", "created_by_id, DATE(created_at)"),
     ("lead_created_by_id_day", "lead", "created_by_id, DATE(created_at)"),
     ("communication_agent_id_day", "communication", "agent_id, DATE(occurred_at)"),
-    ("history_field_agent_email_day", "history", "field, agent_email, DATE(at)"),
+    ("history_field_agent_email_day", "history", "field, agent_email, DATE(at)) WHERE (field IS NOT NULL"),
 )
 
 
