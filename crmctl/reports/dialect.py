@@ -18,22 +18,16 @@ def backend():
     return "sqlite"
 
 
-SQLITE_REPORT_MMAP_BYTES = 1 << 30
-
-
 def prepare_for_reports():
     """Session settings for aggregate queries over a whole database.
 
     PostgreSQL: the JIT compiler off. The reports' estimated costs (correlated sub-queries over a
     million leads) cross its threshold, and compiling then takes seconds longer than the query runs.
-    SQLite: the file memory-mapped (up to 1 GiB), so the look-ups of a report read pages in place
-    instead of copying each through the 2 MB page cache.
+    (SQLite memory-maps the file on every connection: crmctl.storage.connection.)
     """
     name = backend()
     if name == "postgresql":
         database_proxy.obj.execute_sql("SET jit = off")
-    elif name == "sqlite":
-        database_proxy.obj.execute_sql(f"PRAGMA mmap_size = {SQLITE_REPORT_MMAP_BYTES}")
 
 
 def unindexed(column):

@@ -29,6 +29,9 @@ URL_FORMS = f"{SQLITE_URL_FORMS}, postgresql://USER@HOST:PORT/DB or mysql://USER
 MIGRATION_TABLE = "crmctl_schema_migration"
 SQLITE_HEADER = b"SQLite format 3\x00"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+# SQLite reads the file memory-mapped (up to 1 GiB): a look-up reads index pages in place instead of
+# copying each through the 2 MB page cache with a system call (a fifth of a duplicate check at 1M).
+SQLITE_MMAP_BYTES = 1 << 30
 DATABASE_CLASSES = {
     "sqlite": peewee.SqliteDatabase,
     "postgres": peewee.PostgresqlDatabase,
@@ -115,7 +118,8 @@ def connect_database(url):
             except OSError as error:
                 raise BadInput(f"cannot create the directory for {path}: {error.strerror}")
         # journal_mode=wal writes to the file: it is set once the file is known to be crmctl's (below).
-        options["pragmas"] = {"foreign_keys": 1, "busy_timeout": SQLITE_BUSY_TIMEOUT_SECONDS * 1000}
+        options["pragmas"] = {"foreign_keys": 1, "busy_timeout": SQLITE_BUSY_TIMEOUT_SECONDS * 1000,
+                              "mmap_size": SQLITE_MMAP_BYTES}
         options["timeout"] = SQLITE_BUSY_TIMEOUT_SECONDS
     elif scheme == "mysql":
         options["charset"] = "utf8mb4"
