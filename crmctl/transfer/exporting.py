@@ -7,6 +7,7 @@ cells made inert by the writers and read back by import).
 """
 from crmctl.query.listing import build_query, listing_for
 from crmctl.rules.permissions import require
+from crmctl.storage.connection import unmapped_for_bulk_work
 from crmctl.storage.models import Company, Contact, Submission
 from crmctl.transfer.template import COLUMNS, COMPANY
 from crmctl.transfer.writing import write_rows
@@ -21,6 +22,7 @@ def export_file(actor, path, where=(), search=None, companies=False, progress=No
     `progress("exported", rows so far, None)`, if given, is called after each CHUNK rows.
     """
     require(actor, "export")
+    unmapped_for_bulk_work()
     kind = "companies" if companies else "leads"
     listing = listing_for(kind)
     query = build_query(listing, where, search)  # checked here: a bad filter is refused before any file is made

@@ -20,6 +20,7 @@ from crmctl.records.leads import add_leads
 from crmctl.records.scoring import rescore_company_leads, rescore_leads
 from crmctl.rules.permissions import require, working_agent
 from crmctl.rules.settings import load_settings
+from crmctl.storage.connection import unmapped_for_bulk_work
 from crmctl.storage.models import Company, ImportBatch, Lead, Submission
 from crmctl.transfer.cells import is_blank_row, text_of
 from crmctl.transfer.headers import match_headers
@@ -132,6 +133,7 @@ def import_file(actor, path, sheet=None, mapping=None, ignore_unknown=False, on_
     """
     import os
 
+    unmapped_for_bulk_work()
     if on_duplicate not in DUPLICATE_POLICIES:
         raise BadInput(f"--on-duplicate must be one of {', '.join(DUPLICATE_POLICIES)}, not {on_duplicate!r}")
     if assign_to and round_robin:
