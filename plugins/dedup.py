@@ -1,6 +1,6 @@
 """Find, explain, merge and unmerge duplicate companies and leads.
 
-The matching rules live in crmctl.dedup and the merge in crmctl.records.merge;
+The matching rules live in crmctl.dedup, the merge in crmctl.records.merge and crmctl.records.unmerge;
 this module parses options and prints.
 """
 # Core modules are imported inside the callbacks, so `crmctl COMMAND --help` loads no database code.
@@ -156,7 +156,7 @@ def merge_command(session, keep, drop, dry_run, yes, output_format):
 @pass_session
 def unmerge_command(session, merge_id, output_format):
     """Undo a merge (X12): restore the dropped records and give back what was theirs, keeping later edits."""
-    from crmctl.records.merge import unmerge
+    from crmctl.records.unmerge import unmerge
     from crmctl.cli.output import message
     from crmctl.kinds.shapes import record_dict
 

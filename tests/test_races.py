@@ -37,7 +37,7 @@ RACER = """
 import json, os, sys, time
 from click.testing import CliRunner
 from crmctl.cli import cli
-import crmctl.records.companies, crmctl.records.merge, crmctl.kinds.shapes, crmctl.cli.output
+import crmctl.records.companies, crmctl.records.merge, crmctl.records.unmerge, crmctl.kinds.shapes, crmctl.cli.output
 folder, url, rounds = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 if url.startswith("postgresql"):
     import psycopg2

@@ -232,7 +232,7 @@ def keep_dropped_names(actor, merge_id, keep, dropped, journal):
 def restore_dropped_names(actor, merge_id, survivor_id, restored_ids, journal):
     """Undo `keep_dropped_names` once the dropped companies are back; refreshes every one's keys.
 
-    As for fields (`crmctl.records.merge.unmerge`), only what is still as the
+    As for fields (`crmctl.records.unmerge.unmerge`), only what is still as the
     merge left it is undone: an alias the survivor was given by the merge goes,
     one it took over goes back to its company; one removed since stays removed.
     Returns the names of the dropped companies' aliases that stay removed, for
