@@ -10,27 +10,21 @@ from crmctl.errors import BadInput
 from crmctl.kinds.ids import fetch_record, kind_of, typed_id
 from crmctl.records.batch import create_one
 from crmctl.records.companies import agent_id
+from crmctl.records.scoring import rescored_after_event
 from crmctl.dates import parse_date, parse_datetime, utcnow
 from crmctl.rules.permissions import require, working_agent
 from crmctl.rules.settings import load_settings
 from crmctl.rules.values import clean_text, free_text
-from crmctl.rules.vocabulary import (canonical, communication_channel_named, communication_type_named, event_kind_named,
-                                     task_kind_named)
+from crmctl.rules.vocabulary import (communication_channel_named, communication_direction_named,
+                                     communication_type_named, event_kind_named, task_kind_named)
 from crmctl.storage.connection import write_transaction
 from crmctl.storage.models import Communication, EngagementEvent, Lead, Note, Task
-from crmctl.records.scoring import rescored_after_event
 
 # A communication's follow-up reminder is due at this hour (UTC) of its date.
 FOLLOW_UP_HOUR = 9
-COMMUNICATION_DIRECTIONS = ("outbound", "inbound")
 
 # What a note or a task can hang on.
 SUBJECT_KINDS = ["company", "lead", "deal"]
-
-
-def communication_direction_named(value):
-    """outbound (we wrote) or inbound (the lead answered); exit 2 otherwise."""
-    return canonical(value, COMMUNICATION_DIRECTIONS, "communication direction")
 
 
 def fetch_lead(lead):

@@ -24,6 +24,8 @@ STATUSES_NEEDING_DATE = ("Follow Up", "Event")
 
 COMMUNICATION_TYPES = ("Basic Correspondence", "Follow-up", "First Connection", "Presentation", "Event")
 COMMUNICATION_CHANNELS = ("LinkedIn", "Email", "Phone", "Facebook", "Instagram", "other")
+# outbound: we wrote; inbound: the lead answered (the follow-up cadence stops at an answer).
+COMMUNICATION_DIRECTIONS = ("outbound", "inbound")
 
 TASK_KINDS = ("task", "meeting", "comment", "call", "email")
 
@@ -77,6 +79,11 @@ def communication_type_named(value):
 
 def communication_channel_named(value):
     return canonical(value, COMMUNICATION_CHANNELS, "communication channel")
+
+
+def communication_direction_named(value):
+    """outbound (we wrote) or inbound (the lead answered); exit 2 otherwise."""
+    return canonical(value, COMMUNICATION_DIRECTIONS, "communication direction")
 
 
 def task_kind_named(value):
