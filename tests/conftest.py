@@ -186,3 +186,12 @@ def one_line(result):
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.output
     return lines[0]
+
+
+def add_team(crm, boss, manager, agents):
+    """An admin `boss` and a manager in PL, then each (email, country) of `agents` as an agent."""
+    crm.json("agent", "add", boss, "--name", "Boss", "--role", "admin", "--country", "PL")
+    crm.json("agent", "add", manager, "--name", "Mia", "--role", "manager", "--country", "PL", acting=boss)
+    for email, country in agents:
+        crm.json("agent", "add", email, "--name", email.split("@")[0], "--role", "agent", "--country", country,
+                 acting=boss)

@@ -3,7 +3,7 @@ import itertools
 
 import pytest
 
-from conftest import one_line
+from conftest import add_team, one_line
 from test_races import Racers
 
 BOSS, MIA, ANN, BOB, CAT, DORA = ("boss@example.com", "mia@example.com", "ann@example.com", "bob@example.com",
@@ -20,12 +20,8 @@ def company_args(name, slug, country):
 @pytest.fixture
 def team(crm):
     """An admin and a manager; agents Ann, Bob and Cat in PL, Dora in DE; a company in PL, DE and FR."""
-    crm.json("agent", "add", BOSS, "--name", "Boss", "--role", "admin", "--country", "PL")
+    add_team(crm, BOSS, MIA, [(ANN, "PL"), (BOB, "PL"), (CAT, "PL"), (DORA, "DE")])
     crm.json("config", "set", "max_leads_per_company", "100", acting=BOSS)
-    crm.json("agent", "add", MIA, "--name", "Mia", "--role", "manager", "--country", "PL", acting=BOSS)
-    for email, country in ((ANN, "PL"), (BOB, "PL"), (CAT, "PL"), (DORA, "DE")):
-        crm.json("agent", "add", email, "--name", email.split("@")[0], "--role", "agent", "--country", country,
-                 acting=BOSS)
     for name, slug, country in (("Acme Robotics", "acme", "PL"), ("Berlin Robots", "berlin", "DE"),
                                 ("Paris Robots", "paris", "FR")):
         crm.json(*company_args(name, slug, country), acting=BOSS)

@@ -1,18 +1,14 @@
 """Conversion to customer (SPEC §6 `convert`): the company a client, the lead stamped, optionally a won deal."""
 import pytest
 
-from conftest import one_line
+from conftest import add_team, one_line
 
 BOSS, MIA, ANN, BOB = "boss@example.com", "mia@example.com", "ann@example.com", "bob@example.com"
 
 
 @pytest.fixture
 def team(crm):
-    crm.json("agent", "add", BOSS, "--name", "Boss", "--role", "admin", "--country", "PL")
-    crm.json("agent", "add", MIA, "--name", "Mia", "--role", "manager", "--country", "PL", acting=BOSS)
-    for email in (ANN, BOB):
-        crm.json("agent", "add", email, "--name", email.split("@")[0], "--role", "agent", "--country", "PL",
-                 acting=BOSS)
+    add_team(crm, BOSS, MIA, [(ANN, "PL"), (BOB, "PL")])
     crm.json("add", "company", "--name", "Acme Robotics", "--website", "https://acme.example", "--linkedin",
              "https://www.linkedin.com/company/acme", "--employees", "120", "--industry", "Robotics",
              "--country", "PL", acting=BOSS)

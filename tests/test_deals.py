@@ -2,7 +2,7 @@
 import pytest
 from playhouse import db_url as peewee_urls
 
-from conftest import one_line
+from conftest import add_team, one_line
 
 BOSS, MIA, ANN, BOB = "boss@example.com", "mia@example.com", "ann@example.com", "bob@example.com"
 SALES = ["Prospecting", "Qualification", "Needs Analysis", "Proposal", "Negotiation", "Closed Won", "Closed Lost"]
@@ -10,11 +10,7 @@ SALES = ["Prospecting", "Qualification", "Needs Analysis", "Proposal", "Negotiat
 
 @pytest.fixture
 def team(crm):
-    crm.json("agent", "add", BOSS, "--name", "Boss", "--role", "admin", "--country", "PL")
-    crm.json("agent", "add", MIA, "--name", "Mia", "--role", "manager", "--country", "PL", acting=BOSS)
-    for email in (ANN, BOB):
-        crm.json("agent", "add", email, "--name", email.split("@")[0], "--role", "agent", "--country", "PL",
-                 acting=BOSS)
+    add_team(crm, BOSS, MIA, [(ANN, "PL"), (BOB, "PL")])
     crm.json("add", "company", "--name", "Acme Robotics", "--website", "https://acme.example", "--linkedin",
              "https://www.linkedin.com/company/acme", "--employees", "120", "--industry", "Robotics",
              "--country", "PL", acting=BOSS)

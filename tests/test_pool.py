@@ -1,7 +1,7 @@
 """The lead pool (SPEC §6 `pool list|put|claim`, §8): leads without an owner, and atomic claims."""
 import pytest
 
-from conftest import one_line
+from conftest import add_team, one_line
 from test_races import Racers, assert_one_clean_line
 
 BOSS, MIA, ANN, BOB, DORA = "boss@example.com", "mia@example.com", "ann@example.com", "bob@example.com", \
@@ -18,11 +18,7 @@ def company_args(name, slug, country="PL"):
 @pytest.fixture
 def team(crm):
     """An admin, a manager, two agents in PL and one in DE; a company in each country."""
-    crm.json("agent", "add", BOSS, "--name", "Boss", "--role", "admin", "--country", "PL")
-    crm.json("agent", "add", MIA, "--name", "Mia", "--role", "manager", "--country", "PL", acting=BOSS)
-    for email, country in ((ANN, "PL"), (BOB, "PL"), (DORA, "DE")):
-        crm.json("agent", "add", email, "--name", email.split("@")[0], "--role", "agent", "--country", country,
-                 acting=BOSS)
+    add_team(crm, BOSS, MIA, [(ANN, "PL"), (BOB, "PL"), (DORA, "DE")])
     crm.json("config", "set", "max_leads_per_company", "100", acting=BOSS)
     crm.json(*company_args("Acme Robotics", "acme"), acting=BOSS)
     crm.json(*company_args("Berlin Robots", "berlin-robots", "DE"), acting=BOSS)
