@@ -129,21 +129,15 @@ def insert_rows(model, names, records, chunk=WRITE_CHUNK, returning=False):
 def _row_values(model, rows):
     """(field names, value tuples) of rows given as dicts: each field a row leaves out takes its default."""
     given = set().union(*(row.keys() for row in rows))
-    names = [field.name for field in model._meta.sorted_fields
-             if field.name in given or (field.default is not None and not field.primary_key)]
-    defaults = {name: model._meta.fields[name].default for name in names if name not in given or
-                any(name not in row for row in rows)}
-    records = []
-    for row in rows:
-        record = []
-        for name in names:
-            if name in row:
-                record.append(row[name])
-            else:
-                default = defaults.get(name)
-                record.append(default() if callable(default) else default)
-        records.append(tuple(record))
-    return names, records
+    fields = [field for field in model._meta.sorted_fields
+              if field.name in given or (field.default is not None and not field.primary_key)]
+
+    def value(row, field):
+        if field.name in row:
+            return row[field.name]
+        return field.default() if callable(field.default) else field.default
+
+    return [field.name for field in fields], [tuple(value(row, field) for field in fields) for row in rows]
 
 
 def insert_returning_ids(model, rows):
@@ -233,16 +227,18 @@ def refuse_duplicates(kind, outcomes, decide, **options):
                 outcome.reject(error)
 
 
-def _agent_emails(model, changes_list):
-    """{agent id: email} of every agent a change names, in one query, for History's texts."""
+def _agent_emails(model, records, changes_list):
+    """(the model's agent fields, {agent id: email}) of every agent a change names or replaces, in one query,
+    for History's texts."""
     agent_fields = {name for name, field in model._meta.fields.items()
                     if getattr(field, "rel_model", None) is Agent}
-    ids = {change[name] for change in changes_list for name in change
-           if name in agent_fields and change[name] is not None}
+    changed = {name for change in changes_list for name in change if name in agent_fields}
+    ids = {change[name] for change in changes_list for name in changed & change.keys()}
+    ids |= {field_value(record, name) for record in records for name in changed}
+    ids.discard(None)
     if not ids:
         return agent_fields, {}
-    found = dict(Agent.select(Agent.id, Agent.email).where(Agent.id.in_(list(ids))).tuples())
-    return agent_fields, found
+    return agent_fields, dict(Agent.select(Agent.id, Agent.email).where(Agent.id.in_(sorted(ids))).tuples())
 
 
 def update_records(records, actor, changes, action="update", batch=None, merge=None, bulk=None):
@@ -264,15 +260,7 @@ def update_records(records, actor, changes, action="update", batch=None, merge=N
         for field_name in change:
             if field_name not in model._meta.fields:
                 raise KeyError(field_name)
-    agent_fields, agent_emails = _agent_emails(model, changes_list)
-    for record in records:
-        for name in agent_fields:
-            value = field_value(record, name)
-            if value is not None and value not in agent_emails:
-                agent_emails[value] = None
-    missing = [agent for agent, email in agent_emails.items() if email is None]
-    if missing:
-        agent_emails.update(Agent.select(Agent.id, Agent.email).where(Agent.id.in_(missing)).tuples())
+    agent_fields, agent_emails = _agent_emails(model, records, changes_list)
 
     def text_of(field_name, value):
         if value is not None and field_name in agent_fields:
