@@ -48,6 +48,14 @@ def test_a_manager_assigns_leads_to_an_agent(team):
         [("owner", None, ANN, MIA)]
 
 
+def test_history_of_a_reassignment_names_both_agents_by_email(team):
+    (lead,) = add_leads(team, 1)
+    team.json("assign", lead, "--to", ANN, acting=MIA)
+    team.json("assign", lead, "--to", BOB, acting=MIA)
+    rows = [row for row in team.json("history", lead, acting=MIA) if row["action"] == "assign"]
+    assert [(row["old_value"], row["new_value"]) for row in rows] == [(None, ANN), (ANN, BOB)]
+
+
 def test_an_agent_may_not_assign(team):
     (lead,) = add_leads(team, 1)
     result = team("assign", lead, "--to", ANN, acting=ANN)
