@@ -17,20 +17,27 @@ number of queries (exact keys, same names, blocking keys, the blocked
 companies), never one per row. Rows of the batch are matched against each
 other too, so a file that holds the same company twice is caught.
 """
+import json
+import weakref
 from dataclasses import dataclass, field
 
 import peewee
 
 from crmctl.dedup.evidence import CompanyFacts, compare_companies
-from crmctl.dedup.keys import (BLOCKING_KEY_CAP, TWO_TYPO_KEY_CAP, name_forms, probe_key_sets, stored_keys,
-                               within_two_typos)
+from crmctl.dedup.keys import (BLOCKING_KEY_CAP, TWO_TYPO_KEY_CAP, forms_within_two_typos, name_forms,
+                               name_forms_of_many, probe_key_sets, stored_keys, within_two_typos)
 from crmctl.kinds.registry import COMPANY
 from crmctl.storage.connection import database_proxy
 
 SAME_NAME_LIMIT = 100
+# Companies met only through two-typo keys in one chunk: above this many, their name keys are read
+# first and only those within two edits are read whole (a big batch); below, all are read whole at once.
+LIGHT_READ_MIN = 500
 # Rows looked up together, and keys per statement: SQLite allows at most 500 terms in a UNION.
 CHUNK_ROWS = 200
 KEYS_PER_QUERY = 499
+# PostgreSQL connection -> {statement text: name of the statement prepared for it on that connection}.
+_PREPARED_STATEMENTS = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -80,6 +87,20 @@ def chunks(items, size):
         yield items[start:start + size]
 
 
+@dataclass(frozen=True)
+class KeyedRows:
+    """One look-up of `MatcherSql.capped_groups`: for each of `keys`, the `value` of the rows of `table`
+    whose `key` column equals it, at most `cap` of them; with `sparse`, none for a key that more than
+    `cap` rows hold (a crowded blocking key names too many companies to tell any apart)."""
+
+    table: str
+    key: str
+    value: str
+    keys: list
+    cap: int
+    sparse: bool = False
+
+
 class MatcherSql:
     """SQL text for one database, written once per matcher and reused for every check."""
 
@@ -87,7 +108,8 @@ class MatcherSql:
         self.database = database
         self.param = database.param
         self.quote = database.quote
-        self.lateral = isinstance(database, peewee.PostgresqlDatabase)
+        self.dialect = ("postgresql" if isinstance(database, peewee.PostgresqlDatabase)
+                        else "sqlite" if isinstance(database, peewee.SqliteDatabase) else "mysql")
         self._texts = {}
 
     def quoted(self, name):
@@ -100,50 +122,96 @@ class MatcherSql:
         return self.database.execute_sql(sql, params).fetchall()
 
     def capped_groups(self, groups):
-        """For each group (table, key column, value column, keys, cap): its (key, value) rows, at most `cap`
-        per key, all groups in one statement (SQLite and MySQL: a few when more than KEYS_PER_QUERY keys).
+        """For each `KeyedRows` group: its (key, value) rows, all groups in one statement (MySQL: a few
+        when more than KEYS_PER_QUERY keys).
 
-        PostgreSQL takes each group's keys as one array through a LATERAL join,
-        a statement it plans once. SQLite and MySQL take a UNION ALL of one
-        indexed LIMIT per key.
+        SQLite takes each group's keys as one JSON array (`json_each`) and
+        PostgreSQL as one text array (`unnest`), in a statement whose text
+        depends only on which groups have keys, so it is prepared once. SQLite
+        counts a crowded key up to its cap and sends back none of its rows;
+        PostgreSQL reads one row past the cap through a LATERAL join (a
+        count there costs more than the rows it saves) and MySQL through a
+        UNION ALL of one indexed LIMIT per key; their crowded keys' rows are
+        dropped here.
         """
         found = [[] for _ in groups]
-        if self.lateral:
-            parts, params = [], []
-            for index, (table, key, value, keys, cap) in enumerate(groups):
-                if keys:
-                    parts.append(f"SELECT {index} AS g, probe.k, hit.v FROM unnest({self.param}::text[]) AS probe(k) "
-                                 f"CROSS JOIN LATERAL (SELECT {self.quoted(value)} AS v FROM {table} "
-                                 f"WHERE {self.quoted(key)} = probe.k LIMIT {cap}) AS hit")
-                    params.append(list(keys))
-            if parts:
-                for index, key, value in self.run(" UNION ALL ".join(parts), params):
+        if self.dialect == "mysql":
+            terms = [(index, key) for index, group in enumerate(groups) for key in group.keys]
+            for part in chunks(terms, KEYS_PER_QUERY):
+                shape = (tuple((g.table, g.key, g.value, g.cap, g.sparse) for g in groups),
+                         tuple(index for index, _key in part))
+                sql = self._texts.get(shape)
+                if sql is None:
+                    sql = self._texts[shape] = " UNION ALL ".join(
+                        f"SELECT * FROM (SELECT {index} AS g, {self.quoted(groups[index].key)}, "
+                        f"{self.quoted(groups[index].value)} FROM {groups[index].table} WHERE "
+                        f"{self.quoted(groups[index].key)} = {self.param} "
+                        f"LIMIT {groups[index].cap + groups[index].sparse}) AS hit{number}"
+                        for number, index in enumerate(shape[1]))
+                for index, key, value in self.run(sql, [key for _index, key in part]):
                     found[index].append((key, value))
+            return [_sparse_only(rows, group.cap) if group.sparse else rows for rows, group in zip(found, groups)]
+        present = [(index, group) for index, group in enumerate(groups) if group.keys]
+        if not present:
             return found
-        terms = [(index, key) for index, group in enumerate(groups) for key in group[3]]
-        described = tuple((table, key, value, cap) for table, key, value, _keys, cap in groups)
-        for part in chunks(terms, KEYS_PER_QUERY):
-            shape = (described, tuple(index for index, _key in part))
-            sql = self._texts.get(shape)
-            if sql is None:
-                selects = []
-                for number, index in enumerate(shape[1]):
-                    table, key, value, _keys, cap = groups[index]
-                    selects.append(f"SELECT * FROM (SELECT {index} AS g, {self.quoted(key)}, {self.quoted(value)} "
-                                   f"FROM {table} WHERE {self.quoted(key)} = {self.param} LIMIT {cap}) AS hit{number}")
-                sql = self._texts[shape] = " UNION ALL ".join(selects)
-            for index, key, value in self.run(sql, [key for _index, key in part]):
-                found[index].append((key, value))
+        shape = tuple((index, group.table, group.key, group.value, group.cap, group.sparse) for index, group in present)
+        sql = self._texts.get(shape)
+        if sql is None:
+            sql = self._texts[shape] = " UNION ALL ".join(
+                self._keyed_select(index, group, number) for number, (index, group) in enumerate(present, 1))
+        if self.dialect == "sqlite":
+            rows = self.run(sql, [json.dumps(list(group.keys)) for _index, group in present])
+        else:
+            rows = self.run_prepared(sql, [list(group.keys) for _index, group in present])
+        for index, key, value in rows:
+            found[index].append((key, value))
+        if self.dialect == "postgresql":
+            found = [_sparse_only(rows, group.cap) if group.sparse else rows for rows, group in zip(found, groups)]
         return found
 
+    def run_prepared(self, sql, arrays):
+        """PostgreSQL: run `sql` (text arrays as $1, $2 ...) as a statement prepared once per connection.
 
-def _postings(rows, cap, crowded):
-    """key -> company ids from (key, company id) rows; keys with more than `cap` postings go to `crowded`."""
-    postings = {}
-    for key, company_id in rows:
-        postings.setdefault(key, []).append(company_id)
-    crowded.update(key for key, ids in postings.items() if len(ids) > cap)
-    return {key: ids for key, ids in postings.items() if len(ids) <= cap}
+        Planning the look-up costs about as much as running it; a prepared
+        statement outlives the transaction that prepared it (not the session).
+        """
+        connection = self.database.connection()
+        prepared = _PREPARED_STATEMENTS.setdefault(connection, {})
+        name = prepared.get(sql)
+        if name is None:
+            name = f"crmctl_keyed_rows_{len(prepared) + 1}"
+            types = ", ".join(["text[]"] * len(arrays))
+            self.database.execute_sql(f"PREPARE {name} ({types}) AS {sql}")
+            prepared[sql] = name
+        return self.run(f"EXECUTE {name} ({self.placeholders(len(arrays))})", arrays)
+
+    def _keyed_select(self, index, group, number):
+        key, value, cap = self.quoted(group.key), self.quoted(group.value), group.cap
+        if self.dialect == "postgresql":
+            return (f"SELECT {index} AS g, probe.k, hit.v FROM unnest(${number}::text[]) AS probe(k) "
+                    f"CROSS JOIN LATERAL (SELECT {value} AS v FROM {group.table} WHERE {key} = probe.k "
+                    f"LIMIT {cap + group.sparse}) AS hit")
+        if group.sparse:
+            within = (f"(SELECT COUNT(*) FROM (SELECT 1 FROM {group.table} AS other WHERE other.{key} = probe.value "
+                      f"LIMIT {cap + 1}) AS counted) <= {cap}")
+        else:
+            within = f"hit.{value} IN (SELECT {value} FROM {group.table} WHERE {key} = probe.value LIMIT {cap})"
+        return (f"SELECT {index} AS g, probe.value AS k, hit.{value} AS v FROM json_each({self.param}) AS probe "
+                f"JOIN {group.table} AS hit ON hit.{key} = probe.value WHERE {within}")
+
+
+def _names_of(stored):
+    """The name key and alias name keys of a stored company as `CompanyMatcher._companies` reads it."""
+    _name, facts, alias_keys = stored
+    return [facts.name_key, *alias_keys]
+
+
+def _sparse_only(rows, cap):
+    """(key, value) rows without those of keys that more than `cap` rows hold."""
+    counts = {}
+    for key, _value in rows:
+        counts[key] = counts.get(key, 0) + 1
+    return [(key, value) for key, value in rows if counts[key] <= cap]
 
 
 class CompanyMatcher:
@@ -153,10 +221,6 @@ class CompanyMatcher:
         self.threshold = float(settings["likely_duplicate_min_score"] if min_score is None else min_score)
         self.possible_threshold = min(self.threshold, float(settings["possible_duplicate_min_score"]))
         self.sql = MatcherSql(database or database_proxy.obj)
-        # Blocking keys seen with more postings than their cap: skipped by every later chunk of the
-        # batch (rows are only added meanwhile, so a crowded key stays crowded). In a file of one trade
-        # many names end alike ("... plastics"), and their crowded two-typo keys recur row after row.
-        self.crowded = set()
 
     def band(self, candidate):
         return "exact" if candidate.exact else "likely" if candidate.score >= self.threshold else "possible"
@@ -175,8 +239,7 @@ class CompanyMatcher:
         for start in range(0, len(lookups), CHUNK_ROWS):
             part = lookups[start:start + CHUNK_ROWS]
             probes = {i: probe_key_sets(l.name_key) for i, l in enumerate(part) if l.name_key}
-            self._exact(part, found[start:start + CHUNK_ROWS], excluded)
-            self._by_name(part, found[start:start + CHUNK_ROWS], excluded, probes)
+            self._look_up(part, found[start:start + CHUNK_ROWS], excluded, probes)
             if earlier_rows is not None:
                 for offset in range(len(part)):
                     earlier_found[start + offset] = earlier_rows.match(start + offset, probes.get(offset))
@@ -192,54 +255,35 @@ class CompanyMatcher:
             candidate = found[company_id] = Candidate(f"{COMPANY.letter}{company_id}", "company", name, 0.0)
         return candidate
 
-    def _exact(self, lookups, found, excluded):
-        websites = {l.website_key: i for i, l in enumerate(lookups) if l.website_key}
-        linkedins = {l.linkedin_key: i for i, l in enumerate(lookups) if l.linkedin_key}
-        clauses, params = [], []
-        if websites:
-            clauses.append(f"website_key IN ({self.sql.placeholders(len(websites))})")
-            params += list(websites)
-        if linkedins:
-            clauses.append(f"linkedin_key IN ({self.sql.placeholders(len(linkedins))})")
-            params += list(linkedins)
-        if not clauses:
-            return
-        rows = self.sql.run(f"SELECT id, name, website_key, linkedin_key FROM company WHERE {' OR '.join(clauses)}",
-                            params)
-        for company_id, name, website_key, linkedin_key in rows:
-            if company_id in excluded:
-                continue
-            for index, lookup in enumerate(lookups):
-                reasons = []
-                if lookup.website_key and lookup.website_key == website_key:
-                    reasons.append(f"website {lookup.website_key} = {website_key} (exact)")
-                if lookup.linkedin_key and lookup.linkedin_key == linkedin_key:
-                    reasons.append(f"linkedin {lookup.linkedin_key} = {linkedin_key} (exact)")
-                if reasons:
-                    candidate = self._candidate(found[index], company_id, name)
-                    candidate.exact, candidate.score = True, 100.0
-                    candidate.reasons += [r for r in reasons if r not in candidate.reasons]
-
-    def _by_name(self, lookups, found, excluded, probes):
+    def _look_up(self, lookups, found, excluded, probes):
+        """Candidates of one chunk: every key look-up in one statement, then the companies found, read once."""
         named = [(i, l) for i, l in enumerate(lookups) if l.name_key]
-        if not named:
-            return
         name_keys = sorted({l.name_key for _i, l in named})
-        crowded = self.crowded
-        near_rows, far_rows, same_rows, alias_rows = self.sql.capped_groups([
-            ("company_blocking_key", "key", "company_id",
-             sorted({k for near, _far in probes.values() for k in near} - crowded), BLOCKING_KEY_CAP + 1),
-            ("company_blocking_key", "key", "company_id",
-             sorted({k for _near, far in probes.values() for k in far} - crowded), TWO_TYPO_KEY_CAP + 1),
-            ("company", "name_key", "id", name_keys, SAME_NAME_LIMIT),
-            ("company_alias", "name_key", "company_id", name_keys, SAME_NAME_LIMIT),
+        websites = sorted({l.website_key for l in lookups if l.website_key})
+        linkedins = sorted({l.linkedin_key for l in lookups if l.linkedin_key})
+        near_rows, far_rows, same_rows, alias_rows, website_rows, linkedin_rows = self.sql.capped_groups([
+            KeyedRows("company_blocking_key", "key", "company_id",
+                      sorted({k for near, _far in probes.values() for k in near}), BLOCKING_KEY_CAP, sparse=True),
+            KeyedRows("company_blocking_key", "key", "company_id",
+                      sorted({k for _near, far in probes.values() for k in far}), TWO_TYPO_KEY_CAP, sparse=True),
+            KeyedRows("company", "name_key", "id", name_keys, SAME_NAME_LIMIT),
+            KeyedRows("company_alias", "name_key", "company_id", name_keys, SAME_NAME_LIMIT),
+            KeyedRows("company", "website_key", "id", websites, 1),  # both unique
+            KeyedRows("company", "linkedin_key", "id", linkedins, 1),
         ])
-        postings = _postings(near_rows, BLOCKING_KEY_CAP, crowded)
-        postings.update(_postings(far_rows, TWO_TYPO_KEY_CAP, crowded))
+        by_website, by_linkedin = dict(website_rows), dict(linkedin_rows)
+        exact = {}
+        for index, lookup in enumerate(lookups):
+            ids = {by_website.get(lookup.website_key), by_linkedin.get(lookup.linkedin_key)} - {None} - excluded
+            if ids:
+                exact[index] = ids
+        postings = {}
+        for key, company_id in near_rows + far_rows:
+            postings.setdefault(key, []).append(company_id)
         same_name = {}
         for name_key, company_id in same_rows + alias_rows:
             same_name.setdefault(name_key, []).append(company_id)
-        wanted = set()
+        wanted = {i for ids in exact.values() for i in ids}
         blocked = {}
         two_typos_only = {}
         for index, lookup in named:
@@ -255,41 +299,59 @@ class CompanyMatcher:
             far -= excluded
             blocked[index], two_typos_only[index] = ids, far
             wanted |= ids
-        # A company met only through two-typo keys is read whole when its name (or, having aliases, it
-        # might be an alias) is within two edits of the look-up's: most are not, and reading just
-        # their name keys first costs less than reading them whole.
-        far_names = self._name_keys(sorted({i for far in two_typos_only.values() for i in far} - wanted))
+        far_ids = sorted({i for far in two_typos_only.values() for i in far} - wanted)
+        if len(far_ids) > LIGHT_READ_MIN:
+            # In a big batch most companies met only through two-typo keys are more than two edits
+            # away: reading their name keys first and only the near ones whole costs less. One with
+            # aliases is read whole (an alias may be the near name).
+            far_names = self._name_keys(far_ids)
+            forms = name_forms_of_many(name_key for name_key, _aliased in far_names.values())
+            for index, lookup in named:
+                own = name_forms(lookup.name_key)
+                two_typos_only[index] = {
+                    company_id for company_id in two_typos_only[index]
+                    if company_id not in far_names or far_names[company_id][1]
+                    or forms_within_two_typos(own, forms[far_names[company_id][0]])}
+        companies = self._companies(sorted(wanted | {i for far in two_typos_only.values() for i in far}))
+        # A company met only through two-typo keys is scored when one of its names is within two edits.
+        forms = name_forms_of_many(name_key for far in two_typos_only.values() for company_id in far
+                                   if company_id in companies for name_key in _names_of(companies[company_id]))
         for index, lookup in named:
-            forms = name_forms(lookup.name_key)
-            near_enough = {company_id for company_id in two_typos_only[index]
-                           if company_id in wanted or company_id not in far_names
-                           or far_names[company_id][1] or within_two_typos(forms, far_names[company_id][0])}
-            two_typos_only[index] = near_enough
-            blocked[index] |= near_enough
-            wanted |= near_enough
-        companies = self._companies(sorted(wanted))
-        for index, lookup in named:
-            typed = CompanyFacts(lookup.name_key, lookup.country, lookup.website_key, lookup.linkedin_key)
-            forms = name_forms(lookup.name_key)
-            for company_id in blocked[index]:
-                stored = companies.get(company_id)
-                if stored is None:
-                    continue
-                name, facts, alias_keys = stored
-                if company_id in two_typos_only[index] and not any(
-                        within_two_typos(forms, key) for key in [facts.name_key, *alias_keys]):
-                    continue
-                best, best_key = compare_companies(typed, facts), None
-                for alias_key in alias_keys:
-                    comparison = compare_companies(typed, facts._replace(name_key=alias_key))
-                    if comparison.score > best.score:
-                        best, best_key = comparison, alias_key
-                if best.score < self.possible_threshold:
-                    continue
+            own = name_forms(lookup.name_key)
+            blocked[index] |= {company_id for company_id in two_typos_only[index] if company_id in companies and any(
+                forms_within_two_typos(own, forms[name_key]) for name_key in _names_of(companies[company_id]))}
+        for index, ids in exact.items():
+            lookup = lookups[index]
+            for company_id in sorted(ids):
+                name, facts, _aliases = companies[company_id]
                 candidate = self._candidate(found[index], company_id, name)
-                candidate.score = max(candidate.score, best.score)
-                candidate.reasons.append(comparison_reason(lookup.name_key, best_key or facts.name_key, best,
-                                                           lookup.country, facts.country, alias=best_key is not None))
+                candidate.exact, candidate.score = True, 100.0
+                for what, key, stored_key in (("website", lookup.website_key, facts.website_key),
+                                              ("linkedin", lookup.linkedin_key, facts.linkedin_key)):
+                    if key and key == stored_key:
+                        candidate.reasons.append(f"{what} {key} = {stored_key} (exact)")
+        for index, lookup in named:
+            self._score_by_name(lookup, found[index], blocked[index], companies)
+
+    def _score_by_name(self, lookup, found, blocked, companies):
+        """Score the look-up against each company its name keys found; keep those at least possible."""
+        typed = CompanyFacts(lookup.name_key, lookup.country, lookup.website_key, lookup.linkedin_key)
+        for company_id in blocked:
+            stored = companies.get(company_id)
+            if stored is None:
+                continue
+            name, facts, alias_keys = stored
+            best, best_key = compare_companies(typed, facts), None
+            for alias_key in alias_keys:
+                comparison = compare_companies(typed, facts._replace(name_key=alias_key))
+                if comparison.score > best.score:
+                    best, best_key = comparison, alias_key
+            if best.score < self.possible_threshold:
+                continue
+            candidate = self._candidate(found, company_id, name)
+            candidate.score = max(candidate.score, best.score)
+            candidate.reasons.append(comparison_reason(lookup.name_key, best_key or facts.name_key, best,
+                                                       lookup.country, facts.country, alias=best_key is not None))
 
     def _name_keys(self, ids):
         """id -> (name key, has aliases) of stored companies, one query a chunk."""

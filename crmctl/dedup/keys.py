@@ -292,6 +292,29 @@ def probe_key_sets(name_key):
 
 def within_two_typos(forms, other_key):
     """Whether one of `forms` is at most two edits (optimal string alignment) from one of the other name's forms."""
-    other_forms = _name_forms(other_key)
+    return forms_within_two_typos(forms, _name_forms(other_key))
+
+
+def forms_within_two_typos(forms, other_forms):
     return any(OSA.distance(form, other, score_cutoff=2) <= 2 for form in forms for other in other_forms)
+
+
+def name_forms_of_many(name_keys):
+    """name key -> its `name_forms` (a tuple), for many names at once.
+
+    The same forms as `name_forms`, with the string work done over one joined
+    text: a chunk of a batch meets thousands of names through its two-typo
+    keys, each seen once, which a per-name cache does not help.
+    """
+    keys = sorted(set(name_keys))
+    padded = "\n".join(f" {key} " for key in keys)
+    while " and " in padded:  # "and" as a word, however many in a row
+        padded = padded.replace(" and ", " ")
+    wholes = fold(padded.replace(" ", "")).split("\n")
+    forms = {}
+    for key, whole in zip(keys, wholes):
+        whole = whole or fold(key.replace(" ", ""))
+        core = core_name_key(key) if " " in key and key.rsplit(" ", 1)[1] in DESCRIPTOR_WORDS else key
+        forms[key] = (whole,) if core == key or compact(core) == whole else (whole, compact(core))
+    return forms
 
