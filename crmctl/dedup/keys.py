@@ -224,16 +224,24 @@ def _probe_two_typos(form, stored_length, found):
     stands between them is shifted by the length change `shift` of the edits
     inside part i, and what follows part j by the whole change.
     """
-    change = len(form) - stored_length
+    for prefix, start_i, middle_start, middle_end, end in _two_typo_cuts(stored_length, len(form) - stored_length):
+        found.add(f"{prefix}{form[:start_i]}.{form[middle_start:middle_end]}.{form[end:]}")
+
+
+@lru_cache(maxsize=None)
+def _two_typo_cuts(stored_length, change):
+    """(text prefix, end of the kept head, start and end of the kept middle, start of the kept tail) of each
+    probe of `_probe_two_typos` for a look-up `change` letters longer than the stored form."""
     layout = _long_parts(stored_length)
+    cuts = []
     for i in range(len(layout)):
         start_i, end_i = layout[i][0], sum(layout[i])
         for j in range(i + 1, len(layout)):
             start_j, end_j = layout[j][0], sum(layout[j])
             shifts = (0,) if j == i + 1 else [s for s in range(-2, 3) if abs(s) + abs(change - s) <= 2]
-            for shift in shifts:
-                found.add(f"{stored_length}.{i}.{j}.{form[:start_i]}.{form[end_i + shift:start_j + shift]}."
-                          f"{form[end_j + change:]}")
+            cuts.extend((f"{stored_length}.{i}.{j}.", start_i, end_i + shift, start_j + shift, end_j + change)
+                        for shift in shifts)
+    return tuple(cuts)
 
 
 def _word_order_text(name_key):
@@ -257,13 +265,19 @@ def _acronym_key(letters):
     return ACRONYM_KEY_MARK + _digest("a." + letters)[1:]
 
 
-def stored_keys(name_key):
-    """The CompanyBlockingKey keys stored for a company's normalised name (and its initials' key)."""
+@lru_cache(maxsize=10_000)
+def _stored_keys(name_key):
     keys = {_digest(text) for text in _key_texts(name_key, _stored_form_texts)}
     letters = initials(name_key)
     if letters:
         keys.add(_acronym_key(letters))
-    return sorted(keys)
+    return tuple(sorted(keys))
+
+
+def stored_keys(name_key):
+    """The CompanyBlockingKey keys stored for a company's normalised name (and its initials' key); cached, as a
+    batch computes them to match its later rows and again to store them."""
+    return list(_stored_keys(name_key))
 
 
 def probe_keys(name_key):
