@@ -59,8 +59,10 @@ from rapidfuzz.distance import OSA
 KEYS_VERSION = 5
 BLOCKING_KEY_CAP = 200
 # A two-typo key keeps only about half of a long form: one shared by more companies than this holds a
-# common word ("... logistics") rather than a name, and is skipped by a look-up.
-TWO_TYPO_KEY_CAP = 40
+# common word ("... logistics") rather than a name, and is skipped by a look-up. Among a million generated
+# companies, a name one typo away from a stored one is found through a key of at most 57 companies when
+# every key that keeps more of it is crowded (bench/storage_bench.py measures that recall).
+TWO_TYPO_KEY_CAP = 64
 # Below this many letters a name must match exactly: one edit scores < 85.
 MIN_LETTERS_FOR_TYPO_KEYS = 6
 # From this many letters two edits still score >= 85, so a form is keyed to meet its two-edit neighbours.
