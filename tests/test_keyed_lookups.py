@@ -1,4 +1,4 @@
-"""The matcher's key look-ups, which each backend writes in its own SQL (`crmctl.dedup.candidates.MatcherSql`).
+"""The matcher's key look-ups, which each backend writes in its own SQL (`crmctl.dedup.keyed_rows.MatcherSql`).
 
 SQLite counts a crowded key inside the database, PostgreSQL runs a prepared
 LATERAL statement and MySQL a UNION ALL of capped look-ups: the rows they give
@@ -8,7 +8,7 @@ look-up (the same name) gives at most its cap.
 """
 import pytest
 
-from crmctl.dedup.candidates import KeyedRows, MatcherSql
+from crmctl.dedup.keyed_rows import KeyedRows, MatcherSql
 from crmctl.storage.connection import connect_database
 from crmctl.storage.models import Company, CompanyBlockingKey
 

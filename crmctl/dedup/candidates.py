@@ -12,20 +12,19 @@ email or a phone, are matched in `crmctl.dedup.lead_candidates`.
 
 A matcher is built once per command: it reads the threshold from the settings
 it is given and writes its SQL text once, so the per-check work is a few
-prepared statements and the scoring. For a chunk of rows it issues a bounded
-number of queries (exact keys, same names, blocking keys, the blocked
-companies), never one per row. Rows of the batch are matched against each
-other too, so a file that holds the same company twice is caught.
+prepared statements and the scoring. For a chunk of rows it issues two
+statements, never one per row: every key look-up at once (exact web keys,
+blocking keys, same names and aliases: `crmctl.dedup.keyed_rows`), then the
+companies found (in a big batch, first the names of those met only through
+two-typo keys). Rows of the batch are matched against each other too, so a
+file that holds the same company twice is caught.
 """
-import json
-import weakref
 from dataclasses import dataclass, field
-
-import peewee
 
 from crmctl.dedup.evidence import CompanyFacts, compare_companies
 from crmctl.dedup.keys import (BLOCKING_KEY_CAP, TWO_TYPO_KEY_CAP, forms_within_two_typos, name_forms,
                                name_forms_of_many, probe_key_sets, stored_keys, within_two_typos)
+from crmctl.dedup.keyed_rows import KeyedRows, MatcherSql, chunks
 from crmctl.kinds.registry import COMPANY
 from crmctl.storage.connection import database_proxy
 
@@ -33,11 +32,8 @@ SAME_NAME_LIMIT = 100
 # Companies met only through two-typo keys in one chunk: above this many, their name keys are read
 # first and only those within two edits are read whole (a big batch); below, all are read whole at once.
 LIGHT_READ_MIN = 500
-# Rows looked up together, and keys per statement: SQLite allows at most 500 terms in a UNION.
+# Rows looked up together.
 CHUNK_ROWS = 200
-KEYS_PER_QUERY = 499
-# PostgreSQL connection -> {statement text: name of the statement prepared for it on that connection}.
-_PREPARED_STATEMENTS = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -82,136 +78,10 @@ def best_first(candidates):
     return sorted(candidates, key=lambda c: (not c.exact, -c.score, c.row if c.id is None else int(c.id[1:])))
 
 
-def chunks(items, size):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-@dataclass(frozen=True)
-class KeyedRows:
-    """One look-up of `MatcherSql.capped_groups`: for each of `keys`, the `value` of the rows of `table`
-    whose `key` column equals it, at most `cap` of them; with `sparse`, none for a key that more than
-    `cap` rows hold (a crowded blocking key names too many companies to tell any apart)."""
-
-    table: str
-    key: str
-    value: str
-    keys: list
-    cap: int
-    sparse: bool = False
-
-
-class MatcherSql:
-    """SQL text for one database, written once per matcher and reused for every check."""
-
-    def __init__(self, database):
-        self.database = database
-        self.param = database.param
-        self.quote = database.quote
-        self.dialect = ("postgresql" if isinstance(database, peewee.PostgresqlDatabase)
-                        else "sqlite" if isinstance(database, peewee.SqliteDatabase) else "mysql")
-        self._texts = {}
-
-    def quoted(self, name):
-        return f"{self.quote[0]}{name}{self.quote[1]}"
-
-    def placeholders(self, count):
-        return ", ".join([self.param] * count)
-
-    def run(self, sql, params):
-        return self.database.execute_sql(sql, params).fetchall()
-
-    def capped_groups(self, groups):
-        """For each `KeyedRows` group: its (key, value) rows, all groups in one statement (MySQL: a few
-        when more than KEYS_PER_QUERY keys).
-
-        SQLite takes each group's keys as one JSON array (`json_each`) and
-        PostgreSQL as one text array (`unnest`), in a statement whose text
-        depends only on which groups have keys, so it is prepared once. SQLite
-        counts a crowded key up to its cap and sends back none of its rows;
-        PostgreSQL reads one row past the cap through a LATERAL join (a
-        count there costs more than the rows it saves) and MySQL through a
-        UNION ALL of one indexed LIMIT per key; their crowded keys' rows are
-        dropped here.
-        """
-        found = [[] for _ in groups]
-        if self.dialect == "mysql":
-            terms = [(index, key) for index, group in enumerate(groups) for key in group.keys]
-            for part in chunks(terms, KEYS_PER_QUERY):
-                shape = (tuple((g.table, g.key, g.value, g.cap, g.sparse) for g in groups),
-                         tuple(index for index, _key in part))
-                sql = self._texts.get(shape)
-                if sql is None:
-                    sql = self._texts[shape] = " UNION ALL ".join(
-                        f"SELECT * FROM (SELECT {index} AS g, {self.quoted(groups[index].key)}, "
-                        f"{self.quoted(groups[index].value)} FROM {groups[index].table} WHERE "
-                        f"{self.quoted(groups[index].key)} = {self.param} "
-                        f"LIMIT {groups[index].cap + groups[index].sparse}) AS hit{number}"
-                        for number, index in enumerate(shape[1]))
-                for index, key, value in self.run(sql, [key for _index, key in part]):
-                    found[index].append((key, value))
-            return [_sparse_only(rows, group.cap) if group.sparse else rows for rows, group in zip(found, groups)]
-        present = [(index, group) for index, group in enumerate(groups) if group.keys]
-        if not present:
-            return found
-        shape = tuple((index, group.table, group.key, group.value, group.cap, group.sparse) for index, group in present)
-        sql = self._texts.get(shape)
-        if sql is None:
-            sql = self._texts[shape] = " UNION ALL ".join(
-                self._keyed_select(index, group, number) for number, (index, group) in enumerate(present, 1))
-        if self.dialect == "sqlite":
-            rows = self.run(sql, [json.dumps(list(group.keys)) for _index, group in present])
-        else:
-            rows = self.run_prepared(sql, [list(group.keys) for _index, group in present])
-        for index, key, value in rows:
-            found[index].append((key, value))
-        if self.dialect == "postgresql":
-            found = [_sparse_only(rows, group.cap) if group.sparse else rows for rows, group in zip(found, groups)]
-        return found
-
-    def run_prepared(self, sql, arrays):
-        """PostgreSQL: run `sql` (text arrays as $1, $2 ...) as a statement prepared once per connection.
-
-        Planning the look-up costs about as much as running it; a prepared
-        statement outlives the transaction that prepared it (not the session).
-        """
-        connection = self.database.connection()
-        prepared = _PREPARED_STATEMENTS.setdefault(connection, {})
-        name = prepared.get(sql)
-        if name is None:
-            name = f"crmctl_keyed_rows_{len(prepared) + 1}"
-            types = ", ".join(["text[]"] * len(arrays))
-            self.database.execute_sql(f"PREPARE {name} ({types}) AS {sql}")
-            prepared[sql] = name
-        return self.run(f"EXECUTE {name} ({self.placeholders(len(arrays))})", arrays)
-
-    def _keyed_select(self, index, group, number):
-        key, value, cap = self.quoted(group.key), self.quoted(group.value), group.cap
-        if self.dialect == "postgresql":
-            return (f"SELECT {index} AS g, probe.k, hit.v FROM unnest(${number}::text[]) AS probe(k) "
-                    f"CROSS JOIN LATERAL (SELECT {value} AS v FROM {group.table} WHERE {key} = probe.k "
-                    f"LIMIT {cap + group.sparse}) AS hit")
-        if group.sparse:
-            within = (f"(SELECT COUNT(*) FROM (SELECT 1 FROM {group.table} AS other WHERE other.{key} = probe.value "
-                      f"LIMIT {cap + 1}) AS counted) <= {cap}")
-        else:
-            within = f"hit.{value} IN (SELECT {value} FROM {group.table} WHERE {key} = probe.value LIMIT {cap})"
-        return (f"SELECT {index} AS g, probe.value AS k, hit.{value} AS v FROM json_each({self.param}) AS probe "
-                f"JOIN {group.table} AS hit ON hit.{key} = probe.value WHERE {within}")
-
-
 def _names_of(stored):
     """The name key and alias name keys of a stored company as `CompanyMatcher._companies` reads it."""
     _name, facts, alias_keys = stored
     return [facts.name_key, *alias_keys]
-
-
-def _sparse_only(rows, cap):
-    """(key, value) rows without those of keys that more than `cap` rows hold."""
-    counts = {}
-    for key, _value in rows:
-        counts[key] = counts.get(key, 0) + 1
-    return [(key, value) for key, value in rows if counts[key] <= cap]
 
 
 class CompanyMatcher:

@@ -5,7 +5,8 @@ of queries per chunk of rows (`crmctl.dedup.candidates.CHUNK_ROWS`) and
 against the earlier rows of the same batch, with the company matcher's
 Candidate and SQL helpers.
 """
-from crmctl.dedup.candidates import CHUNK_ROWS, Candidate, MatcherSql, best_first
+from crmctl.dedup.candidates import CHUNK_ROWS, Candidate, best_first
+from crmctl.dedup.keyed_rows import MatcherSql
 from crmctl.kinds.registry import LEAD
 from crmctl.storage.connection import database_proxy
 
