@@ -191,17 +191,23 @@ class CompanyMatcher:
             blocked[index] |= {company_id for company_id in two_typos_only[index] if company_id in companies and any(
                 forms_within_two_typos(own, forms[name_key]) for name_key in _names_of(companies[company_id]))}
         for index, ids in exact.items():
-            lookup = lookups[index]
-            for company_id in sorted(ids):
-                name, facts, _aliases = companies[company_id]
-                candidate = self._candidate(found[index], company_id, name)
-                candidate.exact, candidate.score = True, 100.0
-                for what, key, stored_key in (("website", lookup.website_key, facts.website_key),
-                                              ("linkedin", lookup.linkedin_key, facts.linkedin_key)):
-                    if key and key == stored_key:
-                        candidate.reasons.append(f"{what} {key} = {stored_key} (exact)")
+            self._mark_exact(lookups[index], found[index], ids, companies)
         for index, lookup in named:
             self._score_by_name(lookup, found[index], blocked[index], companies)
+
+    def _mark_exact(self, lookup, found, ids, companies):
+        """The companies holding the look-up's website or LinkedIn key: exact duplicates, with the key as reason."""
+        for company_id in sorted(ids):
+            stored = companies.get(company_id)
+            if stored is None:  # removed since its key was read (a check outside a transaction)
+                continue
+            name, facts, _aliases = stored
+            candidate = self._candidate(found, company_id, name)
+            candidate.exact, candidate.score = True, 100.0
+            for what, key, stored_key in (("website", lookup.website_key, facts.website_key),
+                                          ("linkedin", lookup.linkedin_key, facts.linkedin_key)):
+                if key and key == stored_key:
+                    candidate.reasons.append(f"{what} {key} = {stored_key} (exact)")
 
     def _score_by_name(self, lookup, found, blocked, companies):
         """Score the look-up against each company its name keys found; keep those at least possible."""
