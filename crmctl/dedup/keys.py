@@ -110,13 +110,15 @@ def core_name_key(name_key):
     return " ".join(tokens)
 
 
-@lru_cache(maxsize=100_000)
-def _name_forms(name_key):
+def _forms(name_key):
     whole = compact(name_key)
     if " " not in name_key:
         return (whole,)
     core = compact(core_name_key(name_key))
     return (whole,) if core == whole else (whole, core)
+
+
+_name_forms = lru_cache(maxsize=100_000)(_forms)
 
 
 def name_forms(name_key):
@@ -316,21 +318,10 @@ def forms_within_two_typos(forms, other_forms):
 
 
 def name_forms_of_many(name_keys):
-    """name key -> its `name_forms` (a tuple), for many names at once.
+    """name key -> its `name_forms` (a tuple), each distinct name worked out once and not cached.
 
-    The same forms as `name_forms`, with the string work done over one joined
-    text: a chunk of a batch meets thousands of names through its two-typo
-    keys, each seen once, which a per-name cache does not help.
+    A chunk of a batch meets thousands of names through its two-typo keys,
+    each once: through the per-name cache they would only push out the names
+    that recur (the look-ups' own).
     """
-    keys = sorted(set(name_keys))
-    padded = "\n".join(f" {key} " for key in keys)
-    while " and " in padded:  # "and" as a word, however many in a row
-        padded = padded.replace(" and ", " ")
-    wholes = fold(padded.replace(" ", "")).split("\n")
-    forms = {}
-    for key, whole in zip(keys, wholes):
-        whole = whole or fold(key.replace(" ", ""))
-        core = core_name_key(key) if " " in key and key.rsplit(" ", 1)[1] in DESCRIPTOR_WORDS else key
-        forms[key] = (whole,) if core == key or compact(core) == whole else (whole, compact(core))
-    return forms
-
+    return {name_key: _forms(name_key) for name_key in set(name_keys)}
