@@ -17,10 +17,10 @@ from crmctl.errors import BadInput
 from crmctl.kinds.ids import fetch_record
 from crmctl.kinds.registry import COMPANY
 from crmctl.records.batch import (RowOutcome, attach_skipped, created_history, forced_history, insert_returning_ids,
-                                  insert_rows, only_row, possible_history, refuse_duplicates, run_in_transaction, validated,
-                                  write_history)
+                                  insert_rows, only_row, possible_history, refuse_duplicates, run_in_transaction,
+                                  validated, write_history)
 from crmctl.records.history import update_record
-from crmctl.records.scoring import rescore_company_leads
+from crmctl.records.scoring import COMPANY_FIELDS_SCORED, rescore_company_leads
 from crmctl.rules.contacts import country_code
 from crmctl.rules.names import company_name_key
 from crmctl.rules.permissions import require, working_agent
@@ -261,7 +261,7 @@ def edit_company(actor, company, changes, force=False, settings=None):
                 store_blocking_keys([(company.id, company.name_key)])
             write_history(forced_history("company", [RowOutcome(0, action="forced" if forced else "update",
                                                                 record_id=company.id, candidates=forced)], actor))
-            if {"employee_count", "industry", "subindustry"} & set(changed):  # they move its leads' scores
+            if COMPANY_FIELDS_SCORED & set(changed):  # they move its leads' scores
                 rescore_company_leads(actor, [company.id])
     except peewee.IntegrityError:
         raise_stored_by_another_process("company", matcher.find([lookup], exclude_ids=[company.id])[0])

@@ -245,6 +245,11 @@ def store_scores(actor, rows, scorer, batch=None):
     return {lead_id: new for lead_id, (_old, new) in moved.items()}
 
 
+# What a score reads besides events: a company's size and industry, a lead's position and company.
+COMPANY_FIELDS_SCORED = frozenset({"employee_count", "industry", "subindustry"})
+LEAD_FIELDS_SCORED = frozenset({"position", "company"})
+
+
 def rescore_company_leads(actor, company_ids, settings=None, batch=None):
     """After a company's size or industry changed: every one of its leads, in the same transaction."""
     lead_ids = [lead_id for (lead_id,) in Lead.select(Lead.id).where(Lead.company.in_(list(company_ids))).tuples()]

@@ -17,7 +17,7 @@ from crmctl.records.batch import WRITE_CHUNK, insert_rows, run_in_transaction, u
 from crmctl.records.companies import add_companies
 from crmctl.records.history import history_text
 from crmctl.records.leads import add_leads
-from crmctl.records.scoring import rescore_company_leads, rescore_leads
+from crmctl.records.scoring import COMPANY_FIELDS_SCORED, LEAD_FIELDS_SCORED, rescore_company_leads, rescore_leads
 from crmctl.rules.permissions import require, working_agent
 from crmctl.rules.settings import load_settings
 from crmctl.storage.connection import unmapped_for_bulk_work
@@ -322,9 +322,10 @@ def apply_duplicate_policy(actor, rows, on_duplicate, batch_id, stored_companies
             changes.append(change)
         changed_leads.update(update_records(leads, actor, changes, batch=batch_id))
     # A company's size or industry, a lead's position: the scores move in the import's transaction.
-    rescore_company_leads(actor, [c for c, fields in changed_companies.items()
-                                  if {"employee_count", "industry", "subindustry"} & set(fields)], batch=batch_id)
-    rescore_leads(actor, [lead for lead, fields in changed_leads.items() if "position" in fields], batch=batch_id)
+    rescore_company_leads(actor, [c for c, fields in changed_companies.items() if COMPANY_FIELDS_SCORED & set(fields)],
+                          batch=batch_id)
+    rescore_leads(actor, [lead for lead, fields in changed_leads.items() if LEAD_FIELDS_SCORED & set(fields)],
+                  batch=batch_id)
     for row in rows:
         if row.outcome == "skipped" and row.company_id in changed_companies and row.duplicate_of_row is None:
             row.outcome = counted
