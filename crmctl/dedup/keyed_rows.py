@@ -70,39 +70,45 @@ class MatcherSql:
         dropped here.
         """
         found = [[] for _ in groups]
-        if self.dialect == "mysql":
-            terms = [(index, key) for index, group in enumerate(groups) for key in group.keys]
-            for part in chunks(terms, KEYS_PER_QUERY):
-                shape = (tuple((g.table, g.key, g.value, g.cap, g.sparse) for g in groups),
-                         tuple(index for index, _key in part))
-                sql = self._texts.get(shape)
-                if sql is None:
-                    sql = self._texts[shape] = " UNION ALL ".join(
-                        f"SELECT * FROM (SELECT {index} AS g, {self.quoted(groups[index].key)}, "
-                        f"{self.quoted(groups[index].value)} FROM {groups[index].table} WHERE "
-                        f"{self.quoted(groups[index].key)} = {self.param} "
-                        f"LIMIT {groups[index].cap + groups[index].sparse}) AS hit{number}"
-                        for number, index in enumerate(shape[1]))
-                for index, key, value in self.run(sql, [key for _index, key in part]):
-                    found[index].append((key, value))
-            return [_sparse_only(rows, group.cap) if group.sparse else rows for rows, group in zip(found, groups)]
+        rows = self._limited_rows(groups) if self.dialect == "mysql" else self._keyed_rows(groups)
+        for index, key, value in rows:
+            found[index].append((key, value))
+        if self.dialect != "sqlite":  # SQLite sent no row of a crowded key
+            found = [_sparse_only(rows, group.cap) if group.sparse else rows for rows, group in zip(found, groups)]
+        return found
+
+    def _keyed_rows(self, groups):
+        """SQLite and PostgreSQL: (group index, key, value) rows of every group with keys, one statement."""
         present = [(index, group) for index, group in enumerate(groups) if group.keys]
         if not present:
-            return found
+            return []
         shape = tuple((index, group.table, group.key, group.value, group.cap, group.sparse) for index, group in present)
         sql = self._texts.get(shape)
         if sql is None:
             sql = self._texts[shape] = " UNION ALL ".join(
                 self._keyed_select(index, group, number) for number, (index, group) in enumerate(present, 1))
         if self.dialect == "sqlite":
-            rows = self.run(sql, [json.dumps(list(group.keys)) for _index, group in present])
-        else:
-            rows = self.run_prepared(sql, [list(group.keys) for _index, group in present])
-        for index, key, value in rows:
-            found[index].append((key, value))
-        if self.dialect == "postgresql":
-            found = [_sparse_only(rows, group.cap) if group.sparse else rows for rows, group in zip(found, groups)]
-        return found
+            return self.run(sql, [json.dumps(list(group.keys)) for _index, group in present])
+        return self.run_prepared(sql, [list(group.keys) for _index, group in present])
+
+    def _limited_rows(self, groups):
+        """MySQL: (group index, key, value) rows, a UNION ALL of one capped look-up per key, KEYS_PER_QUERY keys
+        to a statement."""
+        terms = [(index, key) for index, group in enumerate(groups) for key in group.keys]
+        rows = []
+        for part in chunks(terms, KEYS_PER_QUERY):
+            shape = (tuple((g.table, g.key, g.value, g.cap, g.sparse) for g in groups),
+                     tuple(index for index, _key in part))
+            sql = self._texts.get(shape)
+            if sql is None:
+                sql = self._texts[shape] = " UNION ALL ".join(
+                    f"SELECT * FROM (SELECT {index} AS g, {self.quoted(groups[index].key)}, "
+                    f"{self.quoted(groups[index].value)} FROM {groups[index].table} WHERE "
+                    f"{self.quoted(groups[index].key)} = {self.param} "
+                    f"LIMIT {groups[index].cap + groups[index].sparse}) AS hit{number}"
+                    for number, index in enumerate(shape[1]))
+            rows += self.run(sql, [key for _index, key in part])
+        return rows
 
     def run_prepared(self, sql, arrays):
         """PostgreSQL: run `sql` (text arrays as $1, $2 ...) as a statement prepared once per connection.
