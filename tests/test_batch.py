@@ -5,14 +5,18 @@ with its own outcome, refused rows write nothing, the rest are written with
 their history, and the number of statements does not grow with the rows.
 """
 import logging
+import random
 
 import pytest
 
+from crmctl.dedup.candidates import LIGHT_READ_MIN
 from crmctl.errors import BadInput, DuplicateFound, Refused
-from crmctl.records.companies import add_companies
+from crmctl.records.aliases import add_alias
+from crmctl.records.companies import add_companies, check_companies
 from crmctl.records.leads import add_leads
 from crmctl.rules.permissions import Actor
 from crmctl.storage.connection import connect_database
+from crmctl.rules.settings import load_settings
 from crmctl.storage.models import Company, CompanyBlockingKey, Contact, History, Lead
 from crmctl.storage.schema import ensure_current_schema
 
@@ -165,3 +169,50 @@ def test_a_bulk_change_updates_many_records_in_few_statements_with_one_history_r
     rows = History.select().where(History.field == "status")
     assert sorted(row.entity for row in rows) == sorted(f"L{lead.id}" for lead in leads[1:])
     assert {(row.old_value, row.new_value) for row in rows} == {("Sent Request", "Call")}
+
+
+# Twelve "name spaces" of sixty companies each: the same long tail, a different six-letter first word. A
+# name of one space meets all sixty through the keys that keep its tail (two-typo keys, each under its cap),
+# so a chunk of rows from every space meets more companies through such keys than LIGHT_READ_MIN: the batch
+# reads their name keys first, keeps what it learnt for the next chunk, and must find what a check of one
+# row (which reads them whole) finds.
+TAILS = ("Meridional Logistics", "Septentrional Shipping", "Occidental Warehousing", "Oriental Distribution",
+         "Continental Forwarding", "Peninsular Freighters", "Equatorial Transports", "Cordilleran Carriers",
+         "Archipelagic Haulage", "Transalpine Movers", "Subtropical Cargoes", "Circumpolar Couriers")
+
+
+def first_word(rng):
+    return "".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)).capitalize()
+
+
+def test_a_big_batch_finds_what_each_row_checked_alone_finds(database):
+    rng = random.Random(8)
+    stored = sorted({f"{first_word(rng)} {tail}" for tail in TAILS for _ in range(60)})
+    assert len(stored) > LIGHT_READ_MIN
+    outcomes = add_companies(NOBODY, [company_row(number, name=name) for number, name in enumerate(stored)],
+                             force=True)
+    assert all(o.action in ("create", "forced") for o in outcomes)
+    aliased = outcomes[0].record_id
+    add_alias(NOBODY, f"C{aliased}", "Xylofon Meridional Logistics")
+
+    def two_typos(name):
+        word, tail = name.split(" ", 1)
+        return f"{word[0]}{'yy'}{word[3:]} {tail}"
+
+    typed = [company_row(1000 + number, name=f"{first_word(rng)} {rng.choice(TAILS)}") for number in range(230)]
+    typed[10]["name"] = two_typos(stored[100])
+    typed[150]["name"] = two_typos(stored[500])  # in the second chunk
+    typed[220]["name"] = "Xylofen Meridonal Logistics"  # two typos from the alias only
+    settings = load_settings()
+
+    def found(outcome):
+        return [(c.id, c.score, c.band) for c in outcome.candidates + outcome.possible if c.id]
+
+    batch = check_companies(typed, settings)
+    alone = [check_companies([row], settings)[0] for row in typed]
+    assert [found(o) for o in batch] == [found(o) for o in alone]
+    stored_ids = {name: o.record_id for name, o in zip(stored, outcomes)}
+    assert [c.id for c in batch[10].candidates] == [f"C{stored_ids[stored[100]]}"]
+    assert [c.id for c in batch[150].candidates] == [f"C{stored_ids[stored[500]]}"]
+    assert [c.id for c in batch[220].candidates] == [f"C{aliased}"]
+    assert "alias" in " ".join(batch[220].candidates[0].reasons)

@@ -22,8 +22,8 @@ file that holds the same company twice is caught.
 from dataclasses import dataclass, field
 
 from crmctl.dedup.evidence import CompanyFacts, compare_companies
-from crmctl.dedup.keys import (BLOCKING_KEY_CAP, TWO_TYPO_KEY_CAP, forms_within_two_typos, name_forms,
-                               name_forms_of_many, probe_key_sets, stored_keys, within_two_typos)
+from crmctl.dedup.keys import (BLOCKING_KEY_CAP, TWO_TYPO_KEY_CAP, cached_forms, name_forms, name_forms_of_many,
+                               owners_within_two_typos, probe_key_sets, stored_keys)
 from crmctl.dedup.keyed_rows import KeyedRows, MatcherSql, chunks
 from crmctl.kinds.registry import COMPANY
 from crmctl.storage.connection import database_proxy
@@ -34,6 +34,10 @@ SAME_NAME_LIMIT = 100
 LIGHT_READ_MIN = 500
 # Rows looked up together.
 CHUNK_ROWS = 200
+# Companies whose name forms one `find` keeps for that light read: the same companies under a common
+# two-typo key ("... logistics") come back chunk after chunk (1.3 million reads, 470,000 companies, in a
+# batch of 20,000), so each is read once; about 150 bytes each.
+FAR_FORMS_KEPT = 300_000
 
 
 @dataclass
@@ -106,10 +110,11 @@ class CompanyMatcher:
         earlier_found = [[] for _ in lookups]
         excluded = set(exclude_ids)
         earlier_rows = _EarlierRows(self, lookups) if within_batch and len(lookups) > 1 else None
+        far_forms = {}
         for start in range(0, len(lookups), CHUNK_ROWS):
             part = lookups[start:start + CHUNK_ROWS]
             probes = {i: probe_key_sets(l.name_key) for i, l in enumerate(part) if l.name_key}
-            self._look_up(part, found[start:start + CHUNK_ROWS], excluded, probes)
+            self._look_up(part, found[start:start + CHUNK_ROWS], excluded, probes, far_forms)
             if earlier_rows is not None:
                 for offset in range(len(part)):
                     earlier_found[start + offset] = earlier_rows.match(start + offset, probes.get(offset))
@@ -125,8 +130,12 @@ class CompanyMatcher:
             candidate = found[company_id] = Candidate(f"{COMPANY.letter}{company_id}", "company", name, 0.0)
         return candidate
 
-    def _look_up(self, lookups, found, excluded, probes):
-        """Candidates of one chunk: every key look-up in one statement, then the companies found, read once."""
+    def _look_up(self, lookups, found, excluded, probes, far_forms):
+        """Candidates of one chunk: every key look-up in one statement, then the companies found, read once.
+
+        `far_forms` (company id -> its name forms joined by NUL, "" when it has
+        aliases) keeps what the light read of earlier chunks found.
+        """
         named = [(i, l) for i, l in enumerate(lookups) if l.name_key]
         name_keys = sorted({l.name_key for _i, l in named})
         websites = sorted({l.website_key for l in lookups if l.website_key})
@@ -174,22 +183,22 @@ class CompanyMatcher:
             # In a big batch most companies met only through two-typo keys are more than two edits
             # away: reading their name keys first and only the near ones whole costs less. One with
             # aliases is read whole (an alias may be the near name).
-            far_names = self._name_keys(far_ids)
-            forms = name_forms_of_many(name_key for name_key, _aliased in far_names.values())
+            self._read_far_forms(far_ids, far_forms)
             for index, lookup in named:
-                own = name_forms(lookup.name_key)
-                two_typos_only[index] = {
-                    company_id for company_id in two_typos_only[index]
-                    if company_id not in far_names or far_names[company_id][1]
-                    or forms_within_two_typos(own, forms[far_names[company_id][0]])}
+                far = two_typos_only[index]
+                light = [(company_id, form) for company_id in far if far_forms.get(company_id)
+                         for form in far_forms[company_id].split("\0")]
+                # Read whole: a company with aliases, or one removed since its key was read (then dropped).
+                two_typos_only[index] = {company_id for company_id in far if not far_forms.get(company_id)}
+                two_typos_only[index] |= owners_within_two_typos(name_forms(lookup.name_key), light)
         companies = self._companies(sorted(wanted | {i for far in two_typos_only.values() for i in far}))
         # A company met only through two-typo keys is scored when one of its names is within two edits.
         forms = name_forms_of_many(name_key for far in two_typos_only.values() for company_id in far
                                    if company_id in companies for name_key in _names_of(companies[company_id]))
         for index, lookup in named:
-            own = name_forms(lookup.name_key)
-            blocked[index] |= {company_id for company_id in two_typos_only[index] if company_id in companies and any(
-                forms_within_two_typos(own, forms[name_key]) for name_key in _names_of(companies[company_id]))}
+            blocked[index] |= owners_within_two_typos(name_forms(lookup.name_key), [
+                (company_id, form) for company_id in two_typos_only[index] if company_id in companies
+                for name_key in _names_of(companies[company_id]) for form in forms[name_key]])
         for index, ids in exact.items():
             self._mark_exact(lookups[index], found[index], ids, companies)
         for index, lookup in named:
@@ -228,6 +237,17 @@ class CompanyMatcher:
             candidate.score = max(candidate.score, best.score)
             candidate.reasons.append(comparison_reason(lookup.name_key, best_key or facts.name_key, best,
                                                        lookup.country, facts.country, alias=best_key is not None))
+
+    def _read_far_forms(self, ids, far_forms):
+        """Add to `far_forms` the companies of `ids` it does not hold yet (all of them when it is full)."""
+        unknown = [company_id for company_id in ids if company_id not in far_forms]
+        if len(far_forms) + len(unknown) > FAR_FORMS_KEPT:
+            far_forms.clear()
+            unknown = ids
+        names = self._name_keys(unknown)
+        forms = name_forms_of_many(name_key for name_key, aliased in names.values() if not aliased)
+        for company_id, (name_key, aliased) in names.items():
+            far_forms[company_id] = "" if aliased else "\0".join(forms[name_key])
 
     def _name_keys(self, ids):
         """id -> (name key, has aliases) of stored companies, one query a chunk."""
@@ -289,10 +309,10 @@ class _EarlierRows:
         near_keys, far_keys = probe_sets
         earlier_rows = {row for key in near_keys for row in by_key.get(key, ())
                         if len(by_key[key]) <= BLOCKING_KEY_CAP}
-        forms = name_forms(lookup.name_key)
-        earlier_rows |= {row for key in far_keys if len(by_key.get(key, ())) <= TWO_TYPO_KEY_CAP
-                         for row in by_key.get(key, ())
-                         if row not in earlier_rows and within_two_typos(forms, lookups[row].name_key)}
+        far_rows = {row for key in far_keys if len(by_key.get(key, ())) <= TWO_TYPO_KEY_CAP
+                    for row in by_key.get(key, ())} - earlier_rows
+        earlier_rows |= owners_within_two_typos(name_forms(lookup.name_key), [
+            (row, form) for row in far_rows for form in cached_forms(lookups[row].name_key)])
         typed = CompanyFacts(lookup.name_key, lookup.country, lookup.website_key, lookup.linkedin_key)
         for earlier in sorted(earlier_rows):
             other = lookups[earlier]
