@@ -195,8 +195,14 @@ def store_blocking_keys(companies, new=False):
             name_keys[company_id].add(alias_key)
         CompanyBlockingKey.delete().where(CompanyBlockingKey.company.in_(chunk)).execute()
     rows = [(company_id, key) for company_id, keys in name_keys.items()
-            for key in sorted({key for name_key in keys for key in stored_keys(name_key)})]
+            for key in {key for name_key in keys for key in stored_keys(name_key)}]
+    rows.sort(key=_by_key)  # in the order of the (key, company) index: each of its pages is written once
     insert_rows(CompanyBlockingKey, ("company", "key"), rows)
+
+
+def _by_key(row):
+    company_id, key = row
+    return key, company_id
 
 
 def refresh_blocking_keys(company_ids):
