@@ -4,7 +4,6 @@ Every test runs the real CLI and asserts the exit code, a single line on
 stderr and that nothing was written. Points that concern a backend run on
 SQLite, PostgreSQL and MariaDB; the parsing of arguments runs on SQLite.
 """
-import json
 import os
 import sqlite3
 import subprocess

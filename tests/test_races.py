@@ -24,7 +24,6 @@ import subprocess
 import sys
 import time
 
-import pytest
 
 ROUNDS = 25
 RACERS = 8

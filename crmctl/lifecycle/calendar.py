@@ -19,7 +19,7 @@ from crmctl.errors import BadInput
 from crmctl.kinds.ids import typed_id
 from crmctl.dates import utcnow
 from crmctl.query.listing import build_query, listing_for
-from crmctl.storage.models import Agent, Company, Deal, History, Lead, Task
+from crmctl.storage.models import Agent, Company, Deal, History, Lead
 
 PRODUCT_ID = "-//crmctl//crmctl tasks//EN"
 UID_DOMAIN = "crmctl"

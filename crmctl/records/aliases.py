@@ -16,7 +16,7 @@ import datetime
 
 import peewee
 
-from crmctl.dates import iso, utcnow
+from crmctl.dates import iso
 from crmctl.errors import BadInput, NotFound, PermissionDenied, Refused, quoted
 from crmctl.kinds.ids import fetch_record, typed_id
 from crmctl.records.batch import history_row, run_in_transaction, write_history
