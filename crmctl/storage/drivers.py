@@ -9,8 +9,15 @@ fail while, and only while, Peewee's own module runs; Peewee then records
 "no driver". `load_driver(scheme)` imports the one driver a URL needs and
 hands it to Peewee exactly as Peewee's import would have. A program that
 imported Peewee before crmctl keeps Peewee's own behaviour.
+
+psycopg2 imports Python's `ssl` module (about 10 ms) only so that OpenSSL's
+thread locks are set up by Python before libpq; when `ssl` cannot be
+imported it leaves them to libpq, its documented fallback. OpenSSL 1.1 and
+later (3 in psycopg2's wheels and in Debian) set up their own locks, so
+`load_driver` refuses that one import while psycopg2's module runs.
 """
 import sys
+from contextlib import contextmanager
 
 # The names Peewee tries to import at its top level.
 DEFERRED = frozenset({"psycopg2", "psycopg", "psycopg2cffi", "pymysql", "MySQLdb"})
@@ -23,6 +30,31 @@ class _PeeweeWithoutDrivers:
         if fullname.split(".", 1)[0] in DEFERRED and _peewee_is_importing():
             raise ImportError(f"{fullname} is imported when crmctl connects to its database")
         return None
+
+
+class _RefusedImport:
+    """A meta-path finder that refuses one module while it is on `sys.meta_path`."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == self.name:
+            raise ImportError(f"{fullname} is left out of crmctl's start-up")
+        return None
+
+
+@contextmanager
+def _refused(name):
+    if name in sys.modules:  # already imported by the program: nothing to save
+        yield
+        return
+    finder = _RefusedImport(name)
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
 
 
 def _peewee_is_importing():
@@ -41,8 +73,9 @@ def load_driver(scheme):
     import peewee
 
     if scheme in ("postgres", "postgresql") and peewee.psycopg2 is None:
-        import psycopg2
-        from psycopg2 import extensions
+        with _refused("ssl"):
+            import psycopg2
+            from psycopg2 import extensions
 
         peewee.psycopg2, peewee.pg_extensions, peewee.Json_pg2 = psycopg2, extensions, _psycopg2_json
         # Peewee's adapter reads the driver's transaction states in its class body, at its import.
