@@ -36,7 +36,9 @@ LIGHT_READ_MIN = 500
 CHUNK_ROWS = 200
 # Companies whose name forms one `find` keeps for that light read: the same companies under a common
 # two-typo key ("... logistics") come back chunk after chunk (1.3 million reads, 470,000 companies, in a
-# batch of 20,000), so each is read once; about 150 bytes each.
+# batch of 20,000), so each is read once; about 170 bytes each. A big batch runs inside its write
+# transaction, where its own countries' names are locked; a company of another country renamed by another
+# process meanwhile is filtered by the name it had when first read, as any read a moment earlier would be.
 FAR_FORMS_KEPT = 300_000
 
 
@@ -188,7 +190,8 @@ class CompanyMatcher:
                 far = two_typos_only[index]
                 light = [(company_id, form) for company_id in far if far_forms.get(company_id)
                          for form in far_forms[company_id].split("\0")]
-                # Read whole: a company with aliases, or one removed since its key was read (then dropped).
+                # Read whole: a company with aliases, or one the light read did not find (removed since its
+                # key was read: then dropped), or one near another row of the chunk (read whole anyway).
                 two_typos_only[index] = {company_id for company_id in far if not far_forms.get(company_id)}
                 two_typos_only[index] |= owners_within_two_typos(name_forms(lookup.name_key), light)
         companies = self._companies(sorted(wanted | {i for far in two_typos_only.values() for i in far}))

@@ -197,7 +197,8 @@ def _stored_form_texts(form):
 
 
 def _probe_form_texts(form):
-    """Each stored length n within reach, each part left out, the rest of the form read after it."""
+    """Each stored length n within reach, each part left out, the rest of the form read after it (the
+    near and two-typo texts together: what a stored form's texts must meet)."""
     near, far = set(), set()
     _add_probe_form_texts(form, near, far)
     return near | far
@@ -261,16 +262,15 @@ def _two_typo_cuts(stored_length, change):
     return tuple(cuts)
 
 
-def _word_order_text(name_key):
-    return "o." + compact(sorted_name_key(name_key))
+def _word_order_texts(name_key):
+    """The text of the key a name of several words stores and probes alike: its words in sorted order."""
+    return {"o." + compact(sorted_name_key(name_key))} if " " in name_key else set()
 
 
 def _key_texts(name_key, form_texts):
-    found = set()
+    found = _word_order_texts(name_key)
     for form in name_forms(name_key):
         found |= form_texts(form)
-    if " " in name_key:
-        found.add(_word_order_text(name_key))
     return found
 
 
@@ -317,11 +317,9 @@ def probe_key_sets(name_key):
     these when its forms are at most two edits from the look-up's
     (`owners_within_two_typos`), before scoring it.
     """
-    near_texts, far_texts = set(), set()
+    near_texts, far_texts = _word_order_texts(name_key), set()
     for form in _name_forms(name_key):
         _add_probe_form_texts(form, near_texts, far_texts)
-    if " " in name_key:
-        near_texts.add(_word_order_text(name_key))
     near = _digests(near_texts)
     acronym = typed_acronym(name_key)
     if acronym:
