@@ -22,7 +22,7 @@ file that holds the same company twice is caught.
 from dataclasses import dataclass, field
 
 from crmctl.dedup.evidence import CompanyFacts, compare_companies
-from crmctl.dedup.keys import (BLOCKING_KEY_CAP, TWO_TYPO_KEY_CAP, cached_forms, name_forms, name_forms_of_many,
+from crmctl.dedup.keys import (BLOCKING_KEY_CAP, TWO_TYPO_KEY_CAP, name_forms, name_forms_of_many,
                                owners_within_two_typos, probe_key_sets, stored_keys)
 from crmctl.dedup.keyed_rows import KeyedRows, MatcherSql, chunks
 from crmctl.kinds.registry import COMPANY
@@ -36,7 +36,7 @@ LIGHT_READ_MIN = 500
 CHUNK_ROWS = 200
 # Companies whose name forms one `find` keeps for that light read: the same companies under a common
 # two-typo key ("... logistics") come back chunk after chunk (1.3 million reads, 470,000 companies, in a
-# batch of 20,000), so each is read once; about 170 bytes each. A big batch runs inside its write
+# batch of 20,000), so each is read once; about 200 bytes each. A big batch runs inside its write
 # transaction, where its own countries' names are locked; a company of another country renamed by another
 # process meanwhile is filtered by the name it had when first read, as any read a moment earlier would be.
 FAR_FORMS_KEPT = 300_000
@@ -135,8 +135,8 @@ class CompanyMatcher:
     def _look_up(self, lookups, found, excluded, probes, far_forms):
         """Candidates of one chunk: every key look-up in one statement, then the companies found, read once.
 
-        `far_forms` (company id -> its name forms joined by NUL, "" when it has
-        aliases) keeps what the light read of earlier chunks found.
+        `far_forms` (company id -> its name forms, () when it has aliases) keeps
+        what the light read of earlier chunks found.
         """
         named = [(i, l) for i, l in enumerate(lookups) if l.name_key]
         name_keys = sorted({l.name_key for _i, l in named})
@@ -188,8 +188,7 @@ class CompanyMatcher:
             self._read_far_forms(far_ids, far_forms)
             for index, lookup in named:
                 far = two_typos_only[index]
-                light = [(company_id, form) for company_id in far if far_forms.get(company_id)
-                         for form in far_forms[company_id].split("\0")]
+                light = [(company_id, form) for company_id in far for form in far_forms.get(company_id, ())]
                 # Read whole: a company with aliases, or one the light read did not find (removed since its
                 # key was read: then dropped), or one near another row of the chunk (read whole anyway).
                 two_typos_only[index] = {company_id for company_id in far if not far_forms.get(company_id)}
@@ -250,7 +249,7 @@ class CompanyMatcher:
         names = self._name_keys(unknown)
         forms = name_forms_of_many(name_key for name_key, aliased in names.values() if not aliased)
         for company_id, (name_key, aliased) in names.items():
-            far_forms[company_id] = "" if aliased else "\0".join(forms[name_key])
+            far_forms[company_id] = () if aliased else forms[name_key]
 
     def _name_keys(self, ids):
         """id -> (name key, has aliases) of stored companies, one query a chunk."""
@@ -315,7 +314,7 @@ class _EarlierRows:
         far_rows = {row for key in far_keys if len(by_key.get(key, ())) <= TWO_TYPO_KEY_CAP
                     for row in by_key.get(key, ())} - earlier_rows
         earlier_rows |= owners_within_two_typos(name_forms(lookup.name_key), [
-            (row, form) for row in far_rows for form in cached_forms(lookups[row].name_key)])
+            (row, form) for row in far_rows for form in name_forms(lookups[row].name_key)])
         typed = CompanyFacts(lookup.name_key, lookup.country, lookup.website_key, lookup.linkedin_key)
         for earlier in sorted(earlier_rows):
             other = lookups[earlier]
