@@ -164,7 +164,12 @@ def test_every_two_edits_of_a_long_name_meet_it():
     """From 13 letters two typos still score as likely, so the keys must bring such names together."""
     import random
 
-    from crmctl.dedup.keys import _probe_form_texts, _stored_form_texts
+    from crmctl.dedup.keys import _add_probe_form_texts, _stored_form_texts
+
+    def probe_texts(form):  # near and two-typo texts together: one of them must be a stored text
+        near, far = set(), set()
+        _add_probe_form_texts(form, near, far)
+        return near | far
 
     rng = random.Random(8)
     letters = "abcdefghijklmnoprstuvwyz"
@@ -181,7 +186,7 @@ def test_every_two_edits_of_a_long_name_meet_it():
         name = "".join(rng.choice(letters) for _ in range(rng.randrange(13, 32)))
         typed = edited(edited(name))
         if len(typed) >= 13:
-            assert _stored_form_texts(name) & _probe_form_texts(typed), (name, typed)
+            assert _stored_form_texts(name) & probe_texts(typed), (name, typed)
     assert meet(company_name_key("Constructora Meridional"), company_name_key("Construtora Meridonal"))
 
 

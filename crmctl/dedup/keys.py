@@ -116,22 +116,19 @@ def core_name_key(name_key):
 
 
 def _forms(name_key):
+    """The compact forms a name is compared and blocked by (a tuple): as written, and its core."""
     whole = compact(name_key)
     if " " not in name_key:
         return (whole,)
     core_key = core_name_key(name_key)
-    if core_key is name_key:
+    if core_key == name_key:
         return (whole,)
     core = compact(core_key)
     return (whole,) if core == whole else (whole, core)
 
 
-_name_forms = lru_cache(maxsize=100_000)(_forms)
-
-
-def name_forms(name_key):
-    """The compact forms a name is compared and blocked by: as written, and its core (cached)."""
-    return list(_name_forms(name_key))
+# Cached: a check and a batch ask for the forms of the same names again and again.
+name_forms = lru_cache(maxsize=100_000)(_forms)
 
 
 def sorted_name_key(name_key):
@@ -196,16 +193,9 @@ def _stored_form_texts(form):
     return texts
 
 
-def _probe_form_texts(form):
-    """Each stored length n within reach, each part left out, the rest of the form read after it (the
-    near and two-typo texts together: what a stored form's texts must meet)."""
-    near, far = set(), set()
-    _add_probe_form_texts(form, near, far)
-    return near | far
-
-
 def _add_probe_form_texts(form, found, two_typo_texts):
-    """Add `form`'s probe texts to `found`, those of its two-typo keys to `two_typo_texts`."""
+    """Add to `found` `form`'s probe texts: each stored length n within reach, each part left out, the rest
+    of the form read after it; those of its two-typo keys to `two_typo_texts`."""
     length = len(form)
     if length < MIN_LETTERS_FOR_TYPO_KEYS:
         found.add("=" + form)
@@ -274,17 +264,14 @@ def _key_texts(name_key, form_texts):
     return found
 
 
-def _digest(text):
-    return blake2b(text.encode(), digest_size=KEY_LENGTH).digest().translate(_KEY_ALPHABET).decode("ascii")
-
-
 def _digests(texts, hashed=blake2b, size=KEY_LENGTH, alphabet=_KEY_ALPHABET):
-    """{`_digest(text)` for each text}, without a call per text (a look-up digests about 80)."""
+    """The stored form of each text's key, in one comprehension (a look-up digests about 80)."""
     return {hashed(text.encode(), digest_size=size).digest().translate(alphabet).decode("ascii") for text in texts}
 
 
 def _acronym_key(letters):
-    return ACRONYM_KEY_MARK + _digest("a." + letters)[1:]
+    (digest,) = _digests(("a." + letters,))
+    return ACRONYM_KEY_MARK + digest[1:]
 
 
 @lru_cache(maxsize=10_000)
@@ -318,7 +305,7 @@ def probe_key_sets(name_key):
     (`owners_within_two_typos`), before scoring it.
     """
     near_texts, far_texts = _word_order_texts(name_key), set()
-    for form in _name_forms(name_key):
+    for form in name_forms(name_key):
         _add_probe_form_texts(form, near_texts, far_texts)
     near = _digests(near_texts)
     acronym = typed_acronym(name_key)
@@ -339,11 +326,6 @@ def owners_within_two_typos(forms, owned_forms):
         found.update(owners[index] for _text, _distance, index in
                      process.extract(form, texts, scorer=OSA.distance, score_cutoff=2, limit=None))
     return found
-
-
-def cached_forms(name_key):
-    """`name_forms` as a tuple, from the cache."""
-    return _name_forms(name_key)
 
 
 def name_forms_of_many(name_keys):
