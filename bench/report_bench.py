@@ -378,7 +378,7 @@ def floor_runner(backend, url, name, end):
 
         connection = psycopg2.connect(url)
         with connection.cursor() as cursor:
-            cursor.execute("SET jit = off")  # as the reports do (crmctl.reports.dialect.prepare_for_reports)
+            cursor.execute("SET jit = off")  # as the reports do (crmctl.storage.dialect.prepare_for_reports)
     parameters = floor_parameters(name, end, parameter, sql.count("?" if backend == "sqlite" else "%s"))
 
     def run():

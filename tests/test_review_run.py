@@ -12,7 +12,7 @@ import sys
 import time
 
 from conftest import one_line
-from test_review import BOSS, ANNA, OTTO, add_company, run_sql
+from test_review import BOSS, ANNA, OTTO, add_company, added_on, company_args, run_sql
 
 PIA = "pia@example.com"
 
@@ -67,6 +67,23 @@ def test_review_tasks_go_in_turn_to_the_active_agents_of_each_country(crm):
     assert [assignee[company] for company in polish] == [PIA, ANNA, PIA, ANNA]  # C1 to the second of two, ...
     assert (assignee[german], assignee[french]) == (OTTO, None)
     assert {task["due_at"] for task in tasks(crm, acting=BOSS)} == {"2026-06-01T09:00:00Z"}
+
+
+def test_a_review_task_says_which_company_and_since_when_and_its_creation_is_in_history(crm):
+    crm.json("agent", "add", BOSS, "--name", "Boss", "--role", "admin")
+    name = "Łódź Söhne & O'Brien"
+    arguments = company_args(name)
+    arguments[arguments.index("--website") + 1] = "https://lodz-sohne.pl"
+    arguments[arguments.index("--linkedin") + 1] = "https://www.linkedin.com/company/lodz-sohne"
+    company = crm.json(*arguments, acting=BOSS)["id"]
+    added_on(crm.url, company, "2026-01-15 10:30:00")
+    assert run(crm, "2026-04-14", acting=BOSS)["review_tasks"] == 0
+    only(run(crm, "2026-04-15", acting=BOSS), review_tasks=1, review_tasks_unassigned=1)
+    (task,) = tasks(crm, acting=BOSS)
+    assert task["text"] == (f"Review {company} {name} (due since 2026-04-15), "
+                            f"then `crmctl review done {company}`")
+    created = [row for row in crm.json("history", task["id"], acting=BOSS) if row["action"] == "create"]
+    assert [row["agent"] for row in created] == [BOSS]
 
 
 def test_a_rerun_creates_nothing_twice_and_a_dry_run_writes_nothing(crm):

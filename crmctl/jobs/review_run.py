@@ -8,7 +8,8 @@ started at the same moment, creates nothing twice:
 - review tasks for the due companies (`crmctl.jobs.review`), each given to an
   active agent of the company's country: the agents ordered by id, a company
   to the agent at (company id mod their number), so the work spreads evenly
-  and the same company goes to the same agent on every run;
+  and the same company goes to the same agent on every run; the database
+  writes these itself, by one INSERT ... SELECT (`crmctl.jobs.review_tasks`);
 - the follow-up cadence (`follow_up_cadence_days`, 1, 3, 7, 14): counted from
   the first outbound communication that no inbound one has answered since
   (and, when the company was reviewed, since its review: `review done` sets
@@ -45,7 +46,7 @@ from peewee import fn
 from crmctl.dates import iso, parse_date, parse_datetime, utcnow
 from crmctl.errors import BadInput
 from crmctl.jobs.job_tasks import JobTask, insert_job_tasks, missing_tasks, write_history_rows
-from crmctl.jobs.review import REVIEW_TASK_PREFIX, due_companies_query, due_on, last_reviewed
+from crmctl.jobs.review_tasks import insert_review_tasks, missing_review_tasks
 from crmctl.records.batch import run_in_transaction
 from crmctl.rules.business_time import BusinessClock
 from crmctl.rules.permissions import require
@@ -114,7 +115,7 @@ class ReviewRun:
         self.clock = BusinessClock(settings)
         self.due_at = self.clock.opening_on(today)
         self.cadence = list(settings["follow_up_cadence_days"])
-        self.tasks = {part: [] for part in TASK_PARTS}
+        self.tasks = {part: [] for part in TASK_PARTS[1:]}
         self.inactive = []
         self._agents = None
 
@@ -135,26 +136,6 @@ class ReviewRun:
         return agents[company_id % len(agents)] if agents else None
 
     # -- the parts -----------------------------------------------------------
-
-    def plan_reviews(self):
-        """A task for each due company without an open review task (the job_key is the last word)."""
-        interval = self.settings["review_interval_days"]
-        open_review = Task.select(peewee.SQL("1")).where(
-            (Task.company == Company.id) & Task.done_at.is_null() & Task.job_key.startswith(REVIEW_TASK_PREFIX))
-        query = due_companies_query(self.today, interval,
-                                    columns=(Company.id, Company.name, Company.country, last_reviewed()))
-        due_at, tasks, due_dates = self.due_at, self.tasks["review_tasks"], {}
-        agents, new_task = self.agents_by_country(), JobTask._make  # _make: no keyword handling, a million times
-        for company_id, name, country, last in rows_of(query.where(~fn.EXISTS(open_review))):
-            day = last[:10] if isinstance(last, str) else last.date()
-            due_date = due_dates.get(day)
-            if due_date is None:
-                due_date = due_dates[day] = due_on(as_datetime(last), interval).isoformat()
-            turn = agents.get(country)
-            tasks.append(new_task((f"{REVIEW_TASK_PREFIX}C{company_id}:{due_date}", "task", due_at,
-                                   f"Review C{company_id} {name} (due since {due_date}), then "
-                                   f"`crmctl review done C{company_id}`",
-                                   company_id, None, None, turn[company_id % len(turn)] if turn else None)))
 
     def eligible_leads(self, query):
         return query.where(Lead.archived_at.is_null() & Lead.converted_at.is_null()
@@ -323,19 +304,21 @@ class ReviewRun:
     # -- the run -------------------------------------------------------------
 
     def plan(self):
-        self.plan_reviews()
+        """Every part's tasks but the reviews, which the database makes itself (`crmctl.jobs.review_tasks`)."""
         self.plan_follow_ups()
         self.plan_reengagement()
         self.plan_clients()
         self.plan_services()
 
-    def summary(self, created, marked_inactive, reminders, breaches, dry_run):
-        """The summary object: counts of what was (or would be) done, then what is listed."""
+    def summary(self, reviews, created, marked_inactive, reminders, breaches, dry_run):
+        """The summary object: counts of what was (or would be) done, then what is listed.
+
+        `reviews`: (review tasks, of them unassigned); `created`: the other parts' tasks.
+        """
         result = {"today": self.today.isoformat(), "dry_run": dry_run}
-        for part in TASK_PARTS:
+        result["review_tasks"], result["review_tasks_unassigned"] = reviews
+        for part in TASK_PARTS[1:]:
             result[part] = len(created[part])
-            if part == "review_tasks":
-                result["review_tasks_unassigned"] = sum(1 for task in created[part] if task.assignee is None)
         result["marked_inactive"] = marked_inactive
         result["reminders_follow_up_dates"] = len(reminders["leads"])
         result["reminders_communication_follow_ups"] = len(reminders["communications"])
@@ -348,18 +331,20 @@ class ReviewRun:
     def dry_run(self):
         self.plan()
         created = {part: missing_tasks(tasks) for part, tasks in self.tasks.items()}
-        return self.summary(created, len(self.inactive), self.reminders(), self.breaches(), True)
+        return self.summary(missing_review_tasks(self), created, len(self.inactive), self.reminders(),
+                            self.breaches(), True)
 
     def write(self):
         """Plan and write in one transaction, after the run's lock: a racing run waits and finds it done."""
         lock_names([RUN_LOCK])
         reminders = self.reminders()  # before this run's tasks: people's own tasks only anyway
+        now = utcnow()
+        reviews = insert_review_tasks(self, self.actor, now)
         self.plan()
-        inserted = insert_job_tasks([task for part in TASK_PARTS for task in self.tasks[part]], self.actor,
-                                    utcnow())
+        inserted = insert_job_tasks([task for part in TASK_PARTS[1:] for task in self.tasks[part]], self.actor, now)
         created = {part: [task for task in tasks if task.key in inserted] for part, tasks in self.tasks.items()}
         marked = mark_inactive(self.inactive, self.actor, self.moment)
-        return self.summary(created, marked, reminders, self.breaches(), False)
+        return self.summary(reviews, created, marked, reminders, self.breaches(), False)
 
 
 def mark_inactive(lead_ids, actor, moment):

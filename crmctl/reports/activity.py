@@ -14,9 +14,9 @@ import datetime
 
 from peewee import SQL, fn
 
-from crmctl.reports.dialect import day_of, day_text
 from crmctl.reports.distribution import percentage
 from crmctl.storage.connection import database_proxy
+from crmctl.storage.dialect import day_of, day_text
 from crmctl.storage.models import Agent, Communication, Company, History, Lead
 
 ACTIVITY_COLUMNS = ("companies", "leads", "communications", "status_changes")

@@ -1,6 +1,5 @@
 """The reports by name: what `report NAME` runs and the columns its table shows."""
 from crmctl.reports.activity import activity_report, quota_report
-from crmctl.reports.dialect import prepare_for_reports
 from crmctl.reports.funnel import funnel_report
 from crmctl.reports.pipeline import pipeline_report
 from crmctl.reports.response_time import response_time_report
@@ -8,6 +7,7 @@ from crmctl.reports.review_backlog import review_backlog_report
 from crmctl.reports.scores import scores_report
 from crmctl.reports.velocity import velocity_report
 from crmctl.reports.win_rate import win_rate_report
+from crmctl.storage.dialect import prepare_for_reports
 
 
 class Report:

@@ -7,9 +7,9 @@ with a deal, the share converted; of all leads, the share converted.
 """
 from peewee import SQL, Case, fn
 
-from crmctl.reports.dialect import unindexed
 from crmctl.reports.distribution import number, percentage
 from crmctl.rules.vocabulary import LEAD_STATUSES
+from crmctl.storage.dialect import unindexed
 from crmctl.storage.models import Company, Deal, Lead
 
 LEADS = "all leads"

@@ -13,8 +13,8 @@ import datetime
 
 from peewee import Case, fn
 
-from crmctl.reports.dialect import seconds_between
 from crmctl.reports.distribution import distributions, percentage, rounded
+from crmctl.storage.dialect import seconds_between
 from crmctl.storage.models import Agent, Communication, Company, Lead, Submission
 
 ALL_AGENTS = "(all)"

@@ -12,8 +12,8 @@ import json
 
 from peewee import fn
 
-from crmctl.reports.dialect import day_text
 from crmctl.reports.distribution import number
+from crmctl.storage.dialect import day_text
 from crmctl.storage.models import Company, Lead
 
 

@@ -6,7 +6,7 @@ rows (20 unless asked). The score is the stored one that `score` keeps up to dat
 """
 from peewee import JOIN
 
-from crmctl.reports.dialect import unindexed
+from crmctl.storage.dialect import unindexed
 from crmctl.storage.models import Agent, Company, Lead
 
 DEFAULT_LIMIT = 20

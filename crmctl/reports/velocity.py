@@ -7,8 +7,8 @@ the end of the period when the open deal is still there; the window function LEA
 """
 from peewee import JOIN, Case, fn
 
-from crmctl.reports.dialect import seconds_between, timestamp_parameter
 from crmctl.reports.distribution import distributions, number, rounded
+from crmctl.storage.dialect import seconds_between, timestamp_parameter
 from crmctl.storage.models import Company, Deal, DealStageChange, Lead
 
 LEAD_TO_CLOSE = "lead to close"

@@ -10,13 +10,13 @@ import re
 from crmctl.dates import utctoday
 from crmctl.errors import BadInput
 from crmctl.reports.activity import ACTIVITY_COLUMNS, activity_report, quota_report
-from crmctl.reports.dialect import prepare_for_reports
 from crmctl.reports.distribution import percentage
 from crmctl.reports.funnel import funnel_report
 from crmctl.reports.pipeline import pipeline_report
 from crmctl.reports.response_time import ALL_AGENTS, response_time_report
 from crmctl.reports.review_backlog import review_backlog_report
 from crmctl.reports.scope import ReportScope
+from crmctl.storage.dialect import prepare_for_reports
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-?W(\d{2})$", re.IGNORECASE)
 

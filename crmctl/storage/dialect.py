@@ -1,7 +1,9 @@
 """The few SQL expressions that differ between SQLite, PostgreSQL and MySQL/MariaDB.
 
-Reports aggregate dates and durations; each backend spells "the date of", "seconds between" and
-integer division its own way. Everything else in the reports is portable SQL.
+Reports aggregate dates and durations, and `review run` writes its review
+tasks by one INSERT ... SELECT; each backend spells "the date of", "seconds
+between", "a date some days later", remainders and joined texts its own way.
+Everything else is portable SQL.
 """
 import peewee
 from peewee import SQL, NodeList, fn
@@ -68,3 +70,29 @@ def timestamp_parameter(moment):
     if backend() == "postgresql":
         return peewee.Cast(peewee.Value(moment), "timestamp")
     return peewee.Value(moment.strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def joined_text(*parts):
+    """Texts and numbers joined into one text (`||`; MySQL reads `||` as OR, so CONCAT there)."""
+    parts = [part if isinstance(part, peewee.Node) else peewee.Value(part) for part in parts]
+    if backend() == "mysql":
+        return fn.CONCAT(*parts)
+    return NodeList(parts, glue=" || ", parens=True)
+
+
+def remainder(number, divisor):
+    """`number` mod `divisor`, both integers (peewee's `%` is LIKE; SQLite has no MOD without its math functions)."""
+    if backend() == "sqlite":
+        return NodeList((number, SQL("%"), divisor), parens=True)
+    return fn.MOD(number, divisor)
+
+
+def date_text_after(column, days):
+    """The ISO date (text, YYYY-MM-DD) `days` days after the date of a stored datetime."""
+    days = int(days)
+    name = backend()
+    if name == "postgresql":
+        return fn.to_char(NodeList((peewee.Cast(column, "date"), SQL(f"+ {days}"))), "YYYY-MM-DD")
+    if name == "mysql":
+        return fn.DATE_FORMAT(fn.DATE_ADD(column, SQL(f"INTERVAL {days} DAY")), "%Y-%m-%d")
+    return fn.date(column, f"{days:+d} days")
