@@ -9,15 +9,20 @@ nothing. The rows really inserted come back by RETURNING (SQLite 3.35+,
 PostgreSQL, MariaDB 10.5+; elsewhere the stored keys are read first) and get
 their History "create" row, as every record does.
 
-Raw statements rather than Peewee's `insert_many`: the first run over a
-million companies creates a task for each due one, and building a million
-rows' Peewee expressions would cost more than the database's work.
+Raw statements rather than Peewee's `insert_many`: building a hundred
+thousand rows' Peewee expressions would cost more than the database's work.
+A part whose tasks follow from one table's rows by a rule SQL can state (the
+review of every due company, the quarterly review of every client) does not
+plan them in Python at all: `insert_selected_tasks` has the database make
+them by one INSERT ... SELECT, and their History rows by another.
 """
 from collections import namedtuple
 
 import peewee
+from peewee import SQL, Case, Value, fn
 
 from crmctl.storage.connection import database_proxy
+from crmctl.storage.dialect import joined_text
 from crmctl.storage.models import History, Task
 
 ROWS_PER_STATEMENT = 1000  # 10 values a row: within SQLite's 32,766 parameters
@@ -154,3 +159,57 @@ def write_history_rows(rows):
             sql = statements[len(part)] = insert_statement(database, History._meta.table_name, HISTORY_COLUMNS,
                                                            len(part))
         database.execute_sql(sql, values)
+
+
+# -- tasks the database makes from a SELECT ----------------------------------
+
+SELECTED_TASK_FIELDS = (Task.company, Task.kind, Task.due_at, Task.assignee, Task.text, Task.job_key,
+                        Task.created_by, Task.created_at)
+
+
+def typed(value, column_type):
+    """A parameter PostgreSQL reads as the column's type even when it is NULL (INSERT ... SELECT takes no hint)."""
+    if isinstance(database_proxy.obj, peewee.PostgresqlDatabase):
+        return peewee.Cast(Value(value), column_type)
+    return Value(stored_value(database_proxy.obj, value))
+
+
+def creator_of(actor):
+    return actor.agent.id if actor is not None and actor.agent is not None else None
+
+
+def unassigned_count(assignee_column):
+    return fn.COALESCE(fn.SUM(Case(None, [(assignee_column.is_null(), 1)], 0)), 0)
+
+
+def insert_selected_tasks(select, key_prefix, actor, now):
+    """Insert the tasks `select` names whose key is not taken; returns (tasks created, of them unassigned).
+
+    `select` gives SELECTED_TASK_FIELDS' columns, named as their columns
+    (company_id, kind, ..., created_at), every job_key starting with
+    `key_prefix`. Call inside the job's write transaction, after its lock:
+    the new tasks are told apart from the stored ones by their ids (above the
+    largest before the insert) and their key, and each gets its History
+    "create" row, in task id order.
+    """
+    before = Task.select(fn.MAX(Task.id)).scalar() or 0
+    Task.insert_from(select, list(SELECTED_TASK_FIELDS)).on_conflict_ignore().execute()
+    created = (Task.id > before) & Task.job_key.startswith(key_prefix)
+    count, unassigned = Task.select(fn.COUNT(Task.id), unassigned_count(Task.assignee)).where(created).scalar(
+        as_tuple=True)
+    if count:
+        email = actor.email if actor is not None else None
+        History.insert_from(
+            Task.select(typed(now, "timestamp"), Value(email), joined_text("T", Task.id), Value("create"))
+            .where(created).order_by(Task.id),
+            [History.at, History.agent_email, History.entity, History.action]).execute()
+    return count, int(unassigned)
+
+
+def missing_selected_tasks(select):
+    """(tasks `insert_selected_tasks` would create, of them unassigned): those whose key no task holds yet."""
+    wanted = select.alias("wanted")
+    taken = Task.select(SQL("1")).where(Task.job_key == wanted.c.job_key)
+    count, unassigned = (Task.select(fn.COUNT(SQL("*")), unassigned_count(wanted.c.assignee_id)).from_(wanted)
+                         .where(~fn.EXISTS(taken)).scalar(as_tuple=True))
+    return count, int(unassigned)

@@ -18,7 +18,8 @@ started at the same moment, creates nothing twice:
   inactive, and an inactive lead gets a re-engagement task every
   `reengagement_interval_days` (30) until it answers;
 - for clients, a renewal task `renewal_notice_days` (90) before a deal's
-  contract end and an account review task each calendar quarter;
+  contract end and an account review task each calendar quarter (for the
+  company's owner, else in turn as above; written by the database too);
 - the services pipeline (playbook 001): a deal in New Leads gets the cadence
   from the day it entered the stage, one in Follow Up With only once
   `services_manual_touch_days` (30) have passed without a manual touch, Stop
@@ -45,8 +46,9 @@ from peewee import fn
 
 from crmctl.dates import iso, parse_date, parse_datetime, utcnow
 from crmctl.errors import BadInput
-from crmctl.jobs.job_tasks import JobTask, insert_job_tasks, missing_tasks, write_history_rows
-from crmctl.jobs.review_tasks import insert_review_tasks, missing_review_tasks
+from crmctl.jobs.job_tasks import (JobTask, insert_job_tasks, insert_selected_tasks, missing_selected_tasks,
+                                   missing_tasks, write_history_rows)
+from crmctl.jobs.review_tasks import SELECTED_PARTS
 from crmctl.records.batch import run_in_transaction
 from crmctl.rules.business_time import BusinessClock
 from crmctl.rules.permissions import require
@@ -66,6 +68,7 @@ BREACH_LOOKBACK = datetime.timedelta(days=15)  # a deadline of 4 business hours 
 # The task lists of a run, in the order of its summary.
 TASK_PARTS = ("review_tasks", "follow_up_tasks", "reengagement_tasks", "renewal_tasks", "account_review_tasks",
               "deal_follow_up_tasks", "feedback_tasks", "appointment_reminders")
+PLANNED_PARTS = tuple(part for part in TASK_PARTS if part not in SELECTED_PARTS)
 
 Breach = namedtuple("Breach", "lead kind since deadline first_response")
 
@@ -115,7 +118,7 @@ class ReviewRun:
         self.clock = BusinessClock(settings)
         self.due_at = self.clock.opening_on(today)
         self.cadence = list(settings["follow_up_cadence_days"])
-        self.tasks = {part: [] for part in TASK_PARTS[1:]}
+        self.tasks = {part: [] for part in PLANNED_PARTS}
         self.inactive = []
         self._agents = None
 
@@ -130,10 +133,6 @@ class ReviewRun:
             for agent_id, country in query:
                 self._agents.setdefault(country, []).append(agent_id)
         return self._agents
-
-    def turn(self, company_id, country):
-        agents = self.agents_by_country().get(country)
-        return agents[company_id % len(agents)] if agents else None
 
     # -- the parts -----------------------------------------------------------
 
@@ -186,8 +185,8 @@ class ReviewRun:
                     f"Re-engage L{lead_id}: inactive since {inactive_at.date().isoformat()}",
                     lead=lead_id, assignee=owner))
 
-    def plan_clients(self):
-        """Renewals ahead of a contract's end, and one account review a quarter, for clients."""
+    def plan_renewals(self):
+        """For clients, a renewal task ahead of a contract's end (their account reviews: `review_tasks`)."""
         notice = self.settings["renewal_notice_days"]
         deals = (Deal.select(Deal.id, Deal.name, Deal.contract_end, fn.COALESCE(Deal.owner, Company.owner))
                  .join(Company, on=(Deal.company == Company.id))
@@ -201,14 +200,6 @@ class ReviewRun:
                 f"renewal:D{deal_id}:{contract_end.isoformat()}", "task", self.due_at,
                 f"Start the renewal of D{deal_id} {name}: its contract ends on {contract_end.isoformat()}",
                 deal=deal_id, assignee=owner))
-        quarter = f"{self.today.year}-Q{(self.today.month - 1) // 3 + 1}"
-        clients = (Company.select(Company.id, Company.name, Company.country, Company.owner)
-                   .where((Company.relationship == "client") & Company.archived_at.is_null()))
-        for company_id, name, country, owner in rows_of(clients):
-            self.tasks["account_review_tasks"].append(JobTask(
-                f"account-review:C{company_id}:{quarter}", "task", self.due_at,
-                f"Quarterly account review of C{company_id} {name} ({quarter})",
-                company=company_id, assignee=owner or self.turn(company_id, country)))
 
     def plan_services(self):
         """The services pipeline's automation (see the module's docstring)."""
@@ -304,21 +295,23 @@ class ReviewRun:
     # -- the run -------------------------------------------------------------
 
     def plan(self):
-        """Every part's tasks but the reviews, which the database makes itself (`crmctl.jobs.review_tasks`)."""
+        """The tasks of the parts planned here; the database makes the others (`crmctl.jobs.review_tasks`)."""
         self.plan_follow_ups()
         self.plan_reengagement()
-        self.plan_clients()
+        self.plan_renewals()
         self.plan_services()
 
-    def summary(self, reviews, created, marked_inactive, reminders, breaches, dry_run):
+    def summary(self, selected, created, marked_inactive, reminders, breaches, dry_run):
         """The summary object: counts of what was (or would be) done, then what is listed.
 
-        `reviews`: (review tasks, of them unassigned); `created`: the other parts' tasks.
+        `selected`: (tasks, of them unassigned) of the parts the database
+        makes; `created`: the tasks of the parts planned here.
         """
         result = {"today": self.today.isoformat(), "dry_run": dry_run}
-        result["review_tasks"], result["review_tasks_unassigned"] = reviews
-        for part in TASK_PARTS[1:]:
-            result[part] = len(created[part])
+        for part in TASK_PARTS:
+            result[part] = selected[part][0] if part in selected else len(created[part])
+            if part == "review_tasks":
+                result["review_tasks_unassigned"] = selected[part][1]
         result["marked_inactive"] = marked_inactive
         result["reminders_follow_up_dates"] = len(reminders["leads"])
         result["reminders_communication_follow_ups"] = len(reminders["communications"])
@@ -331,20 +324,21 @@ class ReviewRun:
     def dry_run(self):
         self.plan()
         created = {part: missing_tasks(tasks) for part, tasks in self.tasks.items()}
-        return self.summary(missing_review_tasks(self), created, len(self.inactive), self.reminders(),
-                            self.breaches(), True)
+        selected = {part: missing_selected_tasks(tasks(self)) for part, (tasks, _prefix) in SELECTED_PARTS.items()}
+        return self.summary(selected, created, len(self.inactive), self.reminders(), self.breaches(), True)
 
     def write(self):
         """Plan and write in one transaction, after the run's lock: a racing run waits and finds it done."""
         lock_names([RUN_LOCK])
         reminders = self.reminders()  # before this run's tasks: people's own tasks only anyway
         now = utcnow()
-        reviews = insert_review_tasks(self, self.actor, now)
+        selected = {part: insert_selected_tasks(tasks(self, self.actor, now), prefix, self.actor, now)
+                    for part, (tasks, prefix) in SELECTED_PARTS.items()}
         self.plan()
-        inserted = insert_job_tasks([task for part in TASK_PARTS[1:] for task in self.tasks[part]], self.actor, now)
+        inserted = insert_job_tasks([task for part in PLANNED_PARTS for task in self.tasks[part]], self.actor, now)
         created = {part: [task for task in tasks if task.key in inserted] for part, tasks in self.tasks.items()}
         marked = mark_inactive(self.inactive, self.actor, self.moment)
-        return self.summary(reviews, created, marked, reminders, self.breaches(), False)
+        return self.summary(selected, created, marked, reminders, self.breaches(), False)
 
 
 def mark_inactive(lead_ids, actor, moment):
