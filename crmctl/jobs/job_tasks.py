@@ -163,8 +163,8 @@ def write_history_rows(rows):
 
 # -- tasks the database makes from a SELECT ----------------------------------
 
-SELECTED_TASK_FIELDS = (Task.company, Task.kind, Task.due_at, Task.assignee, Task.text, Task.job_key,
-                        Task.created_by, Task.created_at)
+SELECTED_TASK_FIELDS = (Task.company, Task.lead, Task.deal, Task.kind, Task.due_at, Task.assignee, Task.text,
+                        Task.job_key, Task.created_by, Task.created_at)
 
 
 def typed(value, column_type):
@@ -186,7 +186,7 @@ def insert_selected_tasks(select, key_prefix, actor, now):
     """Insert the tasks `select` names whose key is not taken; returns (tasks created, of them unassigned).
 
     `select` gives SELECTED_TASK_FIELDS' columns, named as their columns
-    (company_id, kind, ..., created_at), every job_key starting with
+    (company_id, lead_id, ..., created_at), every job_key starting with
     `key_prefix`. Call inside the job's write transaction, after its lock:
     the new tasks are told apart from the stored ones by their ids (above the
     largest before the insert) and their key, and each gets its History

@@ -48,7 +48,7 @@ from crmctl.dates import iso, parse_date, parse_datetime, utcnow
 from crmctl.errors import BadInput
 from crmctl.jobs.job_tasks import (JobTask, insert_job_tasks, insert_selected_tasks, missing_selected_tasks,
                                    missing_tasks, write_history_rows)
-from crmctl.jobs.review_tasks import SELECTED_PARTS
+from crmctl.jobs.review_tasks import SELECTED_PARTS, leads_past_the_cadence
 from crmctl.records.batch import run_in_transaction
 from crmctl.rules.business_time import BusinessClock
 from crmctl.rules.permissions import require
@@ -141,32 +141,9 @@ class ReviewRun:
                            & Lead.status.not_in(NO_CADENCE_STATUSES) & Company.archived_at.is_null()
                            & (Company.relationship != "not relevant"))
 
-    def plan_follow_ups(self):
-        """The cadence from the first unanswered outbound communication; inactive after the last step."""
-        answer = Communication.alias("answer")
-        answered = answer.select(peewee.SQL("1")).where(
-            (answer.lead == Communication.lead) & (answer.direction == "inbound")
-            & (answer.occurred_at >= Communication.occurred_at))
-        query = (Communication.select(Communication.lead, Lead.owner, fn.MIN(Communication.occurred_at))
-                 .join(Lead, on=(Communication.lead == Lead.id)).join(Company, on=(Lead.company == Company.id))
-                 .where((Communication.direction == "outbound") & (Communication.occurred_at <= self.moment)
-                        & (Company.last_reviewed_at.is_null() | (Communication.occurred_at >= Company.last_reviewed_at))
-                        & Lead.inactive_at.is_null() & ~fn.EXISTS(answered))
-                 .group_by(Communication.lead, Lead.owner))
-        last_step = self.cadence[-1]
-        for lead_id, owner, since in rows_of(self.eligible_leads(query)):
-            since = as_datetime(since)
-            days = (self.today - since.date()).days
-            if days > last_step:
-                self.inactive.append(lead_id)
-                continue
-            step = latest_step(days, self.cadence)
-            if step is not None:
-                final = " (the last one before the lead is marked inactive)" if step == last_step else ""
-                self.tasks["follow_up_tasks"].append(JobTask(
-                    f"follow-up:L{lead_id}:{stamp(since)}:d{step}", "task", self.due_at,
-                    f"Follow up with L{lead_id}, day {step}{final}: no answer since {since.date().isoformat()}",
-                    lead=lead_id, assignee=owner))
+    def plan_inactive(self):
+        """The leads past the cadence's last step without an answer (their follow-ups: `review_tasks`)."""
+        self.inactive = [lead_id for (lead_id,) in rows_of(leads_past_the_cadence(self))]
 
     def plan_reengagement(self):
         """An inactive lead that has not answered since: a task every `reengagement_interval_days`."""
@@ -296,7 +273,7 @@ class ReviewRun:
 
     def plan(self):
         """The tasks of the parts planned here; the database makes the others (`crmctl.jobs.review_tasks`)."""
-        self.plan_follow_ups()
+        self.plan_inactive()
         self.plan_reengagement()
         self.plan_renewals()
         self.plan_services()

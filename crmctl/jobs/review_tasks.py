@@ -1,27 +1,31 @@
-"""The parts of `review run` that the database writes itself: review tasks and quarterly account reviews.
+"""The parts of `review run` that the database writes itself: reviews, follow-ups and account reviews.
 
 The first run over a million companies wants a review task for nearly every
-one of them, and every client wants an account review each quarter. Planned
-row by row, each task's values cross from the driver into Python and back
-(about 18 of the first run's 22 s at 1,000,000 companies). Here each part is
-one SELECT that makes every task's job_key and text from the company's row,
-written by `crmctl.jobs.job_tasks.insert_selected_tasks` (INSERT ... SELECT,
-skipping a key already taken, so a re-run or a racing run adds nothing
-twice) and counted the same way by a dry run.
+one of them, every lead in the cadence a follow-up and every client an
+account review each quarter. Planned row by row, each task's values cross
+from the driver into Python and back (about 18 of the first run's 22 s at
+1,000,000 companies). Here each part is one SELECT that makes every task's
+job_key and text from its row, written by
+`crmctl.jobs.job_tasks.insert_selected_tasks` (INSERT ... SELECT, skipping a
+key already taken, so a re-run or a racing run adds nothing twice) and
+counted the same way by a dry run.
 
 The rules are those of `crmctl.jobs.review` (which companies are due, the
-day they fell due) and of `crmctl.jobs.review_run` (who gets the task: the
-agents of the company's country ordered by id, the one at company id mod
-their number), written as SQL.
+day they fell due) and of `crmctl.jobs.review_run` (who gets a company's
+task: the agents of its country ordered by id, the one at company id mod
+their number; which step of the cadence a lead has reached), written as
+SQL.
 """
 from peewee import SQL, Case, Value, fn
 
 from crmctl.jobs.job_tasks import creator_of, typed
 from crmctl.jobs.review import REVIEW_TASK_PREFIX, due_condition, last_reviewed
-from crmctl.storage.dialect import date_text_after, joined_text, remainder
-from crmctl.storage.models import Company, Task
+from crmctl.storage.dialect import date_text_after, days_since, joined_text, remainder, stamp_text
+from crmctl.storage.models import Communication, Company, Lead, Task
 
 ACCOUNT_REVIEW_PREFIX = "account-review:"
+FOLLOW_UP_PREFIX = "follow-up:"
+LAST_STEP_NOTE = " (the last one before the lead is marked inactive)"
 
 
 def assignee_of_company(agents_by_country):
@@ -34,12 +38,20 @@ def assignee_of_company(agents_by_country):
         for country, agent_ids in sorted(agents_by_country.items())])
 
 
+def task_columns(run, actor, now, assignee, text, key, company=None, lead=None):
+    """The columns of a SELECT of tasks, in SELECTED_TASK_FIELDS order and named as them."""
+    def hung_on(column):
+        return typed(None, "integer") if column is None else column
+    return [hung_on(company).alias("company_id"), hung_on(lead).alias("lead_id"),
+            typed(None, "integer").alias("deal_id"), Value("task").alias("kind"),
+            typed(run.due_at, "timestamp").alias("due_at"), assignee.alias("assignee_id"), text.alias("text"),
+            key.alias("job_key"), typed(creator_of(actor), "integer").alias("created_by_id"),
+            typed(now, "timestamp").alias("created_at")]
+
+
 def company_tasks(run, actor, now, assignee, text, key):
-    """A SELECT of one task per company row, in SELECTED_TASK_FIELDS order (add the WHERE)."""
-    return Company.select(
-        Company.id.alias("company_id"), Value("task").alias("kind"), typed(run.due_at, "timestamp").alias("due_at"),
-        assignee.alias("assignee_id"), text.alias("text"), key.alias("job_key"),
-        typed(creator_of(actor), "integer").alias("created_by_id"), typed(now, "timestamp").alias("created_at"))
+    """A SELECT of one task per company row (add the WHERE)."""
+    return Company.select(*task_columns(run, actor, now, assignee, text, key, company=Company.id))
 
 
 def review_tasks(run, actor=None, now=None):
@@ -66,6 +78,50 @@ def account_review_tasks(run, actor=None, now=None):
     ).where((Company.relationship == "client") & Company.archived_at.is_null())
 
 
+def unanswered_outreach(run):
+    """Per lead in the cadence, the first outbound communication that no inbound one has answered since.
+
+    Counted from the company's last review when there was one (`review done`
+    sets the leads back to Sent Request and a new outreach begins). A
+    subquery of (lead_id, owner_id, since).
+    """
+    answer = Communication.alias("answer")
+    answered = answer.select(SQL("1")).where(
+        (answer.lead == Communication.lead) & (answer.direction == "inbound")
+        & (answer.occurred_at >= Communication.occurred_at))
+    query = (Communication.select(Communication.lead.alias("lead_id"), Lead.owner.alias("owner_id"),
+                                  fn.MIN(Communication.occurred_at).alias("since"))
+             .join(Lead, on=(Communication.lead == Lead.id)).join(Company, on=(Lead.company == Company.id))
+             .where((Communication.direction == "outbound") & (Communication.occurred_at <= run.moment)
+                    & (Company.last_reviewed_at.is_null() | (Communication.occurred_at >= Company.last_reviewed_at))
+                    & Lead.inactive_at.is_null() & ~fn.EXISTS(answered))
+             .group_by(Communication.lead, Lead.owner))
+    return run.eligible_leads(query).alias("unanswered")
+
+
+def follow_up_tasks(run, actor=None, now=None):
+    """A task for the latest step of the cadence a lead has reached (days since `since`), for its owner."""
+    unanswered = unanswered_outreach(run)
+    days, steps = days_since(unanswered.c.since, run.today), sorted(run.cadence)
+    step = Case(None, [(days >= each, each) for each in reversed(steps)])
+    note = Case(None, [(days >= steps[-1], LAST_STEP_NOTE)], "")
+    return Lead.select(*task_columns(
+        run, actor, now, unanswered.c.owner_id,
+        joined_text("Follow up with L", unanswered.c.lead_id, ", day ", step, note, ": no answer since ",
+                    date_text_after(unanswered.c.since, 0)),
+        joined_text(f"{FOLLOW_UP_PREFIX}L", unanswered.c.lead_id, ":", stamp_text(unanswered.c.since), ":d", step),
+        lead=unanswered.c.lead_id,
+    )).from_(unanswered).where((days >= steps[0]) & (days <= steps[-1]))
+
+
+def leads_past_the_cadence(run):
+    """The leads whose unanswered outreach is older than the cadence's last step: to be marked inactive."""
+    unanswered = unanswered_outreach(run)
+    past = days_since(unanswered.c.since, run.today) > max(run.cadence)
+    return Lead.select(unanswered.c.lead_id).from_(unanswered).where(past).order_by(unanswered.c.lead_id)
+
+
 # The parts, by their name in the run's summary: (their SELECT, the prefix of their keys).
 SELECTED_PARTS = {"review_tasks": (review_tasks, REVIEW_TASK_PREFIX),
+                  "follow_up_tasks": (follow_up_tasks, FOLLOW_UP_PREFIX),
                   "account_review_tasks": (account_review_tasks, ACCOUNT_REVIEW_PREFIX)}

@@ -96,3 +96,23 @@ def date_text_after(column, days):
     if name == "mysql":
         return fn.DATE_FORMAT(fn.DATE_ADD(column, SQL(f"INTERVAL {days} DAY")), "%Y-%m-%d")
     return fn.date(column, f"{days:+d} days")
+
+
+def days_since(column, day):
+    """Whole days from the date of a stored datetime to `day` (a date), as an integer."""
+    name = backend()
+    if name == "postgresql":
+        return NodeList((peewee.Cast(peewee.Value(day), "date"), SQL("-"), peewee.Cast(column, "date")), parens=True)
+    if name == "mysql":
+        return fn.DATEDIFF(day, column)
+    return peewee.Cast(fn.julianday(day.isoformat()) - fn.julianday(fn.date(column)), "INTEGER")
+
+
+def stamp_text(column):
+    """A stored datetime as compact ISO text to the second (20260302T101500), as `strftime('%Y%m%dT%H%M%S')`."""
+    name = backend()
+    if name == "postgresql":
+        return fn.to_char(column, 'YYYYMMDD"T"HH24MISS')
+    if name == "mysql":
+        return fn.DATE_FORMAT(column, "%Y%m%dT%H%i%s")
+    return fn.strftime("%Y%m%dT%H%M%S", column)
