@@ -193,7 +193,8 @@ def insert_selected_tasks(select, key_prefix, actor, now):
     "create" row, in task id order.
     """
     before = Task.select(fn.MAX(Task.id)).scalar() or 0
-    Task.insert_from(select, list(SELECTED_TASK_FIELDS)).on_conflict_ignore().execute()
+    # as_rowcount: no RETURNING of every new id (Peewee's default where the database has RETURNING)
+    Task.insert_from(select, list(SELECTED_TASK_FIELDS)).on_conflict_ignore().as_rowcount().execute()
     created = (Task.id > before) & Task.job_key.startswith(key_prefix)
     count, unassigned = Task.select(fn.COUNT(Task.id), unassigned_count(Task.assignee)).where(created).scalar(
         as_tuple=True)
@@ -202,7 +203,7 @@ def insert_selected_tasks(select, key_prefix, actor, now):
         History.insert_from(
             Task.select(typed(now, "timestamp"), Value(email), joined_text("T", Task.id), Value("create"))
             .where(created).order_by(Task.id),
-            [History.at, History.agent_email, History.entity, History.action]).execute()
+            [History.at, History.agent_email, History.entity, History.action]).as_rowcount().execute()
     return count, int(unassigned)
 
 

@@ -14,8 +14,8 @@ started at the same moment, creates nothing twice:
   the first outbound communication that no inbound one has answered since
   (and, when the company was reviewed, since its review: `review done` sets
   the leads back to Sent Request and a new outreach begins), a task for the
-  latest step reached; after the last step the lead is marked
-  inactive, and an inactive lead gets a re-engagement task every
+  latest step reached (written by the database too); after the last step the
+  lead is marked inactive, and an inactive lead gets a re-engagement task every
   `reengagement_interval_days` (30) until it answers;
 - for clients, a renewal task `renewal_notice_days` (90) before a deal's
   contract end and an account review task each calendar quarter (for the
