@@ -258,6 +258,21 @@ def test_clients_get_a_renewal_task_90_days_ahead_and_an_account_review_each_qua
     assert f"Quarterly account review of {company} Acme Robotics (2026-Q2)" in texts
 
 
+def test_an_account_review_goes_to_the_clients_owner_or_else_in_turn(crm):
+    crm.json("agent", "add", BOSS, "--name", "Boss", "--role", "admin")
+    crm.json("agent", "add", ANNA, "--name", "Anna", "--role", "agent", "--country", "PL", acting=BOSS)
+    crm.json("agent", "add", PIA, "--name", "Pia", "--role", "agent", "--country", "PL", acting=BOSS)
+    unowned, owned = (add_company(crm, name, acting=BOSS) for name in ("Wisla Logistyka", "Tatra Meble"))
+    for company in (unowned, owned):
+        crm.json("edit", company, "--set", "relationship=client", acting=BOSS)
+    run_sql(crm.url, "UPDATE company SET owner_id = NULL WHERE id = ?", (int(unowned[1:]),))
+    run_sql(crm.url, "UPDATE company SET owner_id = (SELECT id FROM agent WHERE email = ?) WHERE id = ?",
+            (ANNA, int(owned[1:])))
+    only(run(crm, "2026-03-31", acting=BOSS), account_review_tasks=2)
+    assignee = {task["subject"]: task["assignee"] for task in tasks(crm, acting=BOSS)}
+    assert (assignee[unowned], assignee[owned]) == (PIA, ANNA)  # C1 to the second of the two Polish agents
+
+
 def services_deal(crm, company, stage, **times):
     deal = crm.json("add", "deal", "--company", company, "--pipeline", "services", "--name", stage,
                     "--stage", stage)["id"]
