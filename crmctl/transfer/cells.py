@@ -27,6 +27,10 @@ _EMAIL_SEPARATORS = re.compile(r"[;,\s|]+")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 _YEAR_FIRST = re.compile(r"^(\d{4})[./](\d{1,2})[./](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 _EXCEL_TEXT_FORMULA = re.compile(r'^="(.*)"$')  # ="0601234567": how CSV writers keep Excel from eating leading zeros
+# A printable text cell is its own clean text unless it starts with one of these (an export's guard, a ="..."
+# wrapper, a spreadsheet error, a space) or holds two spaces in a row or ends in one. Printable rules out tabs,
+# new lines, NBSP and the other Unicode spaces, and the zero-width characters of _INVISIBLE; "" starts with "".
+_NOT_AS_IS_STARTS = (INERT_GUARD, "=", "#", " ", "")
 _SERIAL_EPOCHS = {0: datetime.date(1899, 12, 30), 1: datetime.date(1904, 1, 1)}
 _LAST_SERIAL = 2958465  # 9999-12-31 in the 1900 date system
 _EXACT_FLOAT_INTEGERS = 2**53
@@ -85,6 +89,9 @@ def text_of(value, field="value"):
     """
     if value is None:
         return None
+    if type(value) is str and value.isprintable() and value[:1] not in _NOT_AS_IS_STARTS and value[-1] != " " \
+            and "  " not in value:
+        return value  # most cells: nothing to unwrap, strip, collapse or refuse (see _NOT_AS_IS_STARTS)
     if isinstance(value, datetime.datetime):
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
     if isinstance(value, datetime.date):
