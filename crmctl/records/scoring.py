@@ -28,6 +28,7 @@ command, and `score` runs it over every lead after a configuration change.
 """
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from peewee import fn
 
@@ -57,8 +58,11 @@ SCORE_CHUNK = 1000
 _WORDS = re.compile(r"[^\W_]+")
 
 
+@lru_cache(maxsize=10_000)
 def words(text):
-    return [word.lower() for word in _WORDS.findall(text or "")]
+    """The words of a text, lower case (a tuple, cached: an import scores thousands of leads whose positions,
+    and the ideal titles they are matched against, repeat)."""
+    return tuple(word.lower() for word in _WORDS.findall(text or ""))
 
 
 def holds_words(text, phrase):
@@ -139,16 +143,20 @@ def event_component(signal, counts, settings):
     return Component(signal, points, low, high, told or "no events")
 
 
-def components(position, company, counts, settings):
-    """Every signal's Component for one lead: its position, its company and {event kind: count}."""
-    found = [
+def demographic_components(position, company, settings):
+    """The Components of the signals a lead's position and company give (company size, industry, title)."""
+    return [
         size_component(company.employee_count if company else None, settings),
         industry_component(company.industry if company else None, company.subindustry if company else None,
                            settings),
         title_component(position, settings),
     ]
-    found += [event_component(signal, counts, settings) for signal in SIGNALS[3:]]
-    return found
+
+
+def components(position, company, counts, settings):
+    """Every signal's Component for one lead: its position, its company and {event kind: count}."""
+    return (demographic_components(position, company, settings)
+            + [event_component(signal, counts, settings) for signal in SIGNALS[3:]])
 
 
 def group_totals(found):
@@ -257,8 +265,9 @@ def rescore_company_leads(actor, company_ids, settings=None, batch=None):
 
 
 def first_score(company, position, settings):
-    """A new lead's score (it has no events yet), stored with it by `add lead` and `import`."""
-    return score_of(components(position, company, {}, settings))
+    """A new lead's score, stored with it by `add lead` and `import`: it has no events yet, so its demographics
+    are all that count (each event signal gives 0 points without events)."""
+    return score_of(demographic_components(position, company, settings))
 
 
 def rescored_after_event(actor, event):
