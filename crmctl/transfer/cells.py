@@ -61,6 +61,8 @@ def is_blank(value):
     """An empty cell, or one of spaces only (non-breaking and zero-width spaces too)."""
     if value is None:
         return True
+    if type(value) is str and value[:1].isalnum():  # most cells: a letter or digit first is never blank
+        return False
     return isinstance(value, str) and not value.translate(_INVISIBLE).strip()
 
 
