@@ -86,6 +86,26 @@ def test_a_review_task_says_which_company_and_since_when_and_its_creation_is_in_
     assert [row["agent"] for row in created] == [BOSS]
 
 
+def test_tasks_stored_under_the_keys_earlier_runs_wrote_are_not_made_again(crm):
+    # The job keys are a contract with the tasks already in a database: an upgraded crmctl must name the
+    # same task the same way, or its first run would make every open task a second time.
+    company = add_company(crm, "Wisla Robotics")
+    client = add_company(crm, "Tatra Meble")
+    crm.json("edit", client, "--set", "relationship=client")
+    lead = add_lead(crm, company)
+    add_comm(crm, lead, "2026-03-02T10:00:00")
+    for hung_on, key in ((company, f"review:{company}:2026-04-01"), (client, f"account-review:{client}:2026-Q1"),
+                         (client, f"account-review:{client}:2026-Q2"), (lead, f"follow-up:{lead}:20260302T100000:d3")):
+        column = "company_id" if hung_on.startswith("C") else "lead_id"
+        run_sql(crm.url, f"INSERT INTO task ({column}, kind, due_at, text, job_key, created_at) "
+                         "VALUES (?, 'task', '2026-03-01 09:00:00', 'stored earlier', ?, '2026-03-01 09:00:00')",
+                (int(hung_on[1:]), key))
+    only(run(crm, "2026-03-05", "--dry-run"))
+    only(run(crm, "2026-03-05"))
+    only(run(crm, "2026-04-01"), marked_inactive=1)
+    assert len(tasks(crm)) == 4
+
+
 def test_a_rerun_creates_nothing_twice_and_a_dry_run_writes_nothing(crm):
     for n in range(3):
         add_company(crm, f"Firma {n}")
