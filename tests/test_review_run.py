@@ -11,6 +11,10 @@ import subprocess
 import sys
 import time
 
+import peewee
+import pytest
+from playhouse import db_url as peewee_urls
+
 from conftest import one_line
 from test_review import BOSS, ANNA, OTTO, add_company, added_on, company_args, run_sql
 
@@ -76,7 +80,7 @@ def test_a_review_task_says_which_company_and_since_when_and_its_creation_is_in_
     arguments[arguments.index("--website") + 1] = "https://lodz-sohne.pl"
     arguments[arguments.index("--linkedin") + 1] = "https://www.linkedin.com/company/lodz-sohne"
     company = crm.json(*arguments, acting=BOSS)["id"]
-    added_on(crm.url, company, "2026-01-15 10:30:00")
+    added_on(crm.url, company, "2026-01-15 23:59:59.9999")  # its day is the 15th, however late
     assert run(crm, "2026-04-14", acting=BOSS)["review_tasks"] == 0
     only(run(crm, "2026-04-15", acting=BOSS), review_tasks=1, review_tasks_unassigned=1)
     (task,) = tasks(crm, acting=BOSS)
@@ -408,3 +412,65 @@ def test_two_runs_started_at_the_same_moment_create_each_task_once(crm, tmp_path
         for racer in racers:
             racer.kill()
             racer.communicate()
+
+
+# ---------------------------------------------------------------------------
+# People keep working while the job writes (its INSERT ... SELECTs read every company)
+# ---------------------------------------------------------------------------
+
+HOLDER = """
+import json, os, sys, time
+from click.testing import CliRunner
+from crmctl.cli import cli
+import crmctl.jobs.review_run as review_run
+folder, url = sys.argv[1], sys.argv[2]
+mark_inactive = review_run.mark_inactive
+
+def held_open(*arguments):
+    # Inside the run's transaction, after its tasks are written: wait while another user edits a company.
+    open(os.path.join(folder, "writing"), "w").close()
+    deadline = time.monotonic() + 60
+    while not os.path.exists(os.path.join(folder, "edited")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return mark_inactive(*arguments)
+
+review_run.mark_inactive = held_open
+result = CliRunner().invoke(cli, ["--db", url, "review", "run", "--today", "2026-06-01", "--format", "json"])
+print(json.dumps([result.exit_code, result.stdout, result.stderr]), flush=True)
+"""
+
+
+def test_a_company_can_be_edited_while_the_run_writes(crm, tmp_path):
+    if crm.url.startswith("sqlite"):
+        pytest.skip("SQLite writes one transaction at a time by design; a server must not lock what the job reads")
+    for name in ("Wisla Robotics", "Tatra Meble", "Odra Logistyka"):
+        add_company(crm, name)
+    recent = add_company(crm, "Baltyk Shipping", added="2026-05-20 10:00:00")  # not due: the job only reads it
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path), crm.url], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "writing").exists() and holder.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert (tmp_path / "writing").exists(), holder.communicate()[1]
+        database = peewee_urls.connect(crm.url)
+        try:
+            lock_wait = ("SET SESSION innodb_lock_wait_timeout = 3" if crm.url.startswith("mysql")
+                         else "SET lock_timeout = '3s'")
+            database.execute_sql(lock_wait)
+            try:
+                database.execute_sql(f"UPDATE company SET city = {database.param} WHERE id = {database.param}",
+                                     ("Gdansk", int(recent[1:])))
+                edited = "edited"
+            except peewee.OperationalError as error:
+                edited = f"refused: {error}"
+        finally:
+            database.close()
+    finally:
+        (tmp_path / "edited").touch()
+        out, err = holder.communicate(timeout=120)
+    assert edited == "edited"
+    exit_code, stdout, stderr = json.loads(out.strip().splitlines()[-1])
+    assert exit_code == 0, stderr + err
+    only(json.loads(stdout), review_tasks=3, review_tasks_unassigned=3)
+    assert crm.json("show", recent)["city"] == "Gdansk"

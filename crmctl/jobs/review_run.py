@@ -53,6 +53,7 @@ from crmctl.records.batch import run_in_transaction
 from crmctl.rules.business_time import BusinessClock
 from crmctl.rules.permissions import require
 from crmctl.storage.connection import database_proxy
+from crmctl.storage.dialect import reading_without_row_locks
 from crmctl.storage.locks import lock_names
 from crmctl.storage.models import Agent, Communication, Company, Deal, Lead, Submission, Task
 
@@ -353,4 +354,5 @@ def review_run(actor, settings, today=None, dry_run=False):
         raise BadInput(f"the business hours settings cannot be used: {error}")
     if dry_run:
         return ReviewRun(settings, day, moment, actor).dry_run()
+    reading_without_row_locks()  # its INSERT ... SELECTs read every company: people keep editing meanwhile
     return run_in_transaction(lambda: ReviewRun(settings, day, moment, actor).write())

@@ -95,7 +95,9 @@ def date_text_after(column, days):
         return fn.to_char(NodeList((peewee.Cast(column, "date"), SQL(f"+ {days}"))), "YYYY-MM-DD")
     if name == "mysql":
         return fn.DATE_FORMAT(fn.DATE_ADD(column, SQL(f"INTERVAL {days} DAY")), "%Y-%m-%d")
-    return fn.date(column, f"{days:+d} days")
+    # The date first: SQLite rounds a time to the millisecond before adding days, so 23:59:59.9995 would
+    # count from the next day.
+    return fn.date(fn.date(column), f"{days:+d} days")
 
 
 def days_since(column, day):
@@ -116,3 +118,22 @@ def stamp_text(column):
     if name == "mysql":
         return fn.DATE_FORMAT(column, "%Y%m%dT%H%i%s")
     return fn.strftime("%Y%m%dT%H%M%S", column)
+
+
+def reading_without_row_locks():
+    """MySQL/MariaDB: this session's transactions read committed rows without locking them (READ COMMITTED).
+
+    Under InnoDB's default REPEATABLE READ an INSERT ... SELECT takes a shared
+    lock on every row it reads and holds it to the commit: `review run`'s
+    would keep every company from being edited while it writes. PostgreSQL
+    and SQLite take no locks on what they read. A server that writes its
+    binary log by statement cannot log such an INSERT under READ COMMITTED;
+    there the default stays (its rows locked while the job writes).
+    """
+    if backend() != "mysql":
+        return
+    database = database_proxy.obj
+    log_bin, binlog_format = database.execute_sql("SELECT @@log_bin, @@binlog_format").fetchone()
+    if int(log_bin or 0) and str(binlog_format).upper() == "STATEMENT":
+        return
+    database.execute_sql("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
