@@ -136,7 +136,7 @@ def floor(path):
     started = time.perf_counter()
     connection.execute("BEGIN IMMEDIATE")
     (before,) = connection.execute("SELECT COALESCE(MAX(id), 0) FROM task").fetchone()
-    due_date = "date(COALESCE(company.last_reviewed_at, company.created_at), '+90 days')"
+    due_date = "date(date(COALESCE(company.last_reviewed_at, company.created_at)), '+90 days')"  # as the job's
     tasks = connection.execute(TASKS_SQL.format(assignee=assignee_case(agents), due_date=due_date),
                                (CUTOFF,)).rowcount
     connection.execute(HISTORY_SQL, (ADMIN, before))
