@@ -22,7 +22,7 @@ import peewee
 from peewee import SQL, Case, Value, fn
 
 from crmctl.storage.connection import database_proxy
-from crmctl.storage.dialect import joined_text
+from crmctl.storage.dialect import backend, joined_text
 from crmctl.storage.models import History, Task
 
 ROWS_PER_STATEMENT = 1000  # 10 values a row: within SQLite's 32,766 parameters
@@ -169,7 +169,7 @@ SELECTED_TASK_FIELDS = (Task.company, Task.lead, Task.deal, Task.kind, Task.due_
 
 def typed(value, column_type):
     """A parameter PostgreSQL reads as the column's type even when it is NULL (INSERT ... SELECT takes no hint)."""
-    if isinstance(database_proxy.obj, peewee.PostgresqlDatabase):
+    if backend() == "postgresql":
         return peewee.Cast(Value(value), column_type)
     return Value(stored_value(database_proxy.obj, value))
 
