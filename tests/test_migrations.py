@@ -107,6 +107,40 @@ def test_upgrading_a_version_2_database_rebuilds_its_blocking_keys_and_finds_a_t
     assert [c["id"] for c in crm.json("dedup", "check", "--name", "Acme Robotics", "--country", "PL")] == ["C1", "C2"]
 
 
+TASKS_AT_VERSION_11 = (
+    "INSERT INTO lead (company_id, full_name, status, score, created_at, updated_at) "
+    "VALUES (1, 'Anna Nowak', 'Sent Request', 0, '2026-01-05 10:00:00', '2026-01-05 10:00:00')",
+    "INSERT INTO deal (name, company_id, pipeline, stage, status, created_at) "
+    "VALUES ('Robot arms', 1, 'sales', 'Prospecting', 'open', '2026-01-05 10:00:00')",
+    "INSERT INTO task (company_id, kind, due_at, text, created_at) "
+    "VALUES (1, 'task', '2026-02-01 09:00:00', 'Call the front desk', '2026-01-05 10:00:00')",
+    "INSERT INTO task (lead_id, kind, due_at, text, created_at) "
+    "VALUES (1, 'task', '2026-02-02 09:00:00', 'Send Anna the offer', '2026-01-05 10:00:00')",
+    "INSERT INTO task (deal_id, kind, due_at, text, created_at) "
+    "VALUES (1, 'task', '2026-02-03 09:00:00', 'Price the arms', '2026-01-05 10:00:00')",
+)
+
+
+def test_upgrading_a_version_11_database_keeps_each_task_on_its_company_lead_and_deal(fresh_db_url, backend):
+    database = connect_database(fresh_db_url)
+    migration_runner(database).up("0011_sparse_history_indexes")
+    for statement in (COMPANY_AT_VERSION_1,) + TASKS_AT_VERSION_11:
+        database.execute_sql(statement)
+    database.close()
+    crm = Crm(fresh_db_url)
+    assert crm.json("db", "upgrade")["applied"] == ["0012_sparse_task_indexes"]
+    assert [t["text"] for t in crm.json("show", "C1")["tasks"]] == ["Call the front desk", "Send Anna the offer"]
+    assert [t["text"] for t in crm.json("show", "L1")["tasks"]] == ["Send Anna the offer"]
+    assert [t["text"] for t in crm.json("show", "D1")["tasks"]] == ["Price the arms"]
+    if backend == "sqlite":  # the company, lead, deal and creator indexes hold only the tasks that have one
+        database = connect_database(fresh_db_url)
+        definitions = dict(database.execute_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'task'").fetchall())
+        database.close()
+        for column in ("company_id", "lead_id", "deal_id", "created_by_id"):
+            assert definitions[f"task_{column}"].endswith(f'WHERE "{column}" IS NOT NULL'), definitions
+
+
 def test_the_blocking_key_migrations_import_nothing_from_crmctl():
     import pathlib
 
