@@ -20,7 +20,8 @@ from peewee import SQL, Case, Value, fn
 
 from crmctl.jobs.job_tasks import creator_of, typed
 from crmctl.jobs.review import REVIEW_TASK_PREFIX, due_condition, last_reviewed
-from crmctl.storage.dialect import date_text_after, days_since, joined_text, remainder, stamp_text
+from crmctl.storage.dialect import (computed_once, date_text_after, days_since, joined_text, remainder,
+                                    stamp_text)
 from crmctl.storage.models import Communication, Company, Lead, Task
 
 ACCOUNT_REVIEW_PREFIX = "account-review:"
@@ -28,14 +29,14 @@ FOLLOW_UP_PREFIX = "follow-up:"
 LAST_STEP_NOTE = " (the last one before the lead is marked inactive)"
 
 
-def assignee_of_company(agents_by_country):
+def assignee_of_company(agents_by_country, company_id=Company.id, country=Company.country):
     """The task's agent as SQL: by the company's country, the agent at (company id mod their number); else NULL."""
     if not agents_by_country:
         return SQL("NULL")
-    return Case(Company.country, [
-        (country, agent_ids[0] if len(agent_ids) == 1
-         else Case(remainder(Company.id, len(agent_ids)), list(enumerate(agent_ids))))
-        for country, agent_ids in sorted(agents_by_country.items())])
+    return Case(country, [
+        (code, agent_ids[0] if len(agent_ids) == 1
+         else Case(remainder(company_id, len(agent_ids)), list(enumerate(agent_ids))))
+        for code, agent_ids in sorted(agents_by_country.items())])
 
 
 def task_columns(run, actor, now, assignee, text, key, company=None, lead=None):
@@ -57,15 +58,20 @@ def company_tasks(run, actor, now, assignee, text, key):
 def review_tasks(run, actor=None, now=None):
     """A task for each due company without an open review task, keyed by the day it fell due."""
     interval = run.settings["review_interval_days"]
-    due_date = date_text_after(last_reviewed(), interval)
     open_review = Task.select(SQL("1")).where(
         (Task.company == Company.id) & Task.done_at.is_null() & Task.job_key.startswith(REVIEW_TASK_PREFIX))
-    return company_tasks(
-        run, actor, now, assignee_of_company(run.agents_by_country()),
-        joined_text("Review C", Company.id, " ", Company.name, " (due since ", due_date,
-                    "), then `crmctl review done C", Company.id, "`"),
-        joined_text(f"{REVIEW_TASK_PREFIX}C", Company.id, ":", due_date),
-    ).where(due_condition(run.today, interval) & ~fn.EXISTS(open_review))
+    # The due day once per company: the task's text and key both name it.
+    due = computed_once(
+        Company.select(Company.id, Company.name, Company.country,
+                       date_text_after(last_reviewed(), interval).alias("due_date"))
+        .where(due_condition(run.today, interval) & ~fn.EXISTS(open_review))).alias("due")
+    return Company.select(*task_columns(
+        run, actor, now, assignee_of_company(run.agents_by_country(), due.c.id, due.c.country),
+        joined_text("Review C", due.c.id, " ", due.c.name, " (due since ", due.c.due_date,
+                    "), then `crmctl review done C", due.c.id, "`"),
+        joined_text(f"{REVIEW_TASK_PREFIX}C", due.c.id, ":", due.c.due_date),
+        company=due.c.id,
+    )).from_(due)
 
 
 def account_review_tasks(run, actor=None, now=None):

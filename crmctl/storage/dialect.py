@@ -120,6 +120,18 @@ def stamp_text(column):
     return fn.strftime("%Y%m%dT%H%M%S", column)
 
 
+def computed_once(subquery):
+    """The subquery kept whole, so each column it computes is worked out once per row however often
+    the query around it uses the column (OFFSET 0: SQLite and PostgreSQL then leave it unmerged).
+
+    SQLite and PostgreSQL otherwise fold a subquery into the query around it and copy its expressions
+    to every place that names them: the review task's due date, in its text and its key, was two date
+    computations a company. MySQL/MariaDB would materialise a subquery so fenced: there it is left as
+    it is.
+    """
+    return subquery if backend() == "mysql" else subquery.offset(0)
+
+
 def reading_without_row_locks():
     """MySQL/MariaDB: this session's transactions read committed rows without locking them (READ COMMITTED).
 
