@@ -110,20 +110,23 @@ def run_command(session, path, sheet, mapping, ignore_unknown, on_duplicate, for
     session.open()
     progress = progress_line(session, "checked and written")
     try:
-        summary, rows = import_file(session.actor, path, sheet=sheet, mapping=mapping, ignore_unknown=ignore_unknown,
-                                    on_duplicate=on_duplicate, force=force, dry_run=dry_run, campaign=campaign,
-                                    source=source, assign_to=assign_to, round_robin=round_robin, rejects=rejects,
-                                    progress=progress)
+        summary, rows, rejects_problem = import_file(
+            session.actor, path, sheet=sheet, mapping=mapping, ignore_unknown=ignore_unknown,
+            on_duplicate=on_duplicate, force=force, dry_run=dry_run, campaign=campaign, source=source,
+            assign_to=assign_to, round_robin=round_robin, rejects=rejects, progress=progress)
     finally:
         if progress is not None:
             progress.close()
     print_record(summary, output_format)
     rejected = [row for row in rows if row.outcome == "rejected"]
+    if rejects_problem and not rejected:  # the batch landed whole; only the (empty) rejects file is missing
+        click.echo(f"crmctl: error: nothing was rejected, but {rejects} was not written: {rejects_problem}", err=True)
     if rejected:
         first = rejected[0]
+        where = (f"; not written to {rejects}: {rejects_problem}" if rejects_problem
+                 else f"; all in {rejects}" if rejects else "; --rejects FILE.xls writes them all")
         raise RowsRejected(f"{len(rejected)} row{'s' if len(rejected) > 1 else ''} rejected; first, row "
-                           f"{first.number}: {first.reason}"
-                           + (f"; all in {rejects}" if rejects else "; --rejects FILE.xls writes them all"))
+                           f"{first.number}: {first.reason}{where}")
 
 
 @import_group.command("list")

@@ -378,3 +378,41 @@ def test_an_update_that_changes_a_position_moves_the_lead_score_in_the_same_impo
     assert after["position"] == "Head of Sales"
     assert after["score"] > before["score"]  # a title the scoring settings call ideal
     assert after["score"] == crm.json("score", after["id"])["score"]  # what a full recompute gives
+
+
+def test_a_campaign_too_long_for_its_column_rejects_its_row_and_the_others_land(crm, tmp_path):
+    header = HEADER + ["Campaign"]
+    path = write_xls(tmp_path / "campaigns.xls", [
+        ACME + person("Anna Nowak", "anna@acme-robotics.pl") + ["Spring fair"],
+        NORDIC + person("Erik Lindqvist", "erik@nordicfreight.se") + ["q" * 201],
+    ], header=header)
+    result, summary = run_import(crm, path)
+    assert result.exit_code == 6
+    assert (summary["created"], summary["rejected"]) == (1, 1)
+    assert "row 3: Campaign: campaign is too long (at most 200 characters)" in one_line(result)
+    assert counts(crm) == (1, 1, 1)
+    assert [s["campaign"] for s in crm.json("list", "submissions")] == ["Spring fair"]
+
+
+def test_a_campaign_option_too_long_is_bad_input_and_nothing_is_written(crm, tmp_path):
+    path = first_file(tmp_path)
+    for option in ("--campaign", "--source"):
+        result, summary = run_import(crm, path, option, "q" * 201)
+        assert result.exit_code == 2
+        assert one_line(result).endswith(f"{option} is too long (at most 200 characters)")
+        assert summary is None
+    assert counts(crm) == (0, 0, 0)
+    assert crm.json("import", "list") == []
+
+
+def test_a_rejects_file_that_could_not_be_written_stops_the_import_before_it_lands(crm, tmp_path):
+    path = first_file(tmp_path)
+    missing = tmp_path / "no-such-folder" / "rejects.xls"
+    result, summary = run_import(crm, path, "--rejects", missing)
+    assert result.exit_code == 2
+    assert "the folder" in one_line(result) and "does not exist" in one_line(result)
+    itself, _summary = run_import(crm, path, "--rejects", path)
+    assert itself.exit_code == 2
+    assert "is the file being imported" in one_line(itself)
+    assert summary is None and counts(crm) == (0, 0, 0) and crm.json("import", "list") == []
+    assert xlrd.open_workbook(path).sheet_by_index(0).nrows == 7  # the file imported is as it was

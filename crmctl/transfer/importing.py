@@ -20,12 +20,13 @@ from crmctl.records.leads import add_leads
 from crmctl.records.scoring import COMPANY_FIELDS_SCORED, LEAD_FIELDS_SCORED, rescore_company_leads, rescore_leads
 from crmctl.rules.permissions import require, working_agent
 from crmctl.rules.settings import load_settings
+from crmctl.rules.values import check_fits, clean_text
 from crmctl.storage.connection import unmapped_for_bulk_work
 from crmctl.storage.models import Company, ImportBatch, Lead, Submission
 from crmctl.transfer.cells import is_blank_row, text_of
 from crmctl.transfer.headers import match_headers
 from crmctl.transfer.reading import open_table
-from crmctl.transfer.template import COMPANY, LEAD
+from crmctl.transfer.template import COMPANY, LEAD, SUBMISSION
 
 # Fields an existing record takes from a duplicate row (--on-duplicate update|merge); identities
 # (names, websites, LinkedIn pages, contacts) stay as they are, so no duplicate check is needed.
@@ -98,6 +99,7 @@ def read_rows(path, sheet=None, mapping=None, ignore_unknown=False, progress=Non
             if is_blank_row(values):
                 continue
             cleaned, problems = clean_row(columns, values, table.datemode, header=table.header)
+            problems += submission_problems(cleaned)
             row = ImportRow(number, list(values), cleaned)
             if problems:
                 column, message = problems[0]
@@ -109,6 +111,25 @@ def read_rows(path, sheet=None, mapping=None, ignore_unknown=False, progress=Non
     if not rows:
         raise BadInput(f"{path} has a header row but no data rows: nothing to import")
     return header, rows
+
+
+def submission_problems(cells):
+    """The cells only a submission keeps (Campaign, Source) against their columns: [(column, message)].
+
+    Companies and leads are checked by the core as they are added; these cells
+    go straight into the submission, so a row whose campaign does not fit is
+    refused here, before anything of it is stored.
+    """
+    from crmctl.transfer.template import COLUMNS
+
+    problems = []
+    for column in COLUMNS:
+        if column.entity == SUBMISSION and cells.get(column.name) is not None:
+            try:
+                check_fits(Submission, {column.field: cells[column.name]})
+            except BadInput as error:
+                problems.append((column.name, error.message))
+    return problems
 
 
 def company_fields(cells):
@@ -138,8 +159,10 @@ def import_file(actor, path, sheet=None, mapping=None, ignore_unknown=False, on_
         raise BadInput(f"--on-duplicate must be one of {', '.join(DUPLICATE_POLICIES)}, not {on_duplicate!r}")
     if assign_to and round_robin:
         raise BadInput("give --assign-to AGENT or --round-robin, not both")
-    if rejects is not None and os.path.splitext(str(rejects))[1].lower() not in (".xls", ".xlsx", ".csv"):
-        raise BadInput(f"cannot write the rejects to {rejects}: name it FILE.xls, FILE.xlsx or FILE.csv")
+    check_rejects_target(rejects, path)
+    # Given once for the batch and its rows: too long a text is refused before anything is read.
+    campaign = clean_text(campaign, "--campaign", ImportBatch.campaign)
+    source = clean_text(source, "--source", ImportBatch.source)
     require(actor, "import")
     header, rows = read_rows(path, sheet, mapping, ignore_unknown, progress)
     settings = load_settings()
@@ -162,13 +185,43 @@ def import_file(actor, path, sheet=None, mapping=None, ignore_unknown=False, on_
         run_in_transaction(write)
     except _DryRunDone:
         result["summary"]["batch"] = None
+    result["rejects_problem"] = None
     if rejects is not None:
         from crmctl.transfer.writing import write_rows
 
-        write_rows(rejects, header + ["Row", "Reason"],
-                   ([*row.raw[:len(header)], *[""] * (len(header) - len(row.raw)), row.number, row.reason]
-                    for row in rows if row.outcome == "rejected"))
-    return result["summary"], rows
+        try:
+            write_rows(rejects, header + ["Row", "Reason"],
+                       ([*row.raw[:len(header)], *[""] * (len(header) - len(row.raw)), row.number, row.reason]
+                        for row in rows if row.outcome == "rejected"))
+        except BadInput as error:  # the batch is stored: its summary still stands, and says so
+            result["rejects_problem"] = error.message
+    return result["summary"], rows, result["rejects_problem"]
+
+
+def check_rejects_target(rejects, path):
+    """Refuse, before anything is read or written, a --rejects file that could not be written afterwards.
+
+    The rejects are written once the batch is committed, so a folder that is
+    not there must stop the import first, not after it landed; and the file
+    being imported is never overwritten by its own rejected rows.
+    """
+    import os
+
+    if rejects is None:
+        return
+    if os.path.splitext(str(rejects))[1].lower() not in (".xls", ".xlsx", ".csv"):
+        raise BadInput(f"cannot write the rejects to {rejects}: name it FILE.xls, FILE.xlsx or FILE.csv")
+    folder = os.path.dirname(os.path.abspath(str(rejects)))
+    if not os.path.isdir(folder):
+        raise BadInput(f"cannot write the rejects to {rejects}: the folder {folder} does not exist")
+    if os.path.isdir(str(rejects)):
+        raise BadInput(f"cannot write the rejects to {rejects}: it is a folder")
+    try:
+        same = os.path.exists(str(rejects)) and os.path.samefile(str(rejects), str(path))
+    except OSError:
+        same = False
+    if same:
+        raise BadInput(f"--rejects {rejects} is the file being imported: name another file")
 
 
 def summary_of(rows, batch_id):
