@@ -74,13 +74,12 @@ def example_command(session, path):
     import crmctl.transfer
 
     from crmctl.errors import BadInput
+    from crmctl.files import replace_when_written
 
     if not str(path).lower().endswith(".xls"):
         raise BadInput(f"the example is an .xls workbook: name it FILE.xls, not {path}")
-    try:
-        shutil.copyfile(os.path.join(os.path.dirname(crmctl.transfer.__file__), "example_leads.xls"), path)
-    except OSError as error:
-        raise BadInput(f"cannot write {path}: {error.strerror}") from None
+    example = os.path.join(os.path.dirname(crmctl.transfer.__file__), "example_leads.xls")
+    replace_when_written(path, ".xls", lambda temporary: shutil.copyfile(example, temporary))
     message(f"wrote {path}")
 
 

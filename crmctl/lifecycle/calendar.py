@@ -10,12 +10,11 @@ and without a reminder, so a re-export after `task done` updates it. The
 file is written by the `icalendar` library, never by hand.
 """
 import datetime
-import os
 
 from peewee import fn
 from playhouse.shortcuts import chunked
 
-from crmctl.errors import BadInput
+from crmctl.files import file_to_replace, replace_when_written
 from crmctl.kinds.ids import typed_id
 from crmctl.dates import utcnow
 from crmctl.query.listing import build_query, listing_for
@@ -101,7 +100,10 @@ def task_events(tasks, now=None):
         event.add("uid", task_uid(task.id))
         event.add("dtstamp", as_utc(now))
         event.add("dtstart", as_utc(task.due_at))
-        event.add("dtend", as_utc(task.due_at + datetime.timedelta(minutes=EVENT_MINUTES)))
+        # A due time older crmctl let in at the calendar's very end (9999-12-31T23:59) ends where it starts.
+        length = datetime.timedelta(minutes=EVENT_MINUTES)
+        event.add("dtend", as_utc(task.due_at + length if task.due_at <= datetime.datetime.max - length
+                                  else task.due_at))
         event.add("summary", summary)
         description = [f"crmctl {typed_id('task', task.id)} ({task.kind}) on {subject}".rstrip()]
         if task.assignee_id:
@@ -128,22 +130,19 @@ def export_tasks(path, filters=(), search=None):
     """Write the tasks `list tasks` would give for these filters to `path` (`-`: returned, not written).
 
     Returns (number of tasks, the file's bytes when `path` is `-`, else None).
-    A path that cannot be written is exit 2 and leaves no half-written file.
+    A path that cannot be written (a device, a fifo, a folder) is exit 2 and leaves no half-written file.
     """
     query = build_query(listing_for("tasks"), filters, search, sort="due_at")
+    if path != "-":
+        file_to_replace(path)
     tasks = list(query)
     data = task_events(tasks).to_ical()
     if path == "-":
         return len(tasks), data
-    temporary = f"{path}.crmctl-partial"
-    try:
+
+    def write(temporary):
         with open(temporary, "wb") as handle:
             handle.write(data)
-        os.replace(temporary, path)
-    except OSError as error:
-        try:
-            os.remove(temporary)
-        except OSError:
-            pass
-        raise BadInput(f"cannot write {path}: {error.strerror or error}")
+
+    replace_when_written(path, ".ics", write)
     return len(tasks), None

@@ -299,3 +299,15 @@ def weekly_page_html(figures):
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>Weekly report {escaped(this.label)}</title><style>{STYLE}</style></head>"
             f"<body><main>{body}</main></body></html>\n")
+
+
+def write_weekly_page(path, figures):
+    """Write the page to `path` whole, as every file crmctl writes (`crmctl.files.replace_when_written`):
+    a symlink is followed, a device, fifo or folder refused, and a failure leaves no half-written page."""
+    from crmctl.files import replace_when_written
+
+    def write(temporary):
+        with open(temporary, "w", encoding="utf-8") as page:
+            page.write(weekly_page_html(figures))
+
+    replace_when_written(path, ".html", write)

@@ -14,6 +14,7 @@ import click
 import peewee
 
 from crmctl.errors import BadInput
+from crmctl.files import special_kind
 from crmctl.storage.drivers import load_driver
 
 database_proxy = peewee.DatabaseProxy()
@@ -106,18 +107,19 @@ def connect_database(url):
     scheme = parts.scheme
     if scheme not in SUPPORTED_SCHEMES:
         raise BadInput(f"database URL {mask_url(url)} is not supported: use {URL_FORMS}")
+    try:
+        settings = connection_settings(parts)
+    except ValueError as error:  # a port that is no number, a parameter that only looks like one
+        raise BadInput(f"database URL {mask_url(url)} is malformed: {scrub_secrets(str(error))}")
     options = {}
     if scheme == "sqlite":
-        path = parts.path[1:]
-        if not path.strip():
-            raise BadInput(f"database URL {mask_url(url)} names no file: write {SQLITE_URL_FORMS}")
-        if path != ":memory:":
-            check_sqlite_file(path)
-            parent = os.path.dirname(os.path.abspath(path))
-            try:
-                os.makedirs(parent, exist_ok=True)
-            except OSError as error:
-                raise BadInput(f"cannot create the directory for {path}: {error.strerror}")
+        path = settings["database"] = sqlite_file_of(url, settings)
+        check_sqlite_file(path)
+        parent = os.path.dirname(os.path.abspath(path))
+        try:
+            os.makedirs(parent, exist_ok=True)
+        except OSError as error:
+            raise BadInput(f"cannot create the directory for {path}: {error.strerror}")
         # journal_mode=wal writes to the file: it is set once the file is known to be crmctl's (below).
         options["pragmas"] = {"foreign_keys": 1, "busy_timeout": SQLITE_BUSY_TIMEOUT_SECONDS * 1000,
                               "mmap_size": SQLITE_MMAP_BYTES}
@@ -128,7 +130,6 @@ def connect_database(url):
     else:
         options["connect_timeout"] = 10
     try:
-        settings = connection_settings(parts)
         if not settings.get("database"):
             raise BadInput(f"database URL {mask_url(url)} names no database")
         settings.update(options)
@@ -158,18 +159,41 @@ def connect_database(url):
     return database
 
 
+def sqlite_file_of(url, settings):
+    """The file a SQLite URL's settings name (a `database=` parameter wins over the path).
+
+    BadInput when they name none, or a database SQLite keeps in memory (`:memory:`,
+    `file::memory:`, mode=memory) or in a temporary file (an empty name): a command
+    there would succeed and keep nothing. Any other `file:` URI is refused too: SQLite
+    reads it as a URI, so the checks of the file would look at another path than it opens.
+    """
+    path = "" if settings.get("database") is None else str(settings["database"])
+    if not path.strip():
+        raise BadInput(f"database URL {mask_url(url)} names no file: write {SQLITE_URL_FORMS}")
+    uri = path.startswith("file:")
+    if (path == ":memory:" or str(settings.get("mode", "")).lower() == "memory"
+            or (uri and re.search(r":memory:|[?&](mode=memory|vfs=memdb)", path.lower()))):
+        raise BadInput(f"database URL {mask_url(url)} names an in-memory database, which keeps nothing: "
+                       f"write {SQLITE_URL_FORMS}")
+    if uri:
+        raise BadInput(f"database URL {mask_url(url)} is a SQLite file: URI, not a path: write {SQLITE_URL_FORMS}")
+    return path
+
+
 def check_sqlite_file(path):
     """BadInput for a file that is not a SQLite database; a missing or empty file is a new database.
 
-    Read before SQLite opens it, so another program's file is never written to.
+    Read before SQLite opens it, so another program's file is never written to; a path that is
+    a device, a named pipe or a folder is refused by what it is, without opening it.
     """
     try:
+        kind = special_kind(path)
+        if kind is not None:
+            raise BadInput(f"{path} is {kind}, not a SQLite database file")
         with open(path, "rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
     except FileNotFoundError:
         return
-    except IsADirectoryError:
-        raise BadInput(f"{path} is a directory, not a SQLite database file")
     except OSError as error:
         raise BadInput(f"cannot read {path}: {error.strerror}")
     if header and header != SQLITE_HEADER:

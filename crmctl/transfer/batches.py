@@ -11,7 +11,8 @@ import json
 import peewee
 
 from crmctl.dates import iso, utcnow
-from crmctl.errors import NotFound, Refused
+from crmctl.errors import Refused
+from crmctl.kinds.ids import fetch_record
 from crmctl.records.batch import history_row, run_in_transaction, write_history
 from crmctl.rules.permissions import require
 from crmctl.storage.models import (Agent, Communication, Company, CompanyAlias, CompanyBlockingKey, Contact, Deal,
@@ -37,22 +38,13 @@ def list_batches(actor):
     return rows
 
 
-def batch_named(text):
-    number = str(text).strip().upper().lstrip("B")
-    if not number.isdigit():
-        raise NotFound(f"import batch {text} not found")
-    batch = ImportBatch.get_or_none(ImportBatch.id == int(number))
-    if batch is None:
-        raise NotFound(f"import batch {text} not found")
-    return batch
-
-
 def undo_batch(actor, batch_text, force=False):
     """Delete what the batch created and restore what it updated; returns a summary of what was taken back."""
     require(actor, "import")
 
     def undo():
-        batch = batch_named(batch_text)
+        # Read as every command reads an id (B7 or 7): a malformed, wrong-kind or too large id is bad input.
+        batch = fetch_record(batch_text, ["batch"])
         if batch.undone_at is not None:
             raise Refused(f"import batch {batch.id} was already undone at {iso(batch.undone_at)}")
         own = list(History.select().where(History.batch == batch.id).order_by(History.id))

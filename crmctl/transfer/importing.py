@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from crmctl.dates import utcnow
 from crmctl.dedup.decide import DUPLICATE_POLICIES, duplicate_changes
 from crmctl.errors import BadInput, CrmError, ExitStatus
+from crmctl.files import file_to_replace
 from crmctl.lifecycle.allocation import round_robin_owners
 from crmctl.records.batch import WRITE_CHUNK, insert_rows, run_in_transaction, update_records
 from crmctl.records.companies import add_companies
@@ -214,8 +215,7 @@ def check_rejects_target(rejects, path):
     folder = os.path.dirname(os.path.abspath(str(rejects)))
     if not os.path.isdir(folder):
         raise BadInput(f"cannot write the rejects to {rejects}: the folder {folder} does not exist")
-    if os.path.isdir(str(rejects)):
-        raise BadInput(f"cannot write the rejects to {rejects}: it is a folder")
+    file_to_replace(str(rejects))  # a device, a named pipe or a folder is refused now, not after the commit
     try:
         same = os.path.exists(str(rejects)) and os.path.samefile(str(rejects), str(path))
     except OSError:

@@ -228,7 +228,7 @@ def write_plain_workbook(path, sheets):
 
     import xlwt
 
-    from crmctl.transfer.writing import replace_when_written
+    from crmctl.files import replace_when_written
 
     workbook = xlwt.Workbook(encoding="utf-8")
     bold = xlwt.easyxf("font: bold on")

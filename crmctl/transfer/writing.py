@@ -5,16 +5,16 @@ exporting a million leads needs no more memory than exporting ten (an .xls
 is the exception: xlwt keeps the workbook's compact BIFF records until it saves).
 Every text cell goes through `crmctl.transfer.cells.inert`, so a value such as
 `=HYPERLINK(...)` or `+48 601 234 567` is shown, never run; import removes the
-guard again. A file is written beside its name and moved over it at the end,
-so a failure never leaves half a file.
+guard again. A file is written beside its name and moved over it at the end
+(`crmctl.files.replace_when_written`), so a failure never leaves half a file.
 """
 import csv
 import datetime
 import os
 import re
-import tempfile
 
 from crmctl.errors import BadInput, quoted
+from crmctl.files import file_to_replace, replace_when_written
 from crmctl.transfer.cells import FORMULA_PREFIXES, INERT_GUARD, inert, number_text
 
 # Data rows a sheet holds below its header row; more continue on "Leads 2", "Leads 3" ...
@@ -32,6 +32,7 @@ def write_rows(path, header, rows, sheet_name="Leads"):
     writers = {".xls": write_xls, ".xlsx": write_xlsx, ".csv": write_csv}
     if extension not in writers:
         raise BadInput(f"cannot write {path}: name it FILE.xls, FILE.xlsx or FILE.csv")
+    file_to_replace(path)  # a device, fifo or folder is refused before a row is read
     return writers[extension](path, header, rows, sheet_name)
 
 
@@ -173,33 +174,3 @@ def csv_text(value):
     if isinstance(value, (bool, int, float)):
         return number_text(value)
     return value
-
-
-def replace_when_written(path, suffix, write):
-    """Run `write(temporary)` on a file beside `path`, then move it over `path`; remove it if anything fails.
-
-    The file gets the permissions a new file of this user gets (not the temporary file's private ones).
-    """
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".crmctl-", suffix=suffix, dir=folder)
-    except OSError as error:
-        raise BadInput(f"cannot write {path}: {error.strerror or error}") from None
-    os.close(handle)
-    try:
-        write(temporary)
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, path)
-    except BaseException as error:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        if isinstance(error, OSError):
-            raise BadInput(f"cannot write {path}: {error.strerror or error}") from None
-        raise
-    return path
-
-
-def _umask():
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
