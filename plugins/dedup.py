@@ -10,6 +10,16 @@ from crmctl.cli.output import format_option, print_record, print_records
 from crmctl.cli.session import pass_session
 
 
+class ScoreRange(click.FloatRange):
+    """A FloatRange that refuses nan too: nan compares false to both ends, so FloatRange lets it through."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if number != number:
+            self.fail(f"{number} is not in the range {self.min:g}<=x<={self.max:g}.", param, ctx)
+        return number
+
+
 @click.group()
 def dedup():
     """Find, explain, merge and unmerge duplicate companies and leads."""
@@ -97,7 +107,7 @@ def explain_command(session, left, right, output_format):
 
 
 @dedup.command("scan")
-@click.option("--min-score", type=click.FloatRange(0, 100), default=None,
+@click.option("--min-score", type=ScoreRange(0, 100), default=None,
               help="Lowest score that joins two companies (default: the setting likely_duplicate_min_score).")
 @click.option("--country", metavar="CC", help="Scan only the companies of this country.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N", help="Show the first N clusters.")

@@ -42,12 +42,13 @@ def scope_options(function):
 
 
 def scope_for(session, since, until, agent, country, today=None):
+    from crmctl.errors import quoted
     from crmctl.reports.scope import report_scope
 
     session.open()
     scope = report_scope(session.actor, since=since, until=until, agent=agent, country=country, today=today)
     if scope.unknown_agent is not None:
-        message(f"no agent {scope.unknown_agent}: nothing to report")
+        message(f"no agent {quoted(scope.unknown_agent)}: nothing to report")
     return scope
 
 
@@ -87,17 +88,12 @@ for report_name in REPORT_HELP:
 def weekly(session, week, out_path, agent, country, today):
     """Write the week's figures beside last week's as one self-contained HTML page."""
     from crmctl.reports.weekly import parse_week, weekly_figures
-    from crmctl.reports.weekly_page import weekly_page_html
+    from crmctl.reports.weekly_page import write_weekly_page
     from crmctl.rules.settings import load_settings
 
     scope = scope_for(session, None, None, agent, country, today)
     monday = parse_week(week, scope.today)
     figures = weekly_figures(monday, scope, load_settings())
-    try:
-        with open(out_path, "w", encoding="utf-8") as page:
-            page.write(weekly_page_html(figures))
-    except OSError as error:
-        from crmctl.errors import BadInput
-
-        raise BadInput(f"cannot write {out_path}: {error.strerror}")
-    message(f"wrote the weekly page of {figures.week_label} to {out_path}")
+    write_weekly_page(out_path, figures)
+    shown = str(out_path) if str(out_path).isprintable() else repr(str(out_path))  # one line, whatever its name
+    message(f"wrote the weekly page of {figures.week_label} to {shown}")

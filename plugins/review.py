@@ -44,7 +44,7 @@ def review_due_command(session, today, country, agent, limit, show_all, output_f
 
     if show_all and limit is not None:
         raise click.UsageError("give --limit or --all, not both")
-    day = parse_date(today, "--today") if today not in (None, "") else None
+    day = parse_date(today, "--today") if today is not None else None
     session.open()
     paged = pages_on_terminal(output_format) and not show_all
     if paged and limit is None:

@@ -163,7 +163,7 @@ def test_an_unknown_agent_gives_an_empty_report_and_one_line(crm_with_figures):
     result = crm_with_figures("report", "funnel", "--agent", "nobody@example.com", "--format", "json", acting=MIA)
     assert result.exit_code == 0
     assert result.stdout.strip() == "[]"
-    assert one_line(result) == "no agent nobody@example.com: nothing to report"
+    assert one_line(result) == "no agent 'nobody@example.com': nothing to report"
 
 
 def test_a_period_without_data_gives_empty_reports(crm_with_figures):
@@ -189,7 +189,7 @@ def test_csv_has_the_reports_columns(crm_with_figures):
 @pytest.mark.parametrize("options, word", [
     (("--since", "2026-12-01", "--until", "2026-11-01"), "--since"),
     (("--since", "yesterday"), "--since"),
-    (("--country", "Poland"), "--country"),
+    (("--country", "Atlantis"), "country 'Atlantis' is not a known country"),
 ])
 def test_bad_periods_and_countries_are_bad_input(crm, options, word):
     result = crm("report", "funnel", *options)

@@ -76,7 +76,7 @@ Breach = namedtuple("Breach", "lead kind since deadline first_response")
 
 def run_moment(today_text=None):
     """(today, moment) of a run: now; or a given date, as of its end (23:59:59 UTC); or a given datetime."""
-    if today_text in (None, ""):
+    if today_text is None:
         moment = utcnow()
         return moment.date(), moment
     text = str(today_text).strip()

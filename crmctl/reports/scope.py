@@ -12,6 +12,7 @@ from peewee import SQL
 
 from crmctl.dates import parse_date, utctoday
 from crmctl.errors import BadInput, PermissionDenied
+from crmctl.rules.contacts import country_code
 from crmctl.storage.models import Agent
 
 
@@ -93,12 +94,10 @@ class ReportScope:
 
 def report_scope(actor, since=None, until=None, agent=None, country=None, today=None):
     """The ReportScope an actor may see for these options; PermissionDenied (exit 5) beyond it."""
-    since = parse_date(since, "--since") if since else None
-    today = parse_date(today, "--today") if today else None
-    until = parse_date(until, "--until") if until else None
-    country = country.strip().upper() if country and country.strip() else None
-    if country is not None and (len(country) != 2 or not country.isalpha()):
-        raise BadInput(f"--country {country!r} is not a two-letter country code (ISO 3166 alpha-2)")
+    since = parse_date(since, "--since") if since is not None else None
+    today = parse_date(today, "--today") if today is not None else None
+    until = parse_date(until, "--until") if until is not None else None
+    country = country_code(country) if country and country.strip() else None
     wanted = agent.strip().lower() if agent and agent.strip() else None
     sees_everyone = actor.single_user or actor.can("report on everyone")
     if not sees_everyone:

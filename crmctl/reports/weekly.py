@@ -5,10 +5,8 @@ Each section reuses a report of this package over the two weeks, so the page and
 per-day rows (a handful of rows, already aggregated by SQL).
 """
 import datetime
-import re
 
-from crmctl.dates import utctoday
-from crmctl.errors import BadInput
+from crmctl.dates import parse_week as monday_of_week, utctoday
 from crmctl.reports.activity import ACTIVITY_COLUMNS, activity_report, quota_report
 from crmctl.reports.distribution import percentage
 from crmctl.reports.funnel import funnel_report
@@ -18,21 +16,13 @@ from crmctl.reports.review_backlog import review_backlog_report
 from crmctl.reports.scope import ReportScope
 from crmctl.storage.dialect import prepare_for_reports
 
-WEEK_PATTERN = re.compile(r"^(\d{4})-?W(\d{2})$", re.IGNORECASE)
-
 
 def parse_week(text, today=None):
-    """The Monday of an ISO week written YYYY-Www; without one, the Monday of last week."""
-    if not text:
+    """The Monday of the ISO week YYYY-Www (`crmctl.dates.parse_week`); without one, the Monday of last week."""
+    if text is None:
         today = today or utctoday()
         return today - datetime.timedelta(days=today.weekday() + 7)
-    found = WEEK_PATTERN.match(text.strip())
-    if found is None:
-        raise BadInput(f"--week {text!r} is not an ISO week like 2026-W48")
-    try:
-        return datetime.date.fromisocalendar(int(found.group(1)), int(found.group(2)), 1)
-    except ValueError:
-        raise BadInput(f"--week {text!r} is not a week of that year")
+    return monday_of_week(text, "--week")
 
 
 def week_label(monday):

@@ -91,6 +91,13 @@ def load_settings():
 # Each setting's type and range: `config set` refuses a value that would break the product
 # --------------------------------------------------------------------------
 
+# Days a setting may add to a date: ten years, so a date of crmctl's calendar (crmctl.dates, years
+# 1900 to 2999) plus or minus any of them stays inside Python's (years 1 to 9999).
+MAX_DAYS = 3650
+# Business hours a response may take: 1000 is half a year at 8 hours a day, 5 days a week, far beyond
+# any response-time promise; more only overflows the reports' and the review run's date arithmetic.
+MAX_RESPONSE_HOURS = 1000
+
 
 class Rule:
     """What a setting takes (`says`, shown in every refusal) and the check of one value."""
@@ -143,15 +150,17 @@ def _texts(allowed=(), needed=()):
     return Rule("a list of texts" + (f" from {', '.join(allowed)}" if allowed else ""), check)
 
 
-def _increasing_days():
+def _increasing_days(maximum):
     def check(value):
         if not isinstance(value, list) or not value or not all(_is_whole(item) and item >= 1 for item in value):
             return "not a list of whole numbers of 1 or more"
         if any(later <= earlier for earlier, later in zip(value, value[1:])):
             return "the days must grow"
+        if value[-1] > maximum:
+            return f"more than {maximum}"
         return None
 
-    return Rule("a non-empty list of growing whole numbers of days, like [1, 3, 7, 14]", check)
+    return Rule(f"a non-empty list of growing whole numbers of days up to {maximum}, like [1, 3, 7, 14]", check)
 
 
 def _pair_of_whole_numbers(says, maximum=None):
@@ -256,16 +265,16 @@ RULES = {
     "max_leads_per_company": _whole(1),
     "min_linkedin_connections": _whole(0),
     "daily_company_target": _whole(0),
-    "review_interval_days": _whole(1),
-    "follow_up_cadence_days": _increasing_days(),
-    "reengagement_interval_days": _whole(1),
-    "response_time_new_lead_hours": _whole(1),
-    "response_time_customer_hours": _whole(1),
+    "review_interval_days": _whole(1, MAX_DAYS),
+    "follow_up_cadence_days": _increasing_days(MAX_DAYS),
+    "reengagement_interval_days": _whole(1, MAX_DAYS),
+    "response_time_new_lead_hours": _whole(1, MAX_RESPONSE_HOURS),
+    "response_time_customer_hours": _whole(1, MAX_RESPONSE_HOURS),
     "business_hours": _business_hours(),
     "business_days": _business_days(),
     "business_timezone": _time_zone(),
-    "renewal_notice_days": _whole(1),
-    "services_manual_touch_days": _whole(1),
+    "renewal_notice_days": _whole(1, MAX_DAYS),
+    "services_manual_touch_days": _whole(1, MAX_DAYS),
     "likely_duplicate_min_score": _score(),
     "possible_duplicate_min_score": _score(),
     "ideal_industries": _texts(),

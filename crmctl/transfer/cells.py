@@ -165,15 +165,18 @@ def date_of(value, field="date", datemode=0):
 
     ISO text (2026-03-05) or day-first text (05.03.2026, 05/03/2026, 5-3-2026); a time after it is dropped.
     Day-first because the playbooks' teams write dates that way; an American 03/05 is read as 3 May.
+    Whatever its form, a date off crmctl's calendar (`crmctl.dates.on_calendar`) refuses the row.
     """
+    from crmctl.dates import OffCalendar, on_calendar, parse_date
+
     if value is None:
         return None
     if isinstance(value, datetime.datetime):
-        return value.date()
+        return on_calendar(value.date(), field)
     if isinstance(value, datetime.date):
-        return value
+        return on_calendar(value, field)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return serial_date(value, field, datemode)
+        return on_calendar(serial_date(value, field, datemode), field, number_text(value))
     text = text_of(value, field)
     if text is None:
         return None
@@ -182,13 +185,13 @@ def date_of(value, field="date", datemode=0):
         if match:
             year, month, day = (int(match.group(index)) for index in order)
             try:
-                return datetime.date(year, month, day)
+                return on_calendar(datetime.date(year, month, day), field, text)
             except ValueError:
                 raise BadInput(f"{field} {quoted(text)} is not a date on the calendar") from None
-    from crmctl.dates import parse_date
-
     try:
         return parse_date(text, field)
+    except OffCalendar:
+        raise
     except BadInput:
         raise BadInput(f"{field} {quoted(text)} is not a date (2026-03-05 or 05.03.2026)") from None
 
