@@ -240,6 +240,27 @@ def test_an_existing_customer_gets_four_business_hours(crm):
     assert (breach["kind"], breach["deadline"]) == ("customer", "2026-03-02T14:00:00Z")
 
 
+def test_a_long_response_time_is_still_met_by_its_breach_weeks_later(crm):
+    crm.json("config", "set", "response_time_new_lead_hours", "200")  # five weeks of 8 hours a day, Mon-Fri
+    company = add_company(crm, "Acme Robotics")
+    lead = add_lead(crm, company)
+    add_submission(crm, lead, company, "2026-03-02 09:00:00")
+    assert run(crm, "2026-04-02")["breaches"] == []
+    (breach,) = run(crm, "2026-04-03")["breaches"]
+    assert (breach["lead"], breach["deadline"]) == (lead, "2026-04-03T17:00:00Z")
+
+
+def test_business_hours_too_short_for_a_response_time_are_still_counted_to_the_end(crm):
+    crm.json("config", "set", "business_hours", "09:00-09:01")
+    crm.json("config", "set", "business_days", "Mon")
+    crm.json("config", "set", "response_time_new_lead_hours", "100")
+    company = add_company(crm, "Acme Robotics")
+    lead = add_lead(crm, company)
+    add_submission(crm, lead, company, "2026-03-02 09:00:00")
+    summary = run(crm, "2026-03-02")  # 100 business hours are 6,000 Mondays away: no breach yet, and no error
+    assert summary["breaches"] == [] and summary["response_time_breaches"] == 0
+
+
 def test_business_hours_are_settings_checked_when_set(crm):
     crm.json("config", "set", "business_hours", "08:00-12:00")
     crm.json("config", "set", "business_days", "Mon,Wed")

@@ -48,7 +48,8 @@ from crmctl.dates import iso, parse_date, parse_datetime, utcnow
 from crmctl.errors import BadInput
 from crmctl.jobs.job_tasks import (JobTask, insert_job_tasks, insert_selected_tasks, missing_selected_tasks,
                                    missing_tasks, write_history_rows)
-from crmctl.jobs.review_tasks import SELECTED_PARTS, leads_past_the_cadence
+from crmctl.jobs.review_tasks import (SELECTED_PARTS, drop_unanswered_outreach, keep_unanswered_outreach,
+                                     leads_past_the_cadence)
 from crmctl.records.batch import run_in_transaction
 from crmctl.rules.business_time import BusinessClock
 from crmctl.rules.permissions import require
@@ -65,7 +66,6 @@ DAY = datetime.timedelta(days=1)
 NO_CADENCE_STATUSES = ("Not Interested", "Call", "Event", "Follow Up")
 SERVICES = "services"
 NEW_LEADS, FOLLOW_UP_WITH, SERVICE_COMPLETED = "New Leads", "Follow Up With", "Service Completed"
-BREACH_LOOKBACK = datetime.timedelta(days=15)  # a deadline of 4 business hours never lies further from its start
 # The task lists of a run, in the order of its summary.
 TASK_PARTS = ("review_tasks", "follow_up_tasks", "reengagement_tasks", "renewal_tasks", "account_review_tasks",
               "deal_follow_up_tasks", "feedback_tasks", "appointment_reminders")
@@ -122,6 +122,7 @@ class ReviewRun:
         self.tasks = {part: [] for part in PLANNED_PARTS}
         self.inactive = []
         self._agents = None
+        self.unanswered_table = None  # a writing run's temporary table (crmctl.jobs.review_tasks)
 
     # -- who gets the work ---------------------------------------------------
 
@@ -234,9 +235,10 @@ class ReviewRun:
 
     def breaches(self):
         """Response times whose deadline passed in the 24 hours before the run unmet (see the module)."""
-        since = self.moment - BREACH_LOOKBACK
         hours = {"customer": self.settings["response_time_customer_hours"],
                  "new lead": self.settings["response_time_new_lead_hours"]}
+        # A start further back than the longest span of business hours has a deadline before the last day.
+        since = self.moment - DAY - max(self.clock.longest_span(limit) for limit in hours.values())
 
         def first_response(start):
             return (Communication.select(fn.MIN(Communication.occurred_at))
@@ -310,9 +312,13 @@ class ReviewRun:
         lock_names([RUN_LOCK])
         reminders = self.reminders()  # before this run's tasks: people's own tasks only anyway
         now = utcnow()
-        selected = {part: insert_selected_tasks(tasks(self, self.actor, now), prefix, self.actor, now)
-                    for part, (tasks, prefix) in SELECTED_PARTS.items()}
-        self.plan()
+        keep_unanswered_outreach(self)  # read by the follow-ups and by the leads past the cadence
+        try:
+            selected = {part: insert_selected_tasks(tasks(self, self.actor, now), prefix, self.actor, now)
+                        for part, (tasks, prefix) in SELECTED_PARTS.items()}
+            self.plan()
+        finally:
+            drop_unanswered_outreach(self)
         inserted = insert_job_tasks([task for part in PLANNED_PARTS for task in self.tasks[part]], self.actor, now)
         created = {part: [task for task in tasks if task.key in inserted] for part, tasks in self.tasks.items()}
         marked = mark_inactive(self.inactive, self.actor, self.moment)

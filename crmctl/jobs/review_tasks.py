@@ -16,17 +16,19 @@ task: the agents of its country ordered by id, the one at company id mod
 their number; which step of the cadence a lead has reached), written as
 SQL.
 """
-from peewee import SQL, Case, Value, fn
+from peewee import SQL, Case, Table, Value, fn
 
 from crmctl.jobs.job_tasks import creator_of, typed
 from crmctl.jobs.review import REVIEW_TASK_PREFIX, due_condition, last_reviewed
-from crmctl.storage.dialect import (computed_once, date_text_after, days_since, joined_text, remainder,
+from crmctl.storage.dialect import (backend, computed_once, date_text_after, days_since, joined_text, remainder,
                                     stamp_text)
+from crmctl.storage.connection import database_proxy
 from crmctl.storage.models import Communication, Company, Lead, Task
 
 ACCOUNT_REVIEW_PREFIX = "account-review:"
 FOLLOW_UP_PREFIX = "follow-up:"
 LAST_STEP_NOTE = " (the last one before the lead is marked inactive)"
+UNANSWERED_TABLE = "crmctl_unanswered_outreach"
 
 
 def assignee_of_company(agents_by_country, company_id=Company.id, country=Company.country):
@@ -89,8 +91,37 @@ def unanswered_outreach(run):
 
     Counted from the company's last review when there was one (`review done`
     sets the leads back to Sent Request and a new outreach begins). A
-    subquery of (lead_id, owner_id, since).
+    subquery of (lead_id, owner_id, since); in a writing run, the temporary
+    table `keep_unanswered_outreach` filled with it.
     """
+    if getattr(run, "unanswered_table", None) is not None:
+        return run.unanswered_table.alias("unanswered")
+    return unanswered_outreach_query(run).alias("unanswered")
+
+
+def keep_unanswered_outreach(run):
+    """Work the unanswered outreach out once for the run, into a temporary table its two readers share.
+
+    The follow-ups and the leads past the cadence both start from it, and it
+    is a grouped scan of every outbound communication (0.4 s at 1,000,000
+    companies): a writing run keeps it instead of asking twice. Call inside
+    the run's transaction; `drop_unanswered_outreach` at its end (a temporary
+    table lasts as long as the connection, which a test or a script may keep).
+    """
+    database = database_proxy.obj
+    drop_unanswered_outreach(run)
+    sql, params = unanswered_outreach_query(run).sql()
+    database.execute_sql(f"CREATE TEMPORARY TABLE {UNANSWERED_TABLE} AS {sql}", params)
+    run.unanswered_table = Table(UNANSWERED_TABLE)  # its columns: lead_id, owner_id, since
+
+
+def drop_unanswered_outreach(run):
+    temporary = "TEMPORARY " if backend() == "mysql" else ""
+    database_proxy.obj.execute_sql(f"DROP {temporary}TABLE IF EXISTS {UNANSWERED_TABLE}")
+    run.unanswered_table = None
+
+
+def unanswered_outreach_query(run):
     answer = Communication.alias("answer")
     answered = answer.select(SQL("1")).where(
         (answer.lead == Communication.lead) & (answer.direction == "inbound")
@@ -102,7 +133,7 @@ def unanswered_outreach(run):
                     & (Company.last_reviewed_at.is_null() | (Communication.occurred_at >= Company.last_reviewed_at))
                     & Lead.inactive_at.is_null() & ~fn.EXISTS(answered))
              .group_by(Communication.lead, Lead.owner))
-    return run.eligible_leads(query).alias("unanswered")
+    return run.eligible_leads(query)
 
 
 def follow_up_tasks(run, actor=None, now=None):

@@ -7,6 +7,7 @@ closing time, in the team's time zone (settings `business_hours`,
 converts to the team's wall clock and back.
 """
 import datetime
+import math
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 UTC = datetime.timezone.utc
@@ -78,11 +79,23 @@ class BusinessClock:
         """The opening time of a date as stored (naive UTC), whether or not it is a business day."""
         return self.utc(datetime.datetime.combine(day, self.opening))
 
+    def longest_span(self, hours):
+        """The most calendar time `hours` business hours can take, from any start.
+
+        Whole weeks of the week's business hours, and one week more for a start
+        just after the week's last closing (which also covers a daylight-saving
+        hour). What a job looks back over to meet every deadline of the last day.
+        """
+        day = datetime.date(2000, 1, 3)
+        weekly = len(self.days) * (datetime.datetime.combine(day, self.closing)
+                                   - datetime.datetime.combine(day, self.opening))
+        return datetime.timedelta(weeks=math.ceil(datetime.timedelta(hours=hours) / weekly) + 1)
+
     def add_hours(self, start, hours):
         """The moment (naive UTC) when `hours` business hours have passed since `start` (naive UTC)."""
         left = datetime.timedelta(hours=hours)
         now = self.local(start)
-        for _ in range(3700):  # ten years of days: business days exist, so this ends long before
+        for _ in range(self.longest_span(hours).days + 1):  # business days exist: it ends within the span
             day_open = datetime.datetime.combine(now.date(), self.opening)
             day_close = datetime.datetime.combine(now.date(), self.closing)
             if now.weekday() in self.days and now < day_close:
@@ -91,4 +104,4 @@ class BusinessClock:
                     return self.utc(now + left)
                 left -= day_close - now
             now = datetime.datetime.combine(now.date() + datetime.timedelta(days=1), self.opening)
-        raise ValueError("no business day within ten years")
+        raise ValueError(f"{hours} business hours are not over within {self.longest_span(hours).days} days")
