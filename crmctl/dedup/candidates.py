@@ -168,14 +168,15 @@ class CompanyMatcher:
         wanted = {i for ids in exact.values() for i in ids}
         blocked = {}
         two_typos_only = {}
+        posted = postings.keys()
         for index, lookup in named:
             near_keys, far_keys = probes[index]
             ids = set(same_name.get(lookup.name_key, ()))
-            for key in near_keys:
-                ids.update(postings.get(key, ()))
+            for key in near_keys & posted:  # most probes name no stored key: only those that do are walked
+                ids.update(postings[key])
             far = set()
-            for key in far_keys:
-                far.update(postings.get(key, ()))
+            for key in far_keys & posted:
+                far.update(postings[key])
             far -= ids
             ids -= excluded
             far -= excluded
@@ -310,10 +311,15 @@ class _EarlierRows:
         # kept when its forms are within two edits of this one's.
         by_key, lookups = self.by_key, self.lookups
         near_keys, far_keys = probe_sets
-        earlier_rows = {row for key in near_keys for row in by_key.get(key, ())
-                        if len(by_key[key]) <= BLOCKING_KEY_CAP}
-        far_rows = {row for key in far_keys if len(by_key.get(key, ())) <= TWO_TYPO_KEY_CAP
-                    for row in by_key.get(key, ())} - earlier_rows
+        # A crowded key is skipped whole, never walked: in a big batch it holds thousands of rows.
+        earlier_rows, far_rows = set(), set()
+        for keys, rows_found, cap in ((near_keys, earlier_rows, BLOCKING_KEY_CAP),
+                                      (far_keys, far_rows, TWO_TYPO_KEY_CAP)):
+            for key in keys & by_key.keys():
+                rows = by_key[key]
+                if len(rows) <= cap:
+                    rows_found.update(rows)
+        far_rows -= earlier_rows
         earlier_rows |= owners_within_two_typos(name_forms(lookup.name_key), [
             (row, form) for row in far_rows for form in name_forms(lookups[row].name_key)])
         typed = CompanyFacts(lookup.name_key, lookup.country, lookup.website_key, lookup.linkedin_key)
