@@ -32,6 +32,11 @@ NULL_WORDS = {"", "none", "null"}
 FLAG_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
+# What a field that is no text holds, as a refused `~` names it.
+VALUE_TYPES_NAMED = {"int": "a whole number", "amount": "an amount", "date": "a date", "datetime": "a date and time",
+                     "id": "a record id"}
+
+
 # A named tuple, not a dataclass: a dataclass costs start-up time on every command that lists.
 Condition = namedtuple("Condition", "field operator value")
 
@@ -120,6 +125,10 @@ def condition_expression(spec, condition):
     if spec.value_type == "flag":
         return flag_condition(spec, operator, raw)
     if operator == "~":
+        if spec.value_type != "text":
+            raise BadInput(f"--where {spec.name}~: ~ finds a part of a text, and {spec.name} is "
+                           f"{VALUE_TYPES_NAMED.get(spec.value_type.split(':')[0], 'no text')}: "
+                           f"compare it with =, !=, <, <=, >, >= or in")
         return contains_folded(column, fold(raw))
     if spec.normalise is not None and operator in ("=", "!=", "in"):
         return normalised_condition(spec, operator, raw)
