@@ -62,10 +62,31 @@ def test_an_agent_stored_without_a_country_may_not_add_or_move_companies_until_o
 
     crm.json("agent", "set", ANNA, "--country", "PL", acting=BOSS)
     assert crm.json(*company_args(), acting=ANNA)["country"] == "PL"
-    elsewhere = crm("edit", "C1", "--set", "country=FR", acting=ANNA)
+    elsewhere = crm("edit", "C2", "--set", "country=FR", acting=ANNA)
     assert elsewhere.exit_code == 3
     assert "PL" in one_line(elsewhere)
-    assert crm.json("edit", "C1", "--set", "country=PL", acting=ANNA)["country"] == "PL"
+    # A company of another country is not hers to edit, not even to bring it into hers: a manager moves it.
+    taken = crm("edit", "C1", "--set", "country=PL", acting=ANNA)
+    assert taken.exit_code == 3
+    assert one_line(taken) == f"crmctl: error: {ANNA} edits companies only in PL, not C1 in DE"
+    assert crm.json("edit", "C1", "--set", "country=PL", acting=BOSS)["country"] == "PL"
+    assert crm.json("edit", "C1", "--set", "city=Kraków", acting=ANNA)["city"] == "Kraków"
+
+
+def test_an_agent_edits_companies_of_its_country_and_moves_leads_only_to_them(crm):
+    crm.json("agent", "add", BOSS, "--name", "Boss", "--role", "admin")
+    crm.json("agent", "add", ANNA, "--name", "Anna", "--role", "agent", "--country", "PL", acting=BOSS)
+    crm.json(*company_args(), acting=ANNA)
+    crm.json(*company_args(name="Nordvik", website="nordvik.de", country="DE"), acting=BOSS)
+    lead = crm.json("add", "lead", "--company", "C1", "--name", "Jan Nowak", "--position", "CEO",
+                    "--email", "jan@example.pl", acting=ANNA)["id"]
+    refused = crm("edit", "C2", "--set", "city=Berlin", acting=ANNA)
+    assert refused.exit_code == 3
+    assert one_line(refused) == f"crmctl: error: {ANNA} edits companies only in PL, not C2 in DE"
+    moved = crm("edit", lead, "--set", "company=C2", acting=ANNA)
+    assert moved.exit_code == 3
+    assert one_line(moved) == f"crmctl: error: {ANNA} moves leads only to companies in PL, not C2 in DE"
+    assert crm.json("show", "C2")["city"] != "Berlin" and crm.json("show", lead)["company_id"] == "C1"
 
 
 BLANK = "   "

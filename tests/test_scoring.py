@@ -80,8 +80,10 @@ def test_a_company_edit_rescores_all_its_leads_in_the_same_command(crm, acme):
 
 
 def test_a_position_edit_rescores_the_lead(crm, acme):
-    crm.json("edit", acme[1], "--set", "position=Driver")
-    assert score_of(crm, acme[1]) == 15
+    before = score_of(crm, acme[1])
+    edited = crm.json("edit", acme[1], "--set", "position=Driver")
+    assert score_of(crm, acme[1]) == 15 != before
+    assert edited["score"] == 15  # the record the edit prints carries its new score
     crm.json("edit", acme[1], "--set", "position=Assistant to the CEO")
     assert explained(crm, acme[1])["title_relevance"] == 5
 

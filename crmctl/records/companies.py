@@ -23,7 +23,7 @@ from crmctl.records.history import update_record
 from crmctl.records.scoring import COMPANY_FIELDS_SCORED, rescore_company_leads
 from crmctl.rules.contacts import country_code
 from crmctl.rules.names import company_name_key
-from crmctl.rules.permissions import require, working_agent
+from crmctl.rules.permissions import require, require_home_country, working_agent
 from crmctl.rules.settings import load_settings
 from crmctl.rules.values import check_fits, clean_text, whole_number
 from crmctl.rules.vocabulary import relationship_named
@@ -228,6 +228,7 @@ def edit_company(actor, company, changes, force=False, settings=None):
     would, and matched against every other company.
     """
     require(actor, "edit company")
+    require_home_country(actor, company.country, "edits companies only in", f"C{company.id}")
     settings = settings if settings is not None else load_settings()
     given = {field.stored_in: value for field, value in COMPANY.fields_to_edit(changes)}
     new = {}

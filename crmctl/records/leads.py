@@ -19,7 +19,7 @@ from crmctl.records.companies import agent_id, fetch_company
 from crmctl.records.contacts import contact_entries, contact_list, identities, store_contacts
 from crmctl.records.history import history_text, update_record
 from crmctl.dates import parse_date
-from crmctl.rules.permissions import require, working_agent
+from crmctl.rules.permissions import require, require_home_country, working_agent
 from crmctl.records.scoring import first_score, rescore_leads
 from crmctl.rules.settings import load_settings
 from crmctl.rules.values import clean_text, free_text, one_line, whole_number
@@ -75,9 +75,26 @@ def lead_counts(company_ids, leaving_out=None):
     return dict(query.tuples())
 
 
-def room_refusal(company, limit):
+def room_refusal(company, limit, holding=None):
+    """The 5-lead limit's refusal; `holding` names the leads the company would hold, when that is known."""
+    if holding is not None:
+        return Refused(f"{typed_id('company', company.id)} {company.name} would hold {holding} leads, "
+                       f"more than the {limit} a company may have (rule max_leads_per_company)")
     return Refused(f"{typed_id('company', company.id)} {company.name} already has {limit} leads, "
                    f"the most a company may have (rule max_leads_per_company)")
+
+
+def check_room(company, arriving, settings, leaving_out=None):
+    """Refused (3) when `arriving` more live leads would take `company` past the per-company limit.
+
+    What moves leads onto a company (`edit --set company=`, a merge of
+    companies) calls it inside its write transaction, after locking the
+    company; `add_leads` counts a whole batch at once with the same refusal.
+    """
+    limit = settings["max_leads_per_company"]
+    holding = lead_counts([company.id], leaving_out=leaving_out).get(company.id, 0) + arriving
+    if arriving and holding > limit:
+        raise room_refusal(company, limit, holding)
 
 
 def check_company_open(company):
@@ -254,6 +271,7 @@ def edit_lead(actor, lead, changes, force=False):
     if "company" in given:
         company = fetch_company(given["company"])
         check_company_open(company)
+        require_home_country(actor, company.country, "moves leads only to companies in", f"C{company.id}")
         new["company"] = company.id
     if "full_name" in given:
         new["full_name"] = clean_text(given["full_name"], "name", Lead.full_name)
@@ -303,9 +321,7 @@ def edit_lead(actor, lead, changes, force=False):
         with write_transaction():
             if "company" in new and new["company"] != lead.company_id:
                 lock_companies([company.id])
-                limit = settings["max_leads_per_company"]
-                if lead_counts([company.id], leaving_out=lead.id).get(company.id, 0) >= limit:
-                    raise room_refusal(company, limit)
+                check_room(company, 1, settings, leaving_out=lead.id)
             forced = []
             if added:
                 forced = apply_duplicate_rules("lead", matcher.find([identities(added)], [lead.id])[0], force)
@@ -321,7 +337,8 @@ def edit_lead(actor, lead, changes, force=False):
                                                new=history_text(contact_list(new_entries))))
             outcome = RowOutcome(0, action="forced" if forced else "update", record_id=lead.id, candidates=forced)
             write_history(history + forced_history("lead", [outcome], actor))
-            rescore_leads(actor, [lead.id])  # a position or a company moves the score: the same transaction
+            # A position or a company moves the score: the same transaction, and the record shown has it.
+            lead.score = rescore_leads(actor, [lead.id]).get(lead.id, lead.score)
     except peewee.IntegrityError:
         raise_stored_by_another_process("lead", matcher.find([identities(added)], [lead.id])[0])
     return lead

@@ -110,16 +110,25 @@ def require(actor, action, country=None, lead=None):
     if actor.role != "agent":
         return
     if country is not None:
-        home = actor.agent.country
-        if not home:
-            raise Refused(
-                f"{actor.email} has no country, so adds and moves no company until an admin sets one "
-                f"(crmctl agent set {actor.email} --country CC)"
-            )
-        if country != home:
-            raise Refused(f"{actor.email} adds and moves companies only in {home}, not {country}")
+        require_home_country(actor, country, "adds and moves companies only in")
     if lead is not None and lead.owner_id not in (None, actor.agent.id):
         raise PermissionDenied(f"{actor.email} may not change {lead_label(lead)}: it belongs to another agent")
+
+
+def require_home_country(actor, country, doing, record=None):
+    """An agent works on companies of its assigned country only (SPEC §3): a rule about the data, exit 3.
+
+    `doing` says what it does there ("edits companies only in"); `record` names the
+    company met. Managers and admins work anywhere.
+    """
+    if actor.single_user or actor.role != "agent":
+        return
+    home = actor.agent.country
+    if not home:
+        raise Refused(f"{actor.email} has no country, so works on no company until an admin sets one "
+                      f"(crmctl agent set {actor.email} --country CC)")
+    if country != home:
+        raise Refused(f"{actor.email} {doing} {home}, not {record + ' in ' if record else ''}{country}")
 
 
 def lead_label(lead):
