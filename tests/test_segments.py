@@ -1,6 +1,8 @@
 """Segments (SPEC §4, §6, issue 11): saved filters by name, for listings and bulk actions."""
 import pytest
 
+from conftest import one_line
+
 
 @pytest.fixture
 def leads(crm):
@@ -69,6 +71,18 @@ def test_a_name_is_taken_once_unless_replaced(leads):
     assert "--replace" in taken.stderr
     leads.json("segment", "save", "poles", "--where", "country=SE", "--replace")
     assert listed(leads, "leads", "--segment", "poles") == ["L3"]
+
+
+def test_a_name_in_other_case_or_accents_is_the_same_segment_on_every_backend(leads):
+    leads.json("segment", "save", "Łódź hot", "--where", "country=PL")
+    for other in ("ŁÓDŹ HOT", "lodz hot"):
+        taken = leads("segment", "save", other, "--where", "country=SE")
+        assert taken.exit_code == 3
+        assert one_line(taken).startswith(f"crmctl: error: segment {other!r} exists (as 'Łódź hot')")
+    assert listed(leads, "leads", "--segment", "LODZ HOT") == listed(leads, "leads", "--segment", "Łódź hot")
+    leads.json("segment", "save", "lodz hot", "--where", "country=SE", "--replace")
+    assert [s["name"] for s in leads.json("segment", "list")] == ["Łódź hot"]
+    assert listed(leads, "leads", "--segment", "Łódź hot") == ["L3"]
 
 
 @pytest.mark.parametrize("options", [

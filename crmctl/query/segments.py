@@ -8,7 +8,7 @@ means what its filters select now, not the records that matched when it was
 saved. A definition is checked when it is saved: an unknown field or a bad
 value is exit 2 then, not later in a cron job.
 
-Anyone acting may save a segment (the team shares them); a name is taken once
+Anyone acting may save a segment (the team shares them); a name is taken once, whatever its case and accents
 (exit 3; `--replace` overwrites). An agent deletes or replaces only its own
 segments; managers and admins any.
 """
@@ -19,6 +19,7 @@ from crmctl.errors import BadInput, NotFound, PermissionDenied, Refused
 from crmctl.query.listing import build_query, listing_for
 from crmctl.records.history import record_event
 from crmctl.storage.connection import write_transaction
+from crmctl.storage.folding import fold
 from crmctl.storage.models import Agent, Segment
 
 SEGMENT_KINDS = ("leads", "companies")
@@ -53,8 +54,19 @@ def checked_definition(kind, where, search):
     return definition
 
 
+def stored_segment(name):
+    """The segment saved under `name`, whatever its case and accents ("Łódź hot" is "lodz HOT"); None if none.
+
+    One name, one segment, on every backend: MariaDB's collation compares names so, and
+    SQLite and PostgreSQL would otherwise keep "seg1" and "SEG1" apart. A team has a few
+    dozen segments: they are compared here, folded as `--where ~` folds text.
+    """
+    wanted = fold(segment_name(name))
+    return next((segment for segment in Segment.select() if fold(segment.name) == wanted), None)
+
+
 def find_segment(name):
-    segment = Segment.get_or_none(Segment.name == segment_name(name))
+    segment = stored_segment(name)
     if segment is None:
         known = [row.name for row in Segment.select(Segment.name).order_by(Segment.name).limit(20)]
         listed = f" (segments: {', '.join(known)})" if known else " (no segment is saved yet)"
@@ -81,9 +93,13 @@ def save_segment(actor, name, kind, where=(), search=None, replace=False):
     definition = checked_definition(kind, where, search)
     encoded = json.dumps(definition, ensure_ascii=False)
     with write_transaction():
-        existing = Segment.get_or_none(Segment.name == name)
+        existing = stored_segment(name)
         if existing is not None and not replace:
-            raise Refused(f"segment {name!r} exists: --replace overwrites it, or `segment delete {name}`")
+            written = "" if existing.name == name else f" (as {existing.name!r})"
+            raise Refused(f"segment {name!r} exists{written}: --replace overwrites it, or "
+                          f"`segment delete {existing.name}`")
+        if existing is not None:
+            name = existing.name  # replaced under the name it was saved with
         if existing is not None:
             check_owner(actor, existing, "replace")
             old = segment_text(existing)
