@@ -229,7 +229,7 @@ def test_a_bulk_change_without_yes_off_a_terminal_is_refused_and_changes_nothing
 def test_a_bulk_change_is_for_managers(team):
     result = team("status", "--where", "country=PL", "Connected", "--yes", acting=ANNA)
     assert result.exit_code == 5
-    one_line(result)
+    assert one_line(result).endswith("(agent) may not run a bulk action")
     assert set(statuses(team).values()) == {"Sent Request"}
 
 

@@ -39,6 +39,9 @@ MANAGER_ACTIONS = AGENT_ACTIONS | {
 }
 ADMIN_ACTIONS = MANAGER_ACTIONS | {"manage agents", "configure", "upgrade database"}
 ACTIONS_BY_ROLE = {"agent": AGENT_ACTIONS, "manager": MANAGER_ACTIONS, "admin": ADMIN_ACTIONS}
+# Actions whose name does not read as a verb after "may not".
+ACTIONS_SAID = {"bulk action": "run a bulk action", "force duplicate": "force a duplicate",
+                "upgrade database": "upgrade the database"}
 
 
 class Actor:
@@ -106,7 +109,7 @@ def require(actor, action, country=None, lead=None):
     if actor.single_user:
         return
     if not actor.can(action):
-        raise PermissionDenied(f"{actor.email} ({actor.role}) may not {action}")
+        raise PermissionDenied(f"{actor.email} ({actor.role}) may not {ACTIONS_SAID.get(action, action)}")
     if actor.role != "agent":
         return
     if country is not None:
