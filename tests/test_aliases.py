@@ -119,11 +119,11 @@ def test_bad_aliases_are_refused_in_one_line_and_write_nothing(crm, company, nam
     assert crm.json("alias", "list") == []
 
 
-def test_an_alias_the_company_already_has_is_bad_input(crm):
+def test_an_alias_the_company_already_has_is_refused_as_a_duplicate(crm):
     nordvik = add_company(crm, "Nordvik Shipping AB", "nordvik")
     crm.json("alias", "add", nordvik, "Baltic Line")
     again = crm("alias", "add", nordvik, "BALTIC-LINE")
-    assert again.exit_code == 2
+    assert again.exit_code == 3  # SPEC §3: a duplicate is refused by a rule about the data, as everywhere
     assert one_line(again) == f"crmctl: error: {nordvik} already has the alias 'Baltic Line'"
 
 

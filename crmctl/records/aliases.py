@@ -102,7 +102,7 @@ def add_alias(actor, company, name, force=False):
         held = CompanyAlias.get_or_none((CompanyAlias.company == target.id)
                                         & (CompanyAlias.name_key == values["name_key"]))
         if held is not None:
-            raise BadInput(f"{label(target)} already has the alias {quoted(held.name)}")
+            raise Refused(f"{label(target)} already has the alias {quoted(held.name)}")  # a duplicate: exit 3
         clashes = companies_named(values["name_key"], target.country, exclude_id=target.id)
         if clashes and not force:
             raise Refused(clash_message(values["name"], target, clashes))
