@@ -7,7 +7,6 @@ column's index answers it; otherwise it compares case-insensitively. `~` folds
 case and accents the same way on every backend (`crmctl.storage.folding`).
 """
 import datetime
-import decimal
 import re
 from collections import namedtuple
 
@@ -16,7 +15,7 @@ from peewee import fn
 from crmctl.errors import BadInput
 from crmctl.kinds.ids import parse_typed_id
 from crmctl.dates import parse_date, parse_datetime
-from crmctl.rules.values import AMOUNT_LIMIT, LARGEST_WHOLE_NUMBER, whole_number
+from crmctl.rules.values import AMOUNT_LIMIT, LARGEST_WHOLE_NUMBER, number_of, whole_number
 from crmctl.storage.folding import contains_folded, fold
 from crmctl.storage.models import Agent
 
@@ -82,11 +81,10 @@ def convert_value(spec, raw):
             raise BadInput(f"--where {spec.name}: give a whole number")
         return number
     if value_type == "amount":
-        try:
-            number = decimal.Decimal(raw.strip())
-        except decimal.InvalidOperation:
-            raise BadInput(f"--where {spec.name}: {raw!r} is not an amount")
-        if not number.is_finite() or abs(number) >= AMOUNT_LIMIT:
+        number = number_of(raw, f"--where {spec.name}:", "an amount")
+        if number is None:
+            raise BadInput(f"--where {spec.name}: give an amount")
+        if abs(number) >= AMOUNT_LIMIT:
             raise BadInput(f"--where {spec.name}: {raw!r} is out of range (amounts are under {AMOUNT_LIMIT:,})")
         return number
     if value_type == "date":

@@ -297,7 +297,8 @@ def typed_value(key, text):
         if not isinstance(DEFAULTS[key], list):
             return text
         items = [item.strip() for item in text.split(",") if item.strip()]
-        return [item if not item.lstrip("-").isdigit() else int(item) for item in items]
+        return [int(item) if item.removeprefix("-").isascii() and item.removeprefix("-").isdigit() else item
+                for item in items]
 
 
 def parse_setting_value(key, text, current=None):

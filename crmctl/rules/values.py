@@ -1,10 +1,12 @@
-"""Field values as users type them, cleaned: one-line text, free text, whole numbers, column limits.
+"""Field values as users type them, cleaned: one-line text, free text, numbers, column limits.
 
-Every validator of every kind builds on these, so `add`, `edit` and `import`
-read "1,200", "1200.0" (Excel) and " Acme  " the same way, and a value too long
-for its column is bad input (exit 2) rather than a database error.
+Every validator of every kind builds on these, so `add`, `edit`, `import` and
+`--where` read "1,200", "1200.0" (Excel) and " Acme  " the same way, and a value
+too long for its column is bad input (exit 2) rather than a database error.
 """
-from decimal import Decimal, InvalidOperation
+import math
+import re
+from decimal import Decimal
 
 from crmctl.errors import BadInput, quoted
 from crmctl.dates import parse_date, parse_datetime, utcnow
@@ -98,50 +100,82 @@ def read_text_file(path, field, limit=TEXT_FILE_LIMIT):
         raise BadInput(f"cannot read {field} {path}: not UTF-8 text")
 
 
-def whole_number(value, field, minimum=0):
-    """An integer from 1200, 1200.0 (Excel), "1,200" or "1 200"; None when blank."""
-    if value is None or isinstance(value, bool):
-        if isinstance(value, bool):
-            raise BadInput(f"{field} {value!r} is not a whole number")
-        return None
+# A number as typed or imported: a sign, digits, a decimal point. A comma (or a space, as Excel and
+# many users group thousands) only ever separates thousands, in groups of three after a first group
+# that does not start with 0: "1,500" is 1500, while "1,5", "12,34" and "0,500" are refused rather
+# than read as 15, 1234 or 500 when the writer meant a decimal comma.
+_NUMBER = re.compile(r"[-+]?(?:(?:[1-9]\d{0,2}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)", re.ASCII)
+_GROUP_SPACES = str.maketrans({" ": ",", "_": ","})  # after whitespace (NBSP too) is collapsed to " "
+CENTS = Decimal("0.01")
+
+
+def number_of(value, field, what="a number"):
+    """The Decimal a typed or imported number means, by the one rule for signs and separators; None when blank.
+
+    A spreadsheet's float is read to its 15 significant digits, what the
+    spreadsheet showed, so 0.1 + 0.2 is 0.3 and not 0.30000000000000004.
+    """
+    if isinstance(value, bool):
+        raise BadInput(f"{field} {value!r} is not {what}")
     if isinstance(value, int):
-        number = value
-    elif isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")) or value != int(value):
-            raise BadInput(f"{field} {value!r} is not a whole number")
-        number = int(value)
-    else:
-        text = str(value).strip()
-        if not text:
-            return None
-        compact = text.replace(",", "").replace(" ", "").replace("_", "").replace("\u00a0", "")
-        if compact.endswith(".0"):
-            compact = compact[:-2]
-        if not compact.lstrip("-").isdigit() or not compact.isascii():
-            raise BadInput(f"{field} {text!r} is not a whole number")
-        if len(compact.lstrip("-").lstrip("0")) > len(str(LARGEST_WHOLE_NUMBER)):
-            raise BadInput(f"{field} {quoted(text)} is out of range (at most {LARGEST_WHOLE_NUMBER})")
-        number = int(compact)
-    if number < minimum:
-        raise BadInput(f"{field} must be {minimum} or more, not {number}")
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise BadInput(f"{field} {value!r} is not {what}")
+        return Decimal(format(value, ".15g"))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise BadInput(f"{field} {value!r} is not {what}")
+        return value
+    text = " ".join(str(value).split()) if value is not None else ""
+    if not text:
+        return None
+    compact = text.translate(_GROUP_SPACES)
+    if not _NUMBER.fullmatch(compact):
+        if "," in compact:
+            raise BadInput(f"{field} {quoted(text)} is not {what}: a comma only separates thousands, in groups "
+                           f"of three (1,500); write a decimal with a point (1.5)")
+        raise BadInput(f"{field} {quoted(text)} is not {what}")
+    return Decimal(compact.replace(",", ""))
+
+
+def whole_number(value, field, minimum=0):
+    """An integer from 1200, 1200.0 (Excel), "1,200" or "1 200"; None when blank.
+
+    A decimal part is taken only as Excel writes a whole number, ".0": "1.000"
+    is refused, never read as 1 when a thousand was meant.
+    """
+    number = number_of(value, field, "a whole number")
+    if number is None:
+        return None
+    shown = quoted(str(value).strip())
+    if number != number.to_integral_value() or (isinstance(value, str) and number.as_tuple().exponent < -1):
+        raise BadInput(f"{field} {shown} is not a whole number")
     if number > LARGEST_WHOLE_NUMBER:
-        raise BadInput(f"{field} {number} is too large (at most {LARGEST_WHOLE_NUMBER})")
-    return number
+        raise BadInput(f"{field} {shown} is too large (at most {LARGEST_WHOLE_NUMBER})")
+    if number < minimum:
+        raise BadInput(f"{field} must be {minimum} or more, not {shown}")
+    return int(number)
 
 
 def money_amount(value, field="amount"):
-    """A money amount of 0 or more, in cents, below a trillion: "1,250.5" -> 1250.50; None when blank."""
-    if value in (None, ""):
+    """A money amount of 0 or more, in cents, below a trillion: "1,250.5" -> 1250.50; None when blank.
+
+    More than two decimals is refused, not rounded: "0.001" is a typo, and
+    "1.500" is more likely fifteen hundred than one and a half. What is stored
+    is then exactly what was given, so the limit holds for the stored value.
+    """
+    number = number_of(value, field, "an amount")
+    if number is None:
         return None
-    try:
-        number = Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation:
-        raise BadInput(f"{field} {value!r} is not a number")
-    if not number.is_finite() or number < 0:
-        raise BadInput(f"{field} {value!r} must be 0 or more")
+    shown = quoted(str(value).strip())
+    if number < 0:
+        raise BadInput(f"{field} {shown} must be 0 or more")
+    if number.as_tuple().exponent < -2:
+        raise BadInput(f"{field} {shown} has more than two decimals (amounts are kept in cents)")
     if number >= AMOUNT_LIMIT:
-        raise BadInput(f"{field} {value!r} is too large (under {AMOUNT_LIMIT:,})")
-    return number.quantize(Decimal("0.01"))
+        raise BadInput(f"{field} {shown} is too large (under {AMOUNT_LIMIT:,})")
+    return number.quantize(CENTS)
 
 
 def currency_code(value, field="currency"):
