@@ -304,7 +304,8 @@ def history_count_of_settings(crm):
 def test_a_setting_within_its_range_is_stored(crm):
     assert crm.json("config", "set", "likely_duplicate_min_score", "90") == 90
     assert crm.json("config", "set", "follow_up_cadence_days", "1,2,5") == [1, 2, 5]
-    assert crm.json("config", "set", "pipelines", '{"sales": ["New", "Won"]}') == {"sales": ["New", "Won"]}
+    assert crm.json("config", "set", "pipelines", '{"sales": ["New", "Won"], "services": ["New", "Finished"]}') == \
+        {"sales": ["New", "Won"], "services": ["New", "Finished"]}
 
 
 # --------------------------------------------------------------------------

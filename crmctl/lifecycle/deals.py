@@ -20,7 +20,7 @@ from crmctl.records.configuration import set_setting
 from crmctl.records.history import update_record
 from crmctl.dates import iso, parse_date, utcnow
 from crmctl.rules.permissions import require
-from crmctl.rules.settings import load_settings
+from crmctl.rules.settings import load_settings, pipeline_stages_problem
 from crmctl.rules.values import clean_text, currency_code, free_text, money_amount
 from crmctl.rules.vocabulary import (LOST_STAGES, WON_STAGES, canonical, deal_status_for_stage, first_stage,
                                      loose_key, pipeline_named, stage_named)
@@ -72,6 +72,9 @@ def add_pipeline(actor, name, stages):
     stages = [stage for stage in stages if stage]
     if not stages:
         raise BadInput(f"pipeline {name} needs its stages in order (--stage NAME, repeated)")
+    problem = pipeline_stages_problem(name, stages)
+    if problem:
+        raise BadInput(problem)
     pipelines = dict(settings["pipelines"], **{name: stages})
     set_setting(actor, "pipelines", json.dumps(pipelines))
     return Pipeline(name, stages)

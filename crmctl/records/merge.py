@@ -17,10 +17,17 @@ cannot disagree. A merge locks its records in ascending id order before it
 reads them (`crmctl.storage.locks.locked_rows`): of two merges naming one
 record, one wins and the other is refused (exit 3) naming the merge that took it.
 
+`check_merge_rules` refuses (exit 3), on the merge and its preview alike, what
+a merge may not do to the data already in the CRM: keep an archived survivor
+(the live records merged into it would vanish from every listing, and a lead of
+an archived company cannot even be restored alone), or give a company more
+leads than max_leads_per_company allows (the rule `add lead` and `edit --set
+company=` apply: `crmctl.records.leads.check_room`).
+
 Decisions: the survivor keeps its own values (only empty fields are filled, the
 first dropped record that has a value wins); a contact detail the survivor
-already has is dropped, not duplicated; the 5-leads-per-company rule limits
-adding, not merging, so a merged company may hold more than 5 leads.
+already has is dropped, not duplicated; archived leads that move do not count
+against the lead limit (they do not count on `add lead` either).
 """
 import json
 
@@ -30,9 +37,11 @@ from crmctl.kinds.registry import KINDS
 from crmctl.records.aliases import keep_dropped_names, names_kept_by_merge
 from crmctl.records.batch import create_one, run_in_transaction
 from crmctl.records.history import field_history_text, record_event, update_record
+from crmctl.records.leads import check_room
 from crmctl.records.scoring import rescore_company_leads, rescore_leads
 from crmctl.records.snapshots import json_value, snapshot
 from crmctl.rules.permissions import require
+from crmctl.rules.settings import load_settings
 from crmctl.storage import models
 from crmctl.storage.locks import locked_rows
 from crmctl.storage.models import CompanyBlockingKey, Contact, Merge
@@ -128,11 +137,25 @@ def merge_plan(kind, keep, dropped):
             if name not in fills and keep.__data__.get(name) in EMPTY_VALUES and value not in EMPTY_VALUES:
                 fills[name] = value
     plan = {"kind": kind, "keep": keep, "dropped": dropped, "moved": moved, "fills": fills}
+    check_merge_rules(plan)
     if kind == "company":
         plan["aliases"] = names_kept_by_merge(keep, dropped)
     else:
         plan["contacts"] = contacts_to_move(keep, dropped)
     return plan
+
+
+def check_merge_rules(plan):
+    """Refused (3): an archived survivor, or a company given more leads than the per-company limit."""
+    kind, keep = plan["kind"], plan["keep"]
+    if keep.archived_at is not None:
+        live = [typed_id(kind, record.id) for record in plan["dropped"] if record.archived_at is None]
+        instead = f", or merge into the live record ({live[0]})" if live else ""
+        raise Refused(f"{typed_id(kind, keep.id)} is archived: restore it first{instead}")
+    if kind == "company":
+        arriving = sum(1 for model_name, _field, dependent, _from in plan["moved"]
+                       if model_name == "Lead" and dependent.archived_at is None)
+        check_room(keep, arriving, load_settings())
 
 
 def contacts_to_move(keep, dropped):

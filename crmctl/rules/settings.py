@@ -199,6 +199,28 @@ def _score_weights():
                 '...}', check)
 
 
+# The pipelines SPEC §6 builds in: an admin changes their stages but never removes them.
+BUILT_IN_PIPELINES = tuple(DEFAULTS["pipelines"])
+
+
+def pipeline_stages_problem(name, stages):
+    """Why `stages` cannot make pipeline `name` (None when they can): `pipeline add` and `config set` share it.
+
+    A new deal starts at its pipeline's first stage, so that stage must be an
+    open one: a pipeline of only Won and Lost would open every deal closed.
+    """
+    from crmctl.rules.vocabulary import deal_status_for_stage, loose_key
+
+    if not isinstance(stages, list) or not stages or not all(isinstance(s, str) and loose_key(s) for s in stages):
+        return f"pipeline {name} needs a list of stage names"
+    if len({loose_key(stage) for stage in stages}) != len(stages):
+        return f"pipeline {name} names a stage twice"
+    if deal_status_for_stage(stages[0]) != "open":
+        return (f"pipeline {name} starts at {stages[0]}, which closes a deal: "
+                f"give it an open stage before its won and lost stages")
+    return None
+
+
 def _pipelines():
     from crmctl.rules.vocabulary import loose_key
 
@@ -207,12 +229,13 @@ def _pipelines():
             return "not an object of pipelines"
         if len({loose_key(name) for name in value}) != len(value) or not all(loose_key(name) for name in value):
             return "two pipelines share a name, or one has none"
+        missing = [name for name in BUILT_IN_PIPELINES if name not in value]
+        if missing:
+            return f"the built-in pipeline{'s' if len(missing) > 1 else ''} {' and '.join(missing)} cannot be left out"
         for name, stages in value.items():
-            if not isinstance(stages, list) or not stages or not all(isinstance(s, str) and loose_key(s)
-                                                                      for s in stages):
-                return f"pipeline {name} needs a list of stage names"
-            if len({loose_key(stage) for stage in stages}) != len(stages):
-                return f"pipeline {name} names a stage twice"
+            problem = pipeline_stages_problem(name, stages)
+            if problem:
+                return problem
         return None
 
     return Rule('an object of pipelines, each a list of its stages in order, like {"sales": ["Prospecting", '
