@@ -3,6 +3,8 @@ import pytest
 
 from crmctl.storage.connection import connect_database
 
+from conftest import one_line
+
 
 @pytest.fixture
 def acme(crm):
@@ -79,6 +81,27 @@ def test_a_lead_cannot_be_added_to_an_archived_company(acme):
     acme.json("archive", "C2")
     result = acme("add", "lead", "--company", "C2", "--name", "Eva Lind", "--position", "CEO")
     assert result.exit_code == 3
+
+
+@pytest.mark.parametrize("archived, command", [
+    ("L1", ["status", "L1", "Connected"]),
+    ("L1", ["edit", "L1", "--set", "position=CEO"]),
+    ("L1", ["assign", "L1", "--to", "boss@example.com"]),
+    ("L1", ["convert", "L1"]),
+    ("C1", ["edit", "C1", "--set", "city=Gdańsk"]),
+    ("D1", ["deal", "move", "D1", "Proposal"]),
+    ("D1", ["deal", "close", "D1", "won"]),
+])
+def test_an_archived_record_is_read_only_until_restored(acme, archived, command):
+    acme.json("agent", "add", "boss@example.com", "--name", "Boss", "--role", "admin", acting=None)
+    acme.json("archive", archived, acting="boss@example.com")
+    before = acme.json("show", archived, acting="boss@example.com")
+    refused = acme(*command, acting="boss@example.com")
+    assert refused.exit_code == 3, refused.output
+    assert one_line(refused) == f"crmctl: error: {archived} is archived: restore it first (crmctl restore {archived})"
+    assert acme.json("show", archived, acting="boss@example.com") == before
+    acme.json("restore", archived, acting="boss@example.com")
+    assert acme(*command, acting="boss@example.com").exit_code == 0
 
 
 @pytest.mark.parametrize("ids, code", [(["T1"], 4), (["N1"], 4), (["L99"], 4), (["nonsense"], 2)])

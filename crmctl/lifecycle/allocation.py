@@ -18,6 +18,7 @@ import peewee
 from crmctl.errors import BadInput
 from crmctl.kinds.ids import typed_id
 from crmctl.lifecycle.pool import fetch_leads
+from crmctl.records.archived import refuse_archived
 from crmctl.records.batch import run_in_transaction, update_records
 from crmctl.records.bulk import start_bulk_action
 from crmctl.dates import utcnow
@@ -165,6 +166,8 @@ def assign_leads(actor, leads=(), to=None, round_robin=False, selection=None):
         require(actor, "bulk action")
     target = working_agent(to, "be given leads") if to else None
     given = fetch_leads(leads) if selection is None else None
+    if given:
+        refuse_archived(*given)
 
     def write():
         if selection is not None:

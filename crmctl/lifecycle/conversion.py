@@ -10,6 +10,7 @@ NULL`), so of two conversions racing, one wins and the other is refused (exit 3)
 from crmctl.errors import PermissionDenied, Refused
 from crmctl.kinds.ids import fetch_record, typed_id
 from crmctl.lifecycle.deals import create_deal, deal_values
+from crmctl.records.archived import refuse_archived
 from crmctl.records.batch import history_row, update_records, write_history
 from crmctl.dates import iso, utcnow
 from crmctl.rules.permissions import require
@@ -47,6 +48,7 @@ def convert_lead(actor, lead, deal_name=None, amount=None, currency=None, pipeli
     """
     lead = lead if isinstance(lead, Lead) else fetch_record(lead, ["lead"])
     require_converter(actor, lead)
+    refuse_archived(lead, lead.company)
     if lead.converted_at is not None:
         raise already_converted(lead)
     values = None

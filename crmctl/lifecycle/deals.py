@@ -14,6 +14,7 @@ import json
 
 from crmctl.errors import BadInput, PermissionDenied, Refused
 from crmctl.kinds.ids import fetch_record, typed_id
+from crmctl.records.archived import refuse_archived
 from crmctl.records.batch import create_one, history_row, write_history
 from crmctl.records.companies import agent_id, fetch_company
 from crmctl.records.configuration import set_setting
@@ -96,9 +97,10 @@ def require_deal_worker(actor, deal, action):
 
 
 def fetch_deal(deal):
-    if isinstance(deal, Deal):
-        return deal
-    return fetch_record(deal, ["deal"])
+    """A deal to change (move, close, reopen, feedback): an archived one is refused until restored."""
+    deal = deal if isinstance(deal, Deal) else fetch_record(deal, ["deal"])
+    refuse_archived(deal)
+    return deal
 
 
 def locked_deal(deal_id):

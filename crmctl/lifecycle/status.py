@@ -11,6 +11,7 @@ and a bulk change is one `BulkAction`.
 from crmctl.errors import BadInput
 from crmctl.kinds.ids import fetch_record, typed_id
 from crmctl.query.selection import select_records
+from crmctl.records.archived import refuse_archived
 from crmctl.records.batch import create_one, update_records
 from crmctl.records.bulk import apply_bulk_change
 from crmctl.records.companies import agent_id
@@ -38,6 +39,7 @@ def change_status(actor, lead, status, on=None, note=None):
     change = status_change(status, on)
     lead = lead if isinstance(lead, Lead) else fetch_record(lead, ["lead"])
     require(actor, "change status", lead=lead)
+    refuse_archived(lead)
     text = free_text(note, "note (--note)") if note not in (None, "") else None
     if note not in (None, "") and text is None:
         raise BadInput("the note (--note) is blank")

@@ -9,6 +9,7 @@ written. Every change is recorded in History by `update_record`.
 from crmctl.errors import BadInput
 from crmctl.kinds.ids import fetch_record, kind_of
 from crmctl.kinds.registry import KINDS
+from crmctl.records.archived import refuse_archived
 from crmctl.records.companies import edit_company
 from crmctl.records.history import update_record
 from crmctl.records.leads import edit_lead
@@ -34,6 +35,7 @@ def edit_record(actor, typed_id_text, assignments, force=False):
     record = fetch_record(typed_id_text)
     kind = kind_of(record)
     changes = parse_assignments(assignments)
+    refuse_archived(record)
     if kind in ("company", "lead"):  # each rescores in its own transaction, after its locks (no read before them)
         edit = edit_company if kind == "company" else edit_lead
         return kind, edit(actor, record, changes, force=force)

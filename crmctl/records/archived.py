@@ -1,0 +1,19 @@
+"""An archived record is read-only until it is restored (`crmctl restore`).
+
+Archiving takes a record out of every listing and every job; changing it
+meanwhile (a status, an owner, a stage, a conversion that makes its company a
+client) would act on something nobody sees. Each command that changes records
+named by id (edit, status, assign, convert, deal move/close/reopen/feedback)
+asks `refuse_archived` first. A bulk selection holds archived records only when
+its filter asks for them (`--where archived!=none`), and then means it.
+"""
+from crmctl.errors import Refused
+from crmctl.kinds.ids import kind_of, typed_id
+
+
+def refuse_archived(*records):
+    """Refused (exit 3, one line) when one of `records` is archived."""
+    for record in records:
+        if getattr(record, "archived_at", None) is not None:
+            raise Refused(f"{typed_id(kind_of(record), record.id)} is archived: restore it first "
+                          f"(crmctl restore {typed_id(kind_of(record), record.id)})")
