@@ -104,6 +104,18 @@ def test_an_archived_record_is_read_only_until_restored(acme, archived, command)
     assert acme(*command, acting="boss@example.com").exit_code == 0
 
 
+def test_a_lead_restored_alone_counts_against_its_companys_lead_limit(acme):
+    acme.json("archive", "L1")
+    acme.json("config", "set", "max_leads_per_company", "2")
+    acme.json("add", "lead", "--company", "C1", "--name", "Ola Nowak", "--position", "CFO")  # C1 is full again
+    refused = acme("restore", "L1")
+    assert refused.exit_code == 3
+    assert "would hold 3 leads" in one_line(refused)
+    assert listed(acme, "leads", "--archived", "--where", "archived!=none") == ["L1"]
+    acme.json("config", "set", "max_leads_per_company", "3")
+    acme.json("restore", "L1")
+
+
 @pytest.mark.parametrize("ids, code", [(["T1"], 4), (["N1"], 4), (["L99"], 4), (["nonsense"], 2)])
 def test_unknown_or_unarchivable_ids(acme, ids, code):
     assert acme("archive", *ids).exit_code == code

@@ -14,13 +14,17 @@ archiving (`archive --where …`) is a manager's bulk action, recorded once.
 Every change goes through `update_records` (History action "archive" or
 "restore", the bulk action's id on each row).
 """
+from collections import Counter
+
 from crmctl.dates import iso, utcnow
 from crmctl.errors import BadInput, PermissionDenied, Refused
 from crmctl.kinds.ids import fetch_record, kind_of, typed_id
 from crmctl.query.selection import select_records
 from crmctl.records.batch import update_records
 from crmctl.records.bulk import start_bulk_action
+from crmctl.records.leads import check_room, lock_companies
 from crmctl.rules.permissions import require
+from crmctl.rules.settings import load_settings
 from crmctl.storage.connection import write_transaction
 from crmctl.storage.models import Company, Lead
 
@@ -109,6 +113,9 @@ def restore(actor, ids):
         archived = [record for record in records if record.archived_at is not None]
         companies = [record for record in archived if isinstance(record, Company)]
         restored_company_ids = {company.id for company in companies}
+        # Before any read: a lead restored alone counts against its company's limit (read under the lock).
+        lock_companies(lead.company_id for lead in archived
+                       if isinstance(lead, Lead) and lead.company_id not in restored_company_ids)
         with_companies = []
         for company in companies:
             with_companies += leads_of_companies([company.id], archived_at=company.archived_at)
@@ -122,6 +129,10 @@ def restore(actor, ids):
             if company is not None:
                 raise Refused(f"L{lead.id}'s company C{company.id} {company.name} is archived: restore "
                               f"C{company.id} (it brings back the leads archived with it)")
+        if alone:  # a lead coming back counts against its company's limit, as one added or moved there
+            arriving, settings = Counter(lead.company_id for lead in alone), load_settings()
+            for company in Company.select(Company.id, Company.name).where(Company.id.in_(company_ids)):
+                check_room(company, arriving[company.id], settings)
         named_ids = {(type(record), record.id) for record in archived}
         with_companies = [lead for lead in with_companies if (Lead, lead.id) not in named_ids]
         changed = write(actor, archived + with_companies, {"archived_at": None}, "restore")
