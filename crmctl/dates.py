@@ -39,36 +39,46 @@ def on_calendar(value, field, text=None):
     return value
 
 
-def parse_date(value, field="date"):
-    """An ISO date (YYYY-MM-DD) on crmctl's calendar; also accepts a full ISO datetime and keeps its UTC date."""
+def parse_date(value, field="date", bounded=True):
+    """An ISO date (YYYY-MM-DD) on crmctl's calendar; also accepts a full ISO datetime and keeps its UTC date.
+
+    Typed text is held to the calendar; a date or datetime object (a stored value read back,
+    or a spreadsheet cell, which `crmctl.transfer.cells` bounds itself) is taken as it is.
+    `bounded=False` takes typed text off the calendar too: a `--where` value only compares.
+    """
     if isinstance(value, datetime.datetime):
-        return on_calendar(utc_of(value, field, value.isoformat()).date(), field, value.isoformat())
+        return utc_of(value, field, value.isoformat()).date()
     if isinstance(value, datetime.date):
-        return on_calendar(value, field)
+        return value
+    bound = on_calendar if bounded else (lambda day, _field, _text=None: day)
     text = str(value).strip()
     try:
-        return on_calendar(datetime.date.fromisoformat(text), field, text)
+        return bound(datetime.date.fromisoformat(text), field, text)
     except ValueError:
         pass
     try:
         moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise BadInput(f"{field} {text!r} is not an ISO date (YYYY-MM-DD)")
-    return on_calendar(utc_of(moment, field, text).date(), field, text)
+    return bound(utc_of(moment, field, text).date(), field, text)
 
 
-def parse_datetime(value, field="datetime"):
-    """An ISO datetime on crmctl's calendar; a bare date means midnight UTC; an offset is converted to UTC."""
+def parse_datetime(value, field="datetime", bounded=True):
+    """An ISO datetime on crmctl's calendar; a bare date means midnight UTC; an offset is converted to UTC.
+
+    As `parse_date`: typed text is held to the calendar unless `bounded=False`; objects are taken.
+    """
     if isinstance(value, datetime.datetime):
-        return on_calendar(utc_of(value, field, value.isoformat()), field, value.isoformat())
+        return utc_of(value, field, value.isoformat())
     if isinstance(value, datetime.date):
-        return on_calendar(datetime.datetime.combine(value, datetime.time()), field, value.isoformat())
+        return datetime.datetime.combine(value, datetime.time())
     text = str(value).strip()
     try:
         parsed = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise BadInput(f"{field} {text!r} is not an ISO date or datetime")
-    return on_calendar(utc_of(parsed, field, text), field, text)
+    moment = utc_of(parsed, field, text)
+    return on_calendar(moment, field, text) if bounded else moment
 
 
 def parse_week(text, field="--week"):

@@ -125,6 +125,15 @@ def test_the_weekly_page_names_a_file_with_a_line_break_on_one_line(sqlite_crm, 
     assert one_line(result) == f"wrote the weekly page of 2026-W48 to {str(page)!r}"
 
 
+def test_a_date_an_older_crmctl_stored_off_the_calendar_does_not_block_other_changes(crm):
+    company = add_company(crm)
+    lead = crm.json("add", "lead", "--company", company, "--name", "Jan Nowak", "--position", "CEO")["id"]
+    from test_review import run_sql  # a typo (3026 for 2026) an older crmctl let in
+    run_sql(crm.url, "UPDATE lead SET status = 'Follow Up', follow_up_on = ? WHERE id = ?", ("3026-01-15", 1))
+    assert crm.json("edit", lead, "--set", "status=Connected")["status"] == "Connected"
+    assert refused(crm("edit", lead, "--set", "status=Follow Up", "--set", "follow_up_on=3026-01-16"))
+
+
 def test_an_offset_that_moves_a_datetime_before_1900_is_refused(sqlite_crm):
     company = add_company(sqlite_crm)
     result = sqlite_crm("add", "task", company, "--kind", "call", "--due", "1900-01-01T00:00:00+05:00")

@@ -88,9 +88,9 @@ def convert_value(spec, raw):
             raise BadInput(f"--where {spec.name}: {raw!r} is out of range (amounts are under {AMOUNT_LIMIT:,})")
         return number
     if value_type == "date":
-        return parse_date(raw, f"--where {spec.name}")
+        return parse_date(raw, f"--where {spec.name}", bounded=False)  # compared only: any date will do
     if value_type == "datetime":
-        return parse_datetime(raw, f"--where {spec.name}")
+        return parse_datetime(raw, f"--where {spec.name}", bounded=False)
     if value_type.startswith("id:"):
         return parse_typed_id(raw, [value_type[3:]])[1]
     return raw
