@@ -85,6 +85,27 @@ def test_a_name_in_other_case_or_accents_is_the_same_segment_on_every_backend(le
     assert listed(leads, "leads", "--segment", "Łódź hot") == ["L3"]
 
 
+def test_two_segments_an_older_crmctl_saved_apart_by_case_are_each_found_by_their_exact_name(leads, backend):
+    if backend == "mysql":
+        pytest.skip("MariaDB's collation never let two such names be saved")
+    leads.json("segment", "save", "hot", "--where", "country=PL")
+    from test_review import run_sql  # what an older crmctl could store beside it
+    run_sql(leads.url, "INSERT INTO segment (name, kind, definition, created_at) VALUES (?, ?, ?, ?)",
+            ("HOT", "leads", '{"where": ["country=SE"]}', "2026-01-01 00:00:00"))
+    assert listed(leads, "leads", "--segment", "hot") == ["L1", "L2"]
+    assert listed(leads, "leads", "--segment", "HOT") == ["L3"]
+    ambiguous = leads("list", "leads", "--segment", "Hot")
+    assert ambiguous.exit_code == 2
+    assert "names 2 segments saved apart ('HOT', 'hot')" in one_line(ambiguous)
+    assert leads.json("segment", "delete", "HOT") == {"deleted": "HOT"}
+    assert listed(leads, "leads", "--segment", "Hot") == ["L1", "L2"]
+
+
+def test_a_segment_compares_with_any_date_it_was_saved_with(leads):
+    leads.json("segment", "save", "someday", "--where", "follow_up_on<9999-12-31", "--where", "created>0001-01-01")
+    assert listed(leads, "leads", "--segment", "someday") == []  # no lead has a follow-up date
+
+
 @pytest.mark.parametrize("options", [
     ["--where", "shoe_size=42"],
     ["--where", "created>=yesterday"],

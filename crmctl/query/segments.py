@@ -61,8 +61,16 @@ def stored_segment(name):
     SQLite and PostgreSQL would otherwise keep "seg1" and "SEG1" apart. A team has a few
     dozen segments: they are compared here, folded as `--where ~` folds text.
     """
-    wanted = fold(segment_name(name))
-    return next((segment for segment in Segment.select() if fold(segment.name) == wanted), None)
+    name = segment_name(name)
+    exact = Segment.get_or_none(Segment.name == name)
+    if exact is not None and exact.name == name:  # (MariaDB's collation finds other spellings too)
+        return exact
+    wanted = fold(name)
+    same = [segment for segment in Segment.select().order_by(Segment.name) if fold(segment.name) == wanted]
+    if len(same) > 1:  # saved apart before names were compared so: the exact spelling says which
+        raise BadInput(f"segment {name!r} names {len(same)} segments saved apart "
+                       f"({', '.join(repr(segment.name) for segment in same)}): give one as it is written")
+    return same[0] if same else None
 
 
 def find_segment(name):
