@@ -313,12 +313,12 @@ class ReviewRun:
         reminders = self.reminders()  # before this run's tasks: people's own tasks only anyway
         now = utcnow()
         keep_unanswered_outreach(self)  # read by the follow-ups and by the leads past the cadence
-        try:
-            selected = {part: insert_selected_tasks(tasks(self, self.actor, now), prefix, self.actor, now)
-                        for part, (tasks, prefix) in SELECTED_PARTS.items()}
-            self.plan()
-        finally:
-            drop_unanswered_outreach(self)
+        selected = {part: insert_selected_tasks(tasks(self, self.actor, now), prefix, self.actor, now)
+                    for part, (tasks, prefix) in SELECTED_PARTS.items()}
+        self.plan()
+        # Dropped once read, not in a `finally`: after a deadlock PostgreSQL refuses every statement until the
+        # rollback (which drops the table itself), and the retry must see the deadlock, not that refusal.
+        drop_unanswered_outreach(self)
         inserted = insert_job_tasks([task for part in PLANNED_PARTS for task in self.tasks[part]], self.actor, now)
         created = {part: [task for task in tasks if task.key in inserted] for part, tasks in self.tasks.items()}
         marked = mark_inactive(self.inactive, self.actor, self.moment)

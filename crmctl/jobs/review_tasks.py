@@ -16,6 +16,7 @@ task: the agents of its country ordered by id, the one at company id mod
 their number; which step of the cadence a lead has reached), written as
 SQL.
 """
+import peewee
 from peewee import SQL, Case, Table, Value, fn
 
 from crmctl.jobs.job_tasks import creator_of, typed
@@ -109,13 +110,28 @@ def keep_unanswered_outreach(run):
     table lasts as long as the connection, which a test or a script may keep).
     """
     database = database_proxy.obj
-    drop_unanswered_outreach(run)
+    drop_unanswered_outreach(run)  # one a failed run left on the connection (MariaDB keeps it past a rollback)
     sql, params = unanswered_outreach_query(run).sql()
-    database.execute_sql(f"CREATE TEMPORARY TABLE {UNANSWERED_TABLE} AS {sql}", params)
+    try:
+        with database.atomic():  # a savepoint: a refused CREATE leaves the run's transaction usable
+            database.execute_sql(f"CREATE TEMPORARY TABLE {UNANSWERED_TABLE} AS {sql}", params)
+    except peewee.DatabaseError as error:
+        if not refused_by_rights(error):  # a deadlock or a lost connection: the run's retry or error handles it
+            raise
+        run.unanswered_table = None  # a user without the right to make temporary tables: both ask the query
+        return
     run.unanswered_table = Table(UNANSWERED_TABLE)  # its columns: lead_id, owner_id, since
 
 
+def refused_by_rights(error):
+    """The database refused for want of a privilege (PostgreSQL 42501; MySQL/MariaDB 1044, 1142)."""
+    cause = error.__cause__ or error.__context__ or error
+    code = getattr(cause, "pgcode", None) or (cause.args[0] if getattr(cause, "args", None) else None)
+    return code in ("42501", 1044, 1142) or (error.args and error.args[0] in (1044, 1142))
+
+
 def drop_unanswered_outreach(run):
+    """Drop the run's temporary table (a rollback drops it on PostgreSQL and SQLite, not on MariaDB)."""
     temporary = "TEMPORARY " if backend() == "mysql" else ""
     database_proxy.obj.execute_sql(f"DROP {temporary}TABLE IF EXISTS {UNANSWERED_TABLE}")
     run.unanswered_table = None
