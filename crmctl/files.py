@@ -5,6 +5,7 @@ the weekly page) goes through `replace_when_written`, so each one follows a
 symlink to the file it names and none replaces a device, a named pipe or a folder.
 """
 import os
+import shutil
 import stat
 
 from crmctl.errors import BadInput
@@ -47,11 +48,18 @@ def file_to_replace(path):
 def replace_when_written(path, suffix, write):
     """Run `write(temporary)` on a file beside the one `path` names, then move it over it; remove it if anything fails.
 
-    A symlink is followed (the file it points to is replaced, the link stays). The file gets the
-    permissions a new file of this user gets (not the temporary file's private ones).
+    A symlink is followed (the file it points to is replaced, the link stays). A replaced file keeps
+    its permissions; a new one gets those a new file of this user gets (not the temporary file's
+    private ones). `/dev/stdout` and the like are written in place: the stream the shell opened.
     """
     import tempfile
 
+    if os.path.realpath(path).startswith("/proc/"):  # /dev/stdout and the like: the stream the shell opened
+        try:
+            write(path)
+        except OSError as error:
+            raise BadInput(f"cannot write {path}: {error.strerror or error}") from None
+        return path
     target = file_to_replace(path)
     try:
         handle, temporary = tempfile.mkstemp(prefix=".crmctl-", suffix=suffix, dir=os.path.dirname(target))
@@ -60,7 +68,10 @@ def replace_when_written(path, suffix, write):
     os.close(handle)
     try:
         write(temporary)
-        os.chmod(temporary, 0o666 & ~_umask())
+        if os.path.exists(target):  # the file it replaces keeps its permissions (a private report stays private)
+            shutil.copymode(target, temporary)
+        else:
+            os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, target)
     except BaseException as error:
         if os.path.exists(temporary):

@@ -155,3 +155,22 @@ def test_the_rejects_never_replace_a_named_pipe(writer, tmp_path):
     assert one_line(result) == f"crmctl: error: cannot write {pipe}: it is a named pipe (fifo), not a regular file"
     assert writer("import", "list", "--format", "json").stdout.strip() == "[]"
     assert stat.S_ISFIFO(os.stat(pipe).st_mode)
+
+
+def test_a_replaced_file_keeps_its_permissions(writer, tmp_path):
+    page = tmp_path / "private.html"
+    page.write_text("old\n")
+    page.chmod(0o600)
+    result = writer("report", "weekly", "--week", "2026-W40", "--out", page)
+    assert result.exit_code == 0, result.output
+    assert page.read_text().startswith("<!DOCTYPE html") and stat.S_IMODE(page.stat().st_mode) == 0o600
+
+
+def test_the_weekly_page_goes_to_standard_output_through_a_pipe(writer, tmp_path):
+    import subprocess
+    import sys
+
+    finished = subprocess.run([sys.executable, "-m", "crmctl", "--db", writer.url, "report", "weekly",
+                               "--week", "2026-W40", "--out", "/dev/stdout"], capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.startswith("<!DOCTYPE html") and "</html>" in finished.stdout

@@ -132,7 +132,7 @@ def number_of(value, field, what="a number"):
         return None
     compact = text.translate(_GROUP_SPACES)
     if not _NUMBER.fullmatch(compact):
-        if "," in compact:
+        if "," in text:
             raise BadInput(f"{field} {quoted(text)} is not {what}: a comma only separates thousands, in groups "
                            f"of three (1,500); write a decimal with a point (1.5)")
         raise BadInput(f"{field} {quoted(text)} is not {what}")
