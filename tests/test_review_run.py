@@ -15,7 +15,7 @@ import peewee
 import pytest
 from playhouse import db_url as peewee_urls
 
-from conftest import one_line
+from conftest import Crm, one_line
 from test_review import BOSS, ANNA, OTTO, add_company, added_on, company_args, run_sql
 
 PIA = "pia@example.com"
@@ -495,3 +495,28 @@ def test_a_company_can_be_edited_while_the_run_writes(crm, tmp_path):
     assert exit_code == 0, stderr + err
     only(json.loads(stdout), review_tasks=3, review_tasks_unassigned=3)
     assert crm.json("show", recent)["city"] == "Gdansk"
+
+
+def test_a_database_user_who_may_not_make_temporary_tables_still_runs_the_job(crm, backend):
+    """The run keeps the unanswered outreach in a temporary table when it may, and asks the query when not."""
+    if backend != "postgresql":
+        pytest.skip("the right to make temporary tables is PostgreSQL's to take away per database")
+    company = add_company(crm, "Acme Robotics")
+    lead = add_lead(crm, company)
+    add_comm(crm, lead, "2026-05-28T10:00:00")
+    database_name = crm.url.rsplit("/", 1)[1]
+    role = f"crmctl_app_{os.getpid()}"
+    grants = (f'REVOKE TEMPORARY ON DATABASE "{database_name}" FROM PUBLIC',
+              f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+              f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
+    run_sql(crm.url, f"CREATE ROLE {role} LOGIN")
+    try:
+        for statement in grants:
+            run_sql(crm.url, statement)
+        restricted = Crm(crm.url.replace("//postgres@", f"//{role}@"))
+        summary = restricted.json("review", "run", "--today", "2026-06-01")
+        assert summary["follow_up_tasks"] == 1  # day 4 of the cadence: the step of day 3
+        assert restricted.json("review", "run", "--today", "2026-06-01")["follow_up_tasks"] == 0
+    finally:
+        run_sql(crm.url, f"DROP OWNED BY {role}")
+        run_sql(crm.url, f"DROP ROLE {role}")
