@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from crmctl.dates import utcnow
 from crmctl.dedup.decide import DUPLICATE_POLICIES, duplicate_changes
 from crmctl.errors import BadInput, CrmError, ExitStatus
-from crmctl.files import file_to_replace
 from crmctl.lifecycle.allocation import round_robin_owners
 from crmctl.records.batch import WRITE_CHUNK, insert_rows, run_in_transaction, update_records
 from crmctl.records.companies import add_companies
@@ -160,7 +159,10 @@ def import_file(actor, path, sheet=None, mapping=None, ignore_unknown=False, on_
         raise BadInput(f"--on-duplicate must be one of {', '.join(DUPLICATE_POLICIES)}, not {on_duplicate!r}")
     if assign_to and round_robin:
         raise BadInput("give --assign-to AGENT or --round-robin, not both")
-    check_rejects_target(rejects, path)
+    if rejects is not None:
+        from crmctl.transfer.writing import check_rejects_target
+
+        check_rejects_target(rejects, path)
     # Given once for the batch and its rows: too long a text is refused before anything is read.
     campaign = clean_text(campaign, "--campaign", ImportBatch.campaign)
     source = clean_text(source, "--source", ImportBatch.source)
@@ -197,31 +199,6 @@ def import_file(actor, path, sheet=None, mapping=None, ignore_unknown=False, on_
         except BadInput as error:  # the batch is stored: its summary still stands, and says so
             result["rejects_problem"] = error.message
     return result["summary"], rows, result["rejects_problem"]
-
-
-def check_rejects_target(rejects, path):
-    """Refuse, before anything is read or written, a --rejects file that could not be written afterwards.
-
-    The rejects are written once the batch is committed, so a folder that is
-    not there must stop the import first, not after it landed; and the file
-    being imported is never overwritten by its own rejected rows.
-    """
-    import os
-
-    if rejects is None:
-        return
-    if os.path.splitext(str(rejects))[1].lower() not in (".xls", ".xlsx", ".csv"):
-        raise BadInput(f"cannot write the rejects to {rejects}: name it FILE.xls, FILE.xlsx or FILE.csv")
-    folder = os.path.dirname(os.path.abspath(str(rejects)))
-    if not os.path.isdir(folder):
-        raise BadInput(f"cannot write the rejects to {rejects}: the folder {folder} does not exist")
-    file_to_replace(str(rejects))  # a device, a named pipe or a folder is refused now, not after the commit
-    try:
-        same = os.path.exists(str(rejects)) and os.path.samefile(str(rejects), str(path))
-    except OSError:
-        same = False
-    if same:
-        raise BadInput(f"--rejects {rejects} is the file being imported: name another file")
 
 
 def summary_of(rows, batch_id):

@@ -28,12 +28,37 @@ _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 def write_rows(path, header, rows, sheet_name="Leads"):
     """Write `header` and `rows` to `path` in the format its extension names; returns the number of data rows."""
-    extension = os.path.splitext(str(path))[1].lower()
+    return writer_for(path)(path, header, rows, sheet_name)
+
+
+def writer_for(path, what=None):
+    """The writer of `path`'s extension, its target checked before a row is read (a device, fifo or folder is
+    refused); `what` names the file in the refusal ("the rejects to FILE")."""
     writers = {".xls": write_xls, ".xlsx": write_xlsx, ".csv": write_csv}
-    if extension not in writers:
-        raise BadInput(f"cannot write {path}: name it FILE.xls, FILE.xlsx or FILE.csv")
-    file_to_replace(path)  # a device, fifo or folder is refused before a row is read
-    return writers[extension](path, header, rows, sheet_name)
+    writer = writers.get(os.path.splitext(str(path))[1].lower())
+    if writer is None:
+        raise BadInput(f"cannot write {what or path}: name it FILE.xls, FILE.xlsx or FILE.csv")
+    file_to_replace(str(path))
+    return writer
+
+
+def check_rejects_target(rejects, source):
+    """Refuse, before anything is read or written, an `import run --rejects` file that could not be written later.
+
+    The rejects are written once the batch is committed, so a folder that is
+    not there must stop the import first, not after it landed; and the file
+    being imported (`source`) is never overwritten by its own rejected rows.
+    """
+    writer_for(rejects, f"the rejects to {rejects}")
+    folder = os.path.dirname(os.path.abspath(str(rejects)))
+    if not os.path.isdir(folder):
+        raise BadInput(f"cannot write the rejects to {rejects}: the folder {folder} does not exist")
+    try:
+        same = os.path.exists(str(rejects)) and os.path.samefile(str(rejects), str(source))
+    except OSError:
+        same = False
+    if same:
+        raise BadInput(f"--rejects {rejects} is the file being imported: name another file")
 
 
 def sheet_names(first, count):
