@@ -91,6 +91,15 @@ def test_a_lead_cannot_be_added_to_an_archived_company(acme):
     ("C1", ["edit", "C1", "--set", "city=Gdańsk"]),
     ("D1", ["deal", "move", "D1", "Proposal"]),
     ("D1", ["deal", "close", "D1", "won"]),
+    ("L1", ["pool", "put", "L1"]),
+    # New work hung on an archived record would sit where no listing shows it.
+    ("C1", ["add", "deal", "--company", "C1", "--pipeline", "sales", "--name", "Second fleet"]),
+    ("L1", ["add", "deal", "--company", "C1", "--lead", "L1", "--pipeline", "sales", "--name", "Second fleet"]),
+    ("L1", ["add", "comm", "L1", "--type", "Follow-up", "--channel", "Email", "--notes", "any news?"]),
+    ("L1", ["add", "event", "L1", "--kind", "demo_request"]),
+    ("L1", ["add", "note", "L1", "--text", "called back"]),
+    ("C1", ["add", "task", "C1", "--kind", "call", "--due", "2026-12-20T10:00"]),
+    ("D1", ["add", "note", "D1", "--text", "budget approved"]),
 ])
 def test_an_archived_record_is_read_only_until_restored(acme, archived, command):
     acme.json("agent", "add", "boss@example.com", "--name", "Boss", "--role", "admin", acting=None)

@@ -138,6 +138,7 @@ def deal_values(actor, company, name, pipeline, lead=None, amount=None, currency
                 **details):
     """The columns of a new deal, validated, nothing written (`open_deal` and `convert` share them)."""
     company = fetch_company(company)
+    refuse_archived(company)
     name = clean_text(name, "deal name", Deal.name, required="--name")
     settings = settings or load_settings()
     pipeline = pipeline_named(pipeline, settings)
@@ -145,6 +146,7 @@ def deal_values(actor, company, name, pipeline, lead=None, amount=None, currency
     lead_id = None
     if lead not in (None, ""):
         lead = lead if isinstance(lead, Lead) else fetch_record(lead, ["lead"])
+        refuse_archived(lead)
         if lead.company_id != company.id:
             raise BadInput(
                 f"{typed_id('lead', lead.id)} works at {typed_id('company', lead.company_id)}, "

@@ -12,6 +12,7 @@ from crmctl.errors import BadInput, NotFound, Refused
 from crmctl.kinds.ids import fetch_record, typed_id
 from crmctl.query.segments import segment_leads
 from crmctl.query.selection import select_records
+from crmctl.records.archived import refuse_archived
 from crmctl.records.batch import history_row, update_records, write_history
 from crmctl.records.bulk import start_bulk_action
 from crmctl.dates import utcnow
@@ -61,6 +62,7 @@ def put_in_pool(actor, leads):
     records = fetch_leads(leads)
     for lead in records:
         require(actor, "edit lead", lead=lead)
+    refuse_archived(*records)
     with write_transaction():
         records = list(Lead.select().where(Lead.id.in_([lead.id for lead in records])).order_by(Lead.id))
         changed = update_records(records, actor, {"owner": None}, action=POOL_PUT_ACTION)

@@ -8,6 +8,7 @@ import datetime
 
 from crmctl.errors import BadInput
 from crmctl.kinds.ids import fetch_record, kind_of, typed_id
+from crmctl.records.archived import refuse_archived
 from crmctl.records.batch import create_one
 from crmctl.records.companies import agent_id
 from crmctl.records.scoring import rescored_after_event
@@ -28,14 +29,17 @@ SUBJECT_KINDS = ["company", "lead", "deal"]
 
 
 def fetch_lead(lead):
-    if isinstance(lead, Lead):
-        return lead
-    return fetch_record(lead, ["lead"])
+    """The lead a communication or an event is logged on; an archived one is refused until restored."""
+    lead = lead if isinstance(lead, Lead) else fetch_record(lead, ["lead"])
+    refuse_archived(lead)
+    return lead
 
 
 def subject_columns(subject):
-    """{"company": id} / {"lead": id} / {"deal": id} for a typed id such as C12, L34 or D5."""
+    """{"company": id} / {"lead": id} / {"deal": id} for a typed id such as C12, L34 or D5; an archived record
+    takes no new note or task until restored (work on it would hang on something no listing shows)."""
     record = fetch_record(subject, SUBJECT_KINDS)
+    refuse_archived(record)
     return {kind_of(record): record.id}
 
 

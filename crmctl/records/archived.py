@@ -2,9 +2,11 @@
 
 Archiving takes a record out of every listing and every job; changing it
 meanwhile (a status, an owner, a stage, a conversion that makes its company a
-client) would act on something nobody sees. Each command that changes records
-named by id (edit, status, assign, convert, deal move/close/reopen/feedback)
-asks `refuse_archived` first. A bulk selection holds archived records only when
+client), or hanging new work on it (a deal, a task, a note, a communication,
+an event), would act on something nobody sees. Each command that changes
+records named by id (edit, status, assign, pool put, convert, deal
+move/close/reopen/feedback) or adds a record to one (add deal, comm, note,
+task, event) asks `refuse_archived` first. A bulk selection holds archived records only when
 its filter asks for them (`--where archived!=none`), and then means it.
 """
 from crmctl.errors import Refused
