@@ -56,6 +56,18 @@ def utc_text(moment):
 # ---------------------------------------------------------------------------
 
 
+def test_an_agent_gives_itself_tasks_and_only_a_manager_gives_them_to_others(team):
+    mine = add_task(team, "L1", "2026-12-01T10:00:00Z", ANNA, acting=ANNA)
+    assert team.json("show", mine)["assignee"] == ANNA
+    for other in (OLAF, MIA):  # giving work to someone else is allocation (SPEC §3: managers)
+        refused = team("add", "task", "L1", "--kind", "call", "--due", "2026-12-01T10:00:00Z", "--assignee", other,
+                       acting=ANNA)
+        assert refused.exit_code == 5, refused.output
+        assert one_line(refused) == f"crmctl: error: {ANNA} (agent) may not allocate"
+    assert [task["id"] for task in team.json("list", "tasks")] == [mine]
+    assert team.json("show", add_task(team, "L2", "2026-12-01T10:00:00Z", OLAF, acting=MIA))["assignee"] == OLAF
+
+
 def test_the_assignee_marks_a_task_done(team):
     task = add_task(team, "L1", "2026-12-01T10:00:00Z", ANNA)
     done = team.json("task", "done", task, acting=ANNA)

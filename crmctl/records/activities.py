@@ -106,17 +106,19 @@ def add_note(actor, subject, text):
 
 
 def add_task(actor, subject, kind, due, assignee=None, text=None):
-    """A to-do on a company, lead or deal; assigned to the acting agent unless told otherwise."""
+    """A to-do on a company, lead or deal; assigned to the acting agent unless told otherwise (by a manager)."""
     require(actor, "add task")
     columns = subject_columns(subject)
     kind = task_kind_named(kind)
     if due in (None, ""):
         raise BadInput("due date and time is required (--due)")
     due_at = parse_datetime(due, "due (--due)")
+    assignee_id = agent_id(actor)
     if assignee not in (None, ""):
-        assignee_id = working_agent(assignee, "be given tasks").id
-    else:
-        assignee_id = agent_id(actor)
+        given = working_agent(assignee, "be given tasks").id
+        if given != assignee_id:  # giving work to someone else is allocation (SPEC §3: managers)
+            require(actor, "allocate")
+        assignee_id = given
     with write_transaction():
         return create_one(Task, actor, kind=kind, due_at=due_at, assignee=assignee_id,
             text=free_text(text, "task text"), created_by=agent_id(actor), **columns,
