@@ -89,6 +89,18 @@ def test_an_agent_edits_companies_of_its_country_and_moves_leads_only_to_them(cr
     assert crm.json("show", "C2")["city"] != "Berlin" and crm.json("show", lead)["company_id"] == "C1"
 
 
+def test_an_agent_refused_an_edit_is_told_which_kind_of_record_it_may_not_edit(crm):
+    crm.json("agent", "add", BOSS, "--name", "Boss", "--role", "admin")
+    crm.json("agent", "add", ANNA, "--name", "Anna", "--role", "agent", "--country", "PL", acting=BOSS)
+    crm.json(*company_args(), acting=ANNA)
+    assert crm.json("edit", "C1", "--set", "city=Gdańsk", acting=ANNA)["city"] == "Gdańsk"
+    deal = crm.json("add", "deal", "--company", "C1", "--pipeline", "sales", "--name", "Fleet", acting=ANNA)["id"]
+    refused = crm("edit", deal, "--set", "amount=100", acting=ANNA)
+    assert refused.exit_code == 5
+    assert one_line(refused) == f"crmctl: error: {ANNA} (agent) may not edit a deal (managers and admins do)"
+    assert crm.json("show", deal)["amount"] is None
+
+
 BLANK = "   "
 
 

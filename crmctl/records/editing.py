@@ -43,7 +43,7 @@ def edit_record(actor, typed_id_text, assignments, force=False):
     editable = description.editable_names()
     if not editable:
         raise BadInput(f"{typed_id_text} is a {kind}, which cannot be edited")
-    require(actor, "edit any record")
+    require(actor, "edit any record", said=f"edit a {kind} (managers and admins do)")
     converted = {field.stored_in: field.convert(value, field.name) for field, value in description.fields_to_edit(changes)}
     with write_transaction():
         update_record(record, actor, converted)

@@ -98,8 +98,9 @@ def resolve_actor(acting_email):
     return Actor(agent=agent)
 
 
-def require(actor, action, country=None, lead=None):
-    """Raise PermissionDenied unless the actor may do `action`.
+def require(actor, action, country=None, lead=None, said=None):
+    """Raise PermissionDenied unless the actor may do `action` (`said`: how the refusal words it, when the
+    action's name alone would not say what was refused).
 
     `country` is checked for an agent adding a company or moving one to
     another country: only its assigned country, and nowhere while it has none
@@ -109,7 +110,7 @@ def require(actor, action, country=None, lead=None):
     if actor.single_user:
         return
     if not actor.can(action):
-        raise PermissionDenied(f"{actor.email} ({actor.role}) may not {ACTIONS_SAID.get(action, action)}")
+        raise PermissionDenied(f"{actor.email} ({actor.role}) may not {said or ACTIONS_SAID.get(action, action)}")
     if actor.role != "agent":
         return
     if country is not None:
