@@ -141,6 +141,11 @@ def test_positive_feedback_asks_for_a_review_and_finishes_the_deal_as_won(team):
     task = result["task"]
     assert (task["kind"], task["assignee"], task["subject"]) == ("email", ANN, "D1")
     assert "review" in task["text"] and "Anna Nowak" in task["text"]
+    again = team("deal", "feedback", "D1", "negative", acting=ANN)  # finished: the refusal says what would work
+    assert again.exit_code == 3
+    assert one_line(again).startswith("crmctl: error: D1 is won (closed on ")
+    assert one_line(again).endswith("a closed deal does not take feedback; reopen it first (crmctl deal reopen D1)")
+    assert [t["id"] for t in team.json("list", "tasks", acting=ANN)] == [task["id"]]
 
 
 def test_negative_feedback_gives_the_owner_a_task_to_call_and_keeps_the_deal_open(team):

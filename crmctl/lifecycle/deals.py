@@ -310,9 +310,10 @@ def give_feedback(actor, deal, feedback):
     now = utcnow()
     with write_transaction():
         deal = locked_deal(deal.id)
-        if deal.status != "open" or loose_key(deal.stage) != loose_key(FEEDBACK_STAGE):
-            where = deal.stage if deal.status == "open" else f"{deal.status} ({deal.stage})"
-            raise Refused(f"{typed_id('deal', deal.id)} is at {where}: feedback comes after {FEEDBACK_STAGE} "
+        if deal.status != "open":  # moving it to Service Completed would be refused too: say what would work
+            raise closed_refusal(deal, "take feedback")
+        if loose_key(deal.stage) != loose_key(FEEDBACK_STAGE):
+            raise Refused(f"{typed_id('deal', deal.id)} is at {deal.stage}: feedback comes after {FEEDBACK_STAGE} "
                           f"(crmctl deal move {typed_id('deal', deal.id)} '{FEEDBACK_STAGE}')")
         owner = deal.owner_id or agent_id(actor)
         customer = customer_name(deal)
