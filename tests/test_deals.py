@@ -177,6 +177,19 @@ def test_list_deals_filters_on_stage_and_pipeline(team):
     assert [d["id"] for d in team.json("deal", "list", "--where", "pipeline=services", acting=ANN)] == ["D2"]
     assert [d["id"] for d in team.json("list", "deals", "--where", "stage_entered_at>=2000-01-01",
                                         acting=ANN)] == ["D1", "D2"]
+    assert [d["id"] for d in team.json("list", "deals", "--where", "stage in new leads,closed won",
+                                        acting=ANN)] == ["D2"]  # the names as the pipelines write them
+
+
+@pytest.mark.parametrize("where, message", [
+    ("stage=Prospectng", "unknown stage 'Prospectng' (one of: Prospecting, Qualification, "),
+    ("pipeline=sale", "unknown pipeline 'sale' (one of: sales, services)"),
+])
+def test_a_deal_filter_on_a_stage_or_pipeline_nobody_has_is_bad_input(team, where, message):
+    add_deal(team, "sales", "One")
+    refused = team("list", "deals", "--where", where, acting=ANN)
+    assert refused.exit_code == 2
+    assert f"crmctl: error: --where {where.split('=')[0]}: {message}" in one_line(refused)
 
 
 def test_pipelines_are_listed_and_an_admin_adds_one(team):

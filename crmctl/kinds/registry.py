@@ -18,7 +18,9 @@ from crmctl.errors import BadInput
 from crmctl.rules.contacts import country_code
 from crmctl.rules.values import (long_text, one_line, required, to_agent, to_amount, to_currency, to_date,
                                  to_datetime, to_done_at, to_task_kind)
-from crmctl.rules.vocabulary import deal_status_named, lead_status_named, relationship_named, task_kind_named
+from crmctl.rules.settings import load_settings
+from crmctl.rules.vocabulary import (canonical, deal_status_named, lead_status_named, pipeline_named,
+                                     relationship_named, task_kind_named)
 from crmctl.rules.web import linkedin_company_key, website_key
 from crmctl.storage import models
 
@@ -179,6 +181,17 @@ LEAD = Kind(
     archivable=True,
 )
 
+def configured_pipeline_named(value):
+    """A pipeline of the configuration, as a deal filter names it (a typo is exit 2, not an empty listing)."""
+    return pipeline_named(value, load_settings())
+
+
+def configured_stage_named(value):
+    """A stage of any configured pipeline, as a deal filter names it (one filter may span pipelines)."""
+    stages = dict.fromkeys(stage for stages in load_settings()["pipelines"].values() for stage in stages)
+    return canonical(value, tuple(stages), "stage")
+
+
 DEAL = Kind(
     "deal", "D", models.Deal,
     fields=(
@@ -186,8 +199,8 @@ DEAL = Kind(
         Field("name", editable=True, convert=one_line(models.Deal.name, required=True)),
         Field("company_id", "ref:company", column="company"),
         Field("lead_id", "ref:lead", column="lead"),
-        Field("pipeline"),
-        Field("stage"),
+        Field("pipeline", normalise=configured_pipeline_named),
+        Field("stage", normalise=configured_stage_named),
         Field("status", normalise=deal_status_named),
         Field("amount", "amount", editable=True, convert=to_amount),
         Field("currency", editable=True, convert=to_currency),
