@@ -1,5 +1,7 @@
 """Agents, the acting agent and the role matrix (SPEC §3)."""
 
+from conftest import one_line
+
 
 def test_single_user_mode_allows_everything_while_no_agent_exists(crm):
     assert crm("config", "set", "daily_company_target", "40").exit_code == 0
@@ -48,6 +50,20 @@ def test_agent_set_changes_only_what_it_is_given(crm):
     assert changed["country"] == "DE"
     assert changed["name"] == "Boss"
     assert changed["linkedin_accounts"] == ["boss-li"]
+
+
+def test_a_blank_linkedin_account_is_bad_input_and_a_repeated_one_is_kept_once(crm):
+    crm.json("agent", "add", "boss@example.com", "--name", "Boss", "--role", "admin",
+             "--linkedin-account", " Boss  LI ", "--linkedin-account", "Boss LI", "--linkedin-account", "Łukasz")
+    assert crm.json("agent", "list")[0]["linkedin_accounts"] == ["Boss LI", "Łukasz"]
+    for command in (["agent", "set", "boss@example.com"], ["agent", "add", "mia@example.com", "--name", "Mia",
+                                                            "--role", "manager"]):
+        refused = crm(*command, "--linkedin-account", "   ", acting="boss@example.com")
+        assert refused.exit_code == 2
+        assert one_line(refused) == ("crmctl: error: LinkedIn account is required (--linkedin-account NAME): "
+                                     "blank text does not count")
+    assert [(a["email"], a["linkedin_accounts"]) for a in crm.json("agent", "list")] == [
+        ("boss@example.com", ["Boss LI", "Łukasz"])]
 
 
 def test_the_last_active_admin_cannot_be_deactivated(crm):

@@ -23,6 +23,13 @@ def check_country_of_role(role, country):
         raise BadInput("an agent needs a country (--country CC); managers and admins work in every country")
 
 
+def account_names(accounts):
+    """The LinkedIn accounts given (`--linkedin-account`, repeatable), cleaned, each once, as a JSON list;
+    a blank one is bad input, as every other blank text is."""
+    names = [clean_text(account, "LinkedIn account", required="--linkedin-account NAME") for account in accounts]
+    return json.dumps(list(dict.fromkeys(names)), ensure_ascii=False)
+
+
 def add_agent(actor, email, name, role, country=None, linkedin_accounts=()):
     """Create an agent. The first agent must be an admin, so someone can manage the rest."""
     require(actor, "manage agents")
@@ -32,6 +39,7 @@ def add_agent(actor, email, name, role, country=None, linkedin_accounts=()):
     name = clean_text(name, "agent name", Agent.name, required="--name")
     country = country_code(country) if country is not None else None
     check_country_of_role(role, country)
+    accounts = account_names(linkedin_accounts)
     with write_transaction():
         if not Agent.select().exists() and role != "admin":
             raise Refused("the first agent must be an admin (--role admin), or nobody could manage agents")
@@ -41,7 +49,7 @@ def add_agent(actor, email, name, role, country=None, linkedin_accounts=()):
             name=name,
             role=role,
             country=country,
-            linkedin_accounts=json.dumps(list(linkedin_accounts)),
+            linkedin_accounts=accounts,
         )
 
 
@@ -57,7 +65,7 @@ def set_agent(actor, email, name=None, role=None, country=None, linkedin_account
     if country is not None:
         changes["country"] = country_code(country)
     if linkedin_accounts is not None:
-        changes["linkedin_accounts"] = json.dumps(list(linkedin_accounts))
+        changes["linkedin_accounts"] = account_names(linkedin_accounts)
     if active is not None:
         changes["active"] = active
     if "role" in changes or "country" in changes:
