@@ -114,6 +114,7 @@ def add_lead_command(session, company_id, name, position, linkedin, connections,
 @click.option("--amount", metavar="N")
 @click.option("--currency", metavar="CCY", help="ISO 4217 code, like EUR.")
 @click.option("--stage", metavar="STAGE", help="A stage of the pipeline (default: its first).")
+@click.option("--reason", metavar="TEXT", help="Why it is closed, at a closing stage (required for Closed Lost).")
 @click.option("--expected-close", metavar="DATE")
 @click.option("--contract-end", metavar="DATE", help="When the customer's contract ends.")
 @click.option("--decision-criteria", metavar="TEXT")
@@ -121,7 +122,7 @@ def add_lead_command(session, company_id, name, position, linkedin, connections,
 @click.option("--stakeholders", metavar="TEXT")
 @format_option
 @pass_session
-def add_deal_command(session, company_id, lead_id, pipeline, name, amount, currency, stage, expected_close,
+def add_deal_command(session, company_id, lead_id, pipeline, name, amount, currency, stage, reason, expected_close,
                      contract_end, decision_criteria, competition, stakeholders, output_format):
     """Add a deal at a company in a pipeline."""
     from crmctl.lifecycle.deals import open_deal
@@ -129,7 +130,8 @@ def add_deal_command(session, company_id, lead_id, pipeline, name, amount, curre
 
     session.open()
     deal = open_deal(session.actor, company_id, name=name, pipeline=pipeline, lead=lead_id, amount=amount,
-                    currency=currency, stage=stage, expected_close=expected_close, contract_end=contract_end,
+                    currency=currency, stage=stage, reason=reason, expected_close=expected_close,
+                    contract_end=contract_end,
                     decision_criteria=decision_criteria, competition=competition, stakeholders=stakeholders)
     print_record(record_dict("deal", deal), output_format)
 

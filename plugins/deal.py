@@ -21,13 +21,14 @@ def print_deal(record, output_format):
 @deal.command("move")
 @click.argument("deal_id", metavar="DEAL")
 @click.argument("stage", nargs=-1, required=True, metavar="STAGE")
+@click.option("--reason", metavar="TEXT", help="Why it closes (required for Closed Lost).")
 @format_option
 @pass_session
-def move_command(session, deal_id, stage, output_format):
+def move_command(session, deal_id, stage, reason, output_format):
     """Move DEAL to STAGE of its pipeline (case and spacing forgiven).
 
-    Closed Won and Finished mark the deal won, Closed Lost lost; a closed deal
-    moves again only after `deal reopen`.
+    Closed Won and Finished mark the deal won, Closed Lost lost (with its
+    --reason); a closed deal moves again only after `deal reopen`.
 
     \b
     Example:
@@ -36,7 +37,7 @@ def move_command(session, deal_id, stage, output_format):
     from crmctl.lifecycle.deals import move_deal
 
     session.open()
-    record, moved = move_deal(session.actor, deal_id, " ".join(stage))
+    record, moved = move_deal(session.actor, deal_id, " ".join(stage), reason)
     status = "" if record.status == "open" else f" ({record.status})"
     message(f"D{record.id} is {'now' if moved else 'already'} at {record.stage}{status}")
     print_deal(record, output_format)

@@ -80,15 +80,15 @@ def test_an_unknown_stage_is_bad_input_listing_the_pipelines_stages(team):
 ])
 def test_closing_stages_mark_the_deal_won_or_lost(team, pipeline, stage, status):
     add_deal(team, pipeline)
-    moved = team.json("deal", "move", "D1", stage, acting=ANN)
-    assert (moved["status"], bool(moved["closed_at"])) == (status, True)
+    moved = team.json("deal", "move", "D1", stage, "--reason", "their call", acting=ANN)
+    assert (moved["status"], bool(moved["closed_at"]), moved["close_reason"]) == (status, True, "their call")
     assert [d["id"] for d in team.json("list", "deals", "--where", f"status={status}", acting=ANN)] == ["D1"]
 
 
 def test_a_closed_deal_moves_only_after_reopen(team):
     add_deal(team)
     team.json("deal", "move", "D1", "Proposal", acting=ANN)
-    team.json("deal", "move", "D1", "Closed Lost", acting=ANN)
+    team.json("deal", "move", "D1", "Closed Lost", "--reason", "no budget", acting=ANN)
     refused = team("deal", "move", "D1", "Negotiation", acting=ANN)
     assert refused.exit_code == 3
     assert "reopen it first (crmctl deal reopen D1)" in one_line(refused)
@@ -120,6 +120,25 @@ def test_closing_as_lost_or_abandoned_needs_a_reason(team):
     assert result.exit_code == 2
     assert "--reason" in one_line(result)
     assert team("deal", "close", "D1", "sold", acting=ANN).exit_code == 2
+
+
+def test_a_deal_lost_by_a_move_or_added_lost_needs_its_reason_too(team):
+    add_deal(team)
+    moved = team("deal", "move", "D1", "Closed Lost", acting=ANN)
+    assert moved.exit_code == 2
+    assert one_line(moved) == ("crmctl: error: moving a deal to Closed Lost closes it as lost: it needs its reason "
+                               "(--reason TEXT)")
+    assert team.json("show", "D1")["status"] == "open"
+    lost = team.json("deal", "move", "D1", "closed lost", "--reason", "went with a rival", acting=ANN)
+    assert (lost["status"], lost["stage"], lost["close_reason"]) == ("lost", "Closed Lost", "went with a rival")
+    added = team("add", "deal", "--company", "C1", "--pipeline", "sales", "--name", "Old loss", "--stage",
+                 "Closed Lost", acting=ANN)
+    assert added.exit_code == 2
+    assert "needs its reason (--reason TEXT)" in one_line(added)
+    assert [d["id"] for d in team.json("list", "deals", acting=ANN)] == ["D1"]
+    old = add_deal(team, "sales", "Old loss", "--stage", "Closed Lost", "--reason", "budget cut")
+    assert (old["status"], old["close_reason"]) == ("lost", "budget cut")
+    assert team.json("deal", "move", add_deal(team)["id"], "Closed Won", acting=ANN)["status"] == "won"
 
 
 def test_another_agents_deal_is_moved_by_a_manager_not_by_an_agent(team):

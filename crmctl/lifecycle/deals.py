@@ -129,13 +129,23 @@ def deal_details(expected_close=None, contract_end=None, decision_criteria=None,
     return values
 
 
+def close_reason(status, reason, closing):
+    """The reason a deal is closed with, cleaned; a deal lost or abandoned needs one (what the win-rate report
+    explains), however it closes: `deal close`, `deal move` to Closed Lost, `add deal --stage 'Closed Lost'`.
+    `closing` names what closes it, for the refusal."""
+    reason = free_text(reason, "reason (--reason)")
+    if reason is None and status in ("lost", "abandoned"):
+        raise BadInput(f"{closing} needs its reason (--reason TEXT)")
+    return reason
+
+
 def stage_change(deal, from_stage, to_stage, actor, at):
     DealStageChange.create(deal=deal.id, from_stage=from_stage, to_stage=to_stage, at=at,
                            agent_email=actor.email if actor else None)
 
 
 def deal_values(actor, company, name, pipeline, lead=None, amount=None, currency=None, stage=None, settings=None,
-                **details):
+                reason=None, **details):
     """The columns of a new deal, validated, nothing written (`open_deal` and `convert` share them)."""
     company = fetch_company(company)
     refuse_archived(company)
@@ -154,9 +164,10 @@ def deal_values(actor, company, name, pipeline, lead=None, amount=None, currency
             )
         lead_id = lead.id
     status = deal_status_for_stage(stage)
+    reason = close_reason(status, reason, f"a deal added at {stage} is {status}: it")
     now = utcnow()
     return dict(name=name, company=company.id, lead=lead_id, pipeline=pipeline, stage=stage, status=status,
-                closed_at=now if status != "open" else None, amount=money_amount(amount),
+                closed_at=now if status != "open" else None, close_reason=reason, amount=money_amount(amount),
                 currency=currency_code(currency), owner=agent_id(actor), created_by=agent_id(actor),
                 stage_entered_at=now, touched_at=now, created_at=now, **deal_details(**details))
 
@@ -168,11 +179,13 @@ def create_deal(actor, values):
     return deal
 
 
-def open_deal(actor, company, name, pipeline, lead=None, amount=None, currency=None, stage=None, **details):
-    """`add deal`: a deal at a company in a configured pipeline, at its first stage unless told otherwise."""
+def open_deal(actor, company, name, pipeline, lead=None, amount=None, currency=None, stage=None, reason=None,
+              **details):
+    """`add deal`: a deal at a company in a configured pipeline, at its first stage unless told otherwise (a
+    closing stage closes it, with its `reason`)."""
     require(actor, "add deal")
     values = deal_values(actor, company, name, pipeline, lead=lead, amount=amount, currency=currency, stage=stage,
-                         **details)
+                         reason=reason, **details)
     with write_transaction():
         return create_deal(actor, values)
 
@@ -202,8 +215,9 @@ def enter_stage(actor, deal, stage, changes=None, now=None):
     return deal
 
 
-def move_deal(actor, deal, stage):
-    """`deal move D5 STAGE`: any stage of the deal's pipeline (case and spacing forgiven).
+def move_deal(actor, deal, stage, reason=None):
+    """`deal move D5 STAGE`: any stage of the deal's pipeline (case and spacing forgiven); a stage that closes
+    the deal takes the `reason` it closes with (needed for Closed Lost).
 
     Returns (deal, moved): moved is False when the deal was at that stage already.
     """
@@ -214,13 +228,15 @@ def move_deal(actor, deal, stage):
     if pipeline is None:
         raise Refused(f"{typed_id('deal', deal.id)} is in pipeline {deal.pipeline}, which is no longer configured")
     stage = stage_named(pipeline, stage, settings)
+    status = deal_status_for_stage(stage)
+    reason = close_reason(status, reason, f"moving a deal to {stage} closes it as {status}: it")
     with write_transaction():
         deal = locked_deal(deal.id)
         if deal.status != "open":
             raise closed_refusal(deal, "move")
         if deal.stage == stage:
             return deal, False
-        return enter_stage(actor, deal, stage), True
+        return enter_stage(actor, deal, stage, {"close_reason": reason} if status != "open" else None), True
 
 
 def close_deal(actor, deal, outcome, reason=None):
@@ -231,9 +247,7 @@ def close_deal(actor, deal, outcome, reason=None):
     """
     deal = fetch_deal(deal)
     outcome = canonical(outcome, CLOSING_STATUSES, "outcome")
-    reason = free_text(reason, "reason (--reason)")
-    if reason is None and outcome != "won":
-        raise BadInput(f"closing a deal as {outcome} needs its reason (--reason TEXT)")
+    reason = close_reason(outcome, reason, f"closing a deal as {outcome}")
     require_deal_worker(actor, deal, "close")
     settings = load_settings()
     stages = settings["pipelines"].get(deal.pipeline, [])
