@@ -30,12 +30,20 @@ def special_kind(path):
     return next((kind for is_kind, kind in _SPECIAL_KINDS if is_kind(mode)), "a special file")
 
 
+def require_file_name(path):
+    """`path` as text; an empty one is bad input said as such (its realpath, the working folder, would read
+    as "a folder"; its extension as a wrong one)."""
+    if not str(path).strip():
+        raise BadInput("no file to write: the file name given is empty")
+    return str(path)
+
+
 def file_to_replace(path):
     """The regular file writing `path` replaces: a symlink's target; BadInput for a device, a fifo or a folder.
 
     Called before the work that makes a file's content, so a refused path costs nothing.
     """
-    target = os.path.realpath(path)
+    target = os.path.realpath(require_file_name(path))
     try:
         kind = special_kind(target)
     except OSError as error:
@@ -54,7 +62,7 @@ def replace_when_written(path, suffix, write):
     """
     import tempfile
 
-    if os.path.realpath(path).startswith("/proc/"):  # /dev/stdout and the like: the stream the shell opened
+    if str(path).strip() and os.path.realpath(path).startswith("/proc/"):  # /dev/stdout and the like: the stream the shell opened
         try:
             write(path)
         except OSError as error:

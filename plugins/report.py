@@ -79,8 +79,8 @@ for report_name in REPORT_HELP:
 
 @report.command("weekly")
 @click.option("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W48 (default: last week, Monday to Sunday).")
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, writable=True),
-              help="The HTML file to write.")
+@click.option("--out", "out_path", required=True, metavar="FILE.html",
+              help="The HTML file to write (-: standard output).")
 @click.option("--agent", metavar="EMAIL", help="Only this agent's figures.")
 @click.option("--country", metavar="CC", help="Only this country (ISO alpha-2).")
 @click.option("--today", metavar="DATE", help="Make the page as of this UTC date (default: today).")
@@ -93,7 +93,17 @@ def weekly(session, week, out_path, agent, country, today):
 
     scope = scope_for(session, None, None, agent, country, today)
     monday = parse_week(week, scope.today)
+    if out_path != "-":
+        from crmctl.files import file_to_replace
+
+        file_to_replace(out_path)  # a path it cannot write is refused before the figures are worked out
     figures = weekly_figures(monday, scope, load_settings())
+    if out_path == "-":  # as `task export -`: the page on stdout, for a pipe or a mail command
+        from crmctl.reports.weekly_page import weekly_page_html
+
+        click.echo(weekly_page_html(figures), nl=False)
+        message(f"wrote the weekly page of {figures.week_label} to standard output")
+        return
     write_weekly_page(out_path, figures)
     shown = str(out_path) if str(out_path).isprintable() else repr(str(out_path))  # one line, whatever its name
     message(f"wrote the weekly page of {figures.week_label} to {shown}")

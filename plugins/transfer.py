@@ -74,9 +74,9 @@ def example_command(session, path):
     import crmctl.transfer
 
     from crmctl.errors import BadInput
-    from crmctl.files import replace_when_written
+    from crmctl.files import replace_when_written, require_file_name
 
-    if not str(path).lower().endswith(".xls"):
+    if not require_file_name(path).lower().endswith(".xls"):
         raise BadInput(f"the example is an .xls workbook: name it FILE.xls, not {path}")
     example = os.path.join(os.path.dirname(crmctl.transfer.__file__), "example_leads.xls")
     replace_when_written(path, ".xls", lambda temporary: shutil.copyfile(example, temporary))

@@ -142,9 +142,30 @@ def test_a_written_file_never_replaces_a_named_pipe_or_a_folder(writer, tmp_path
     assert one_line(refused) == f"crmctl: error: cannot write {pipe}: it is a named pipe (fifo), not a regular file"
     refused = writer(*REFUSING[name], folder)
     assert refused.exit_code == 2, refused.output
-    if name != "report weekly":  # there Click's own check of --out refuses a folder first
-        assert one_line(refused) == f"crmctl: error: cannot write {folder}: it is a folder, not a regular file"
+    assert one_line(refused) == f"crmctl: error: cannot write {folder}: it is a folder, not a regular file"
     assert stat.S_ISFIFO(os.stat(pipe).st_mode) and folder.is_dir() and not any(folder.iterdir())
+
+
+@pytest.mark.parametrize("name", REFUSING)
+def test_an_empty_file_name_is_said_to_be_empty_not_a_folder(writer, tmp_path, monkeypatch, name):
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    refused = writer(*REFUSING[name], "")
+    assert refused.exit_code == 2, refused.output
+    assert one_line(refused) == "crmctl: error: no file to write: the file name given is empty"
+    assert not any(here.iterdir())
+
+
+def test_the_weekly_page_to_a_dash_goes_to_standard_output_as_task_export_does(writer, tmp_path, monkeypatch):
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    result = writer("report", "weekly", "--week", "2026-W40", "--out", "-")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("<!DOCTYPE html") and result.stdout.rstrip().endswith("</html>")
+    assert "to standard output" in result.stderr
+    assert not any(here.iterdir())  # no file named "-"
 
 
 def test_the_rejects_never_replace_a_named_pipe(writer, tmp_path):

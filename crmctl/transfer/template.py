@@ -202,8 +202,9 @@ def write_template(path):
     import pycountry
 
     from crmctl.errors import BadInput
+    from crmctl.files import require_file_name
 
-    if not str(path).lower().endswith(".xls"):
+    if not require_file_name(path).lower().endswith(".xls"):
         raise BadInput(f"the template is an .xls workbook: name it FILE.xls, not {path}")
     example_rows = [
         [datetime.date.fromisoformat(value) if column.kind == "date" and value else value

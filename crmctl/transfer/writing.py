@@ -14,7 +14,7 @@ import os
 import re
 
 from crmctl.errors import BadInput, quoted
-from crmctl.files import file_to_replace, replace_when_written
+from crmctl.files import file_to_replace, replace_when_written, require_file_name
 from crmctl.transfer.cells import FORMULA_PREFIXES, INERT_GUARD, inert, number_text
 
 # Data rows a sheet holds below its header row; more continue on "Leads 2", "Leads 3" ...
@@ -35,7 +35,7 @@ def writer_for(path, what=None):
     """The writer of `path`'s extension, its target checked before a row is read (a device, fifo or folder is
     refused); `what` names the file in the refusal ("the rejects to FILE")."""
     writers = {".xls": write_xls, ".xlsx": write_xlsx, ".csv": write_csv}
-    writer = writers.get(os.path.splitext(str(path))[1].lower())
+    writer = writers.get(os.path.splitext(require_file_name(path))[1].lower())
     if writer is None:
         raise BadInput(f"cannot write {what or path}: name it FILE.xls, FILE.xlsx or FILE.csv")
     file_to_replace(str(path))
