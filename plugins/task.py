@@ -49,7 +49,7 @@ def task_ids_order(task_ids, number):
 
 @task.command("list")
 @click.option("--due", type=click.Choice(DUE_CHOICES), help="Open tasks due today, overdue, or this week "
-              "(your local days).")
+              "(Monday to Sunday; your local days).")
 @click.option("--mine", is_flag=True, help="Only the tasks assigned to you.")
 @click.option("--include-done", is_flag=True, help="Done tasks too (by default only open ones).")
 @listing_options

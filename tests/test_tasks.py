@@ -161,8 +161,31 @@ def test_task_list_due_today_overdue_and_this_week(team, local_zone):
 
     assert due("today") == [today]
     assert due("overdue") == [overdue]
-    assert due("week") == [today, in_three_days]
+    this_week = [task for task, moment in ((overdue, now - datetime.timedelta(days=1)), (today, today_end),
+                                           (in_three_days, now + datetime.timedelta(days=3)))
+                 if moment.isocalendar()[:2] == now.isocalendar()[:2]]
+    assert due("week") == this_week
     assert [task["id"] for task in team.json("task", "list")] == [overdue, today, in_three_days, in_ten_days]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Auckland", "America/Los_Angeles"])
+def test_task_list_due_week_is_this_calendar_week_monday_to_sunday_in_local_days(team, local_zone, zone):
+    local_zone(zone)
+    today = datetime.datetime.now().date()  # the local date
+    monday = today - datetime.timedelta(days=today.weekday())
+
+    def at(day, clock):  # a local date and time, as the UTC text a task takes
+        local = datetime.datetime.combine(day, clock).astimezone()
+        return utc_text(local.astimezone(datetime.timezone.utc))
+
+    tasks = {label: add_task(team, "L1", at(day, clock), ANNA) for label, day, clock in (
+        ("last sunday", monday - datetime.timedelta(days=1), datetime.time(23, 30)),
+        ("monday", monday, datetime.time(0, 30)),
+        ("sunday", monday + datetime.timedelta(days=6), datetime.time(23, 30)),
+        ("next monday", monday + datetime.timedelta(days=7), datetime.time(0, 30)),
+    )}
+    listed = [task["id"] for task in team.json("task", "list", "--due", "week", acting=ANNA)]
+    assert listed == [tasks["monday"], tasks["sunday"]]
 
 
 def test_task_list_mine_shows_only_the_acting_agents_tasks(team):

@@ -83,7 +83,12 @@ def local_midnight(moment_utc):
 
 
 def due_window(due, now=None):
-    """(from, until) in naive UTC for `--due today|overdue|week`; either end may be None (open)."""
+    """(from, until) in naive UTC for `--due today|overdue|week`; either end may be None (open).
+
+    A week is this calendar week, Monday to Sunday in the user's local days, as
+    `report weekly` counts weeks: its tasks still open from Monday on are
+    listed (they are overdue too), next Monday's are not.
+    """
     now = now or utcnow()
     if due == "overdue":
         return None, now
@@ -91,7 +96,10 @@ def due_window(due, now=None):
     if due == "today":
         return start, local_midnight(start + datetime.timedelta(hours=36))
     if due == "week":
-        return start, local_midnight(start + datetime.timedelta(days=7, hours=12))
+        # Local dates, stepped a day and a half at a time and cut at midnight, so a change of clocks is no trouble.
+        weekday = (start + datetime.timedelta(hours=12)).replace(tzinfo=datetime.timezone.utc).astimezone().weekday()
+        monday = local_midnight(start - datetime.timedelta(days=weekday) + datetime.timedelta(hours=12))
+        return monday, local_midnight(monday + datetime.timedelta(days=7, hours=12))
     raise BadInput(f"--due {due!r}: one of {', '.join(DUE_WINDOWS)}")
 
 
