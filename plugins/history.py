@@ -17,12 +17,15 @@ def history(session, record_id, bulk_id, output_format):
 
     \b
     Each row says who changed which field when, from what to what; a change
-    made by a bulk status, assign, archive or pool put names its bulk action.
+    made by a bulk status, assign, archive or pool put names its bulk action,
+    one made by an import or a merge its batch (B7) or merge (X2). The
+    history of B7 or X2 is every change that import or merge made.
     Examples:
       crmctl history L34
       crmctl history --bulk 7
     """
     from crmctl.dates import iso
+    from crmctl.kinds.ids import typed_id
     from crmctl.records.history import history_of
 
     if (record_id is None) == (bulk_id is None):
@@ -31,10 +34,10 @@ def history(session, record_id, bulk_id, output_format):
     if bulk_id is not None:
         rows = bulk_history(bulk_id)
     else:
-        from crmctl.kinds.ids import parse_typed_id, typed_id
+        from crmctl.kinds.ids import parse_typed_id
 
         kind, number = parse_typed_id(record_id)
-        rows = history_of(typed_id(kind, number))
+        rows = history_of(kind, number)
         if not rows:
             from crmctl.kinds.ids import fetch_record
 
@@ -49,6 +52,8 @@ def history(session, record_id, bulk_id, output_format):
             "old_value": row.old_value,
             "new_value": row.new_value,
             "bulk": row.bulk,
+            "batch": typed_id("batch", row.batch) if row.batch else None,  # the import that wrote it
+            "merge": typed_id("merge", row.merge) if row.merge else None,
         }
         for row in rows
     ], output_format)

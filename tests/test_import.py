@@ -109,6 +109,18 @@ def test_a_file_imports_as_one_batch_whose_summary_adds_up_folding_in_file_dupli
                                                                                         "leads.xls", 3, 2)]
 
 
+def test_the_history_of_a_batch_is_every_change_it_made_and_a_record_names_its_batch(crm, tmp_path):
+    _result, summary = run_import(crm, first_file(tmp_path))
+    batch = f"B{summary['batch']}"
+    created = {(row["entity"], row["action"]) for row in crm.json("history", batch) if row["action"] == "create"}
+    assert {entity for entity, _action in created} >= {"C1", "C2", "L1", "L2", "L3"}
+    assert {row["batch"] for row in crm.json("history", batch)} == {batch}
+    assert [row["batch"] for row in crm.json("history", "C1") if row["action"] == "create"] == [batch]
+    crm.json("edit", "C1", "--set", "city=Gdańsk")  # a later change is not the batch's
+    assert [row["batch"] for row in crm.json("history", "C1") if row["field"] == "city"] == [None]
+    assert all(row["field"] != "city" for row in crm.json("history", batch))
+
+
 def test_on_duplicate_skip_update_and_merge_and_undo_restores_before_images(crm, tmp_path):
     run_import(crm, write_xlsx(tmp_path / "a.xlsx", [
         ACME + person("Anna Nowak", "anna@acme-robotics.pl", position="CTO", connections=None)]))

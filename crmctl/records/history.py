@@ -119,5 +119,14 @@ def record_event(entity, actor, action, field=None, old_value=None, new_value=No
     )
 
 
-def history_of(entity):
-    return list(History.select().where(History.entity == entity).order_by(History.at, History.id))
+# An import batch's or a merge's story is every row it wrote, on whichever records: History's own columns.
+_WRITERS = {"batch": History.batch, "merge": History.merge}
+
+
+def history_of(kind, number):
+    """The History rows of one record (C12), oldest first; of an import batch (B7) or a merge (X2), every
+    row it wrote too, on the records it created and changed."""
+    condition = History.entity == typed_id(kind, number)
+    if kind in _WRITERS:
+        condition |= _WRITERS[kind] == number
+    return list(History.select().where(condition).order_by(History.at, History.id))
