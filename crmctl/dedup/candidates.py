@@ -20,7 +20,6 @@ two-typo keys). Rows of the batch are matched against each other too, so a
 file that holds the same company twice is caught.
 """
 from dataclasses import dataclass, field
-from itertools import islice
 
 from crmctl.dedup.evidence import CompanyFacts, compare_companies
 from crmctl.dedup.keys import (BLOCKING_KEY_CAP, TWO_TYPO_KEY_CAP, name_forms, name_forms_of_many,
@@ -35,11 +34,10 @@ SAME_NAME_LIMIT = 100
 LIGHT_READ_MIN = 500
 # Rows looked up together.
 CHUNK_ROWS = 200
-# Companies whose name forms a matcher keeps for that light read, from one `find` to the next: the same
-# companies under a common two-typo key ("... logistics") come back chunk after chunk (1.3 million reads of
-# 467,000 companies in the bench's batch of 20,000 at 1,000,000; an import, which finds its file a chunk at a
-# time with one matcher, read 1.5 million for 500,000 when each chunk began afresh), so each is read once.
-# About 160 bytes each, 80 MB when full; then the older half is dropped. A big batch runs inside its write
+# Companies whose name forms one `find` keeps for that light read: the same companies under a common
+# two-typo key ("... logistics") come back chunk after chunk (1.3 million reads of 467,000 companies in
+# the bench's batch of 20,000 at 1,000,000), so each is read once; about 160 bytes each, 80 MB when full
+# (at 300,000 that batch cleared them once and read 764,000). A big batch runs inside its write
 # transaction, where its own countries' names are locked; a company of another country renamed by another
 # process meanwhile is filtered by the name it had when first read, as any read a moment earlier would be.
 FAR_FORMS_KEPT = 500_000
@@ -100,7 +98,6 @@ class CompanyMatcher:
         self.threshold = float(settings["likely_duplicate_min_score"] if min_score is None else min_score)
         self.possible_threshold = min(self.threshold, float(settings["possible_duplicate_min_score"]))
         self.sql = MatcherSql(database or database_proxy.obj)
-        self.far_forms = {}  # company id -> its name forms, () when it has aliases: see FAR_FORMS_KEPT
 
     def band(self, candidate):
         return "exact" if candidate.exact else "likely" if candidate.score >= self.threshold else "possible"
@@ -116,10 +113,11 @@ class CompanyMatcher:
         earlier_found = [[] for _ in lookups]
         excluded = set(exclude_ids)
         earlier_rows = _EarlierRows(self, lookups) if within_batch and len(lookups) > 1 else None
+        far_forms = {}
         for start in range(0, len(lookups), CHUNK_ROWS):
             part = lookups[start:start + CHUNK_ROWS]
             probes = {i: probe_key_sets(l.name_key) for i, l in enumerate(part) if l.name_key}
-            self._look_up(part, found[start:start + CHUNK_ROWS], excluded, probes)
+            self._look_up(part, found[start:start + CHUNK_ROWS], excluded, probes, far_forms)
             if earlier_rows is not None:
                 for offset in range(len(part)):
                     earlier_found[start + offset] = earlier_rows.match(start + offset, probes.get(offset))
@@ -135,9 +133,12 @@ class CompanyMatcher:
             candidate = found[company_id] = Candidate(f"{COMPANY.letter}{company_id}", "company", name, 0.0)
         return candidate
 
-    def _look_up(self, lookups, found, excluded, probes):
-        """Candidates of one chunk: every key look-up in one statement, then the companies found, read once."""
-        far_forms = self.far_forms
+    def _look_up(self, lookups, found, excluded, probes, far_forms):
+        """Candidates of one chunk: every key look-up in one statement, then the companies found, read once.
+
+        `far_forms` (company id -> its name forms, () when it has aliases) keeps
+        what the light read of earlier chunks found.
+        """
         named = [(i, l) for i, l in enumerate(lookups) if l.name_key]
         name_keys = sorted({l.name_key for _i, l in named})
         websites = sorted({l.website_key for l in lookups if l.website_key})
@@ -186,7 +187,7 @@ class CompanyMatcher:
             # In a big batch most companies met only through two-typo keys are more than two edits
             # away: reading their name keys first and only the near ones whole costs less. One with
             # aliases is read whole (an alias may be the near name).
-            self._read_far_forms(far_ids)
+            self._read_far_forms(far_ids, far_forms)
             for index, lookup in named:
                 far = two_typos_only[index]
                 light = [(company_id, form) for company_id in far for form in far_forms.get(company_id, ())]
@@ -241,15 +242,12 @@ class CompanyMatcher:
             candidate.reasons.append(comparison_reason(lookup.name_key, best_key or facts.name_key, best,
                                                        lookup.country, facts.country, alias=best_key is not None))
 
-    def _read_far_forms(self, ids):
-        """Add to `self.far_forms` the companies of `ids` it does not hold yet, first dropping its older half
-        when they would not fit."""
-        far_forms = self.far_forms
+    def _read_far_forms(self, ids, far_forms):
+        """Add to `far_forms` the companies of `ids` it does not hold yet (all of them when it is full)."""
         unknown = [company_id for company_id in ids if company_id not in far_forms]
         if len(far_forms) + len(unknown) > FAR_FORMS_KEPT:
-            for company_id in list(islice(far_forms, len(far_forms) // 2)):  # a dict keeps insertion order
-                del far_forms[company_id]
-            unknown = [company_id for company_id in ids if company_id not in far_forms]
+            far_forms.clear()
+            unknown = ids
         names = self._name_keys(unknown)
         forms = name_forms_of_many(name_key for name_key, aliased in names.values() if not aliased)
         for company_id, (name_key, aliased) in names.items():

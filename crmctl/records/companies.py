@@ -139,7 +139,7 @@ def check_companies(rows, settings=None, matcher=None, actor=None, lock=False):
 # ---------------------------------------------------------------------------
 
 
-def add_companies(actor, rows, force=False, batch=None, settings=None, on_duplicate="refuse", matcher=None):
+def add_companies(actor, rows, force=False, batch=None, settings=None, on_duplicate="refuse"):
     """Store new companies after every rule of SPEC §5; one RowOutcome per row, in order.
 
     Rows are dicts of name, website, linkedin_url, employee_count, industry,
@@ -147,15 +147,13 @@ def add_companies(actor, rows, force=False, batch=None, settings=None, on_duplic
     agent's country or a duplicate (3); the others are written in chunks in
     one transaction with their history and blocking keys. With
     `on_duplicate="skip"` an exact duplicate is not refused: its outcome is
-    "skip" and its `record_id` the company it duplicates. A caller that adds
-    its rows in several calls (import, a chunk at a time) passes one
-    `matcher` (`CompanyMatcher`) to all of them, so what it read is read once.
+    "skip" and its `record_id` the company it duplicates.
     """
     require(actor, "add company")
     settings = settings if settings is not None else load_settings()
 
     def write():
-        outcomes = check_companies(rows, settings, matcher=matcher, actor=actor, lock=True)
+        outcomes = check_companies(rows, settings, actor=actor, lock=True)
         refuse_duplicates("company", outcomes, decide, force=force, on_duplicate=on_duplicate)
         new = [o for o in outcomes if o.pending and o.action != "skip"]
         owner = agent_id(actor)

@@ -10,7 +10,6 @@ import json
 from dataclasses import dataclass, field
 
 from crmctl.dates import utcnow
-from crmctl.dedup.candidates import CompanyMatcher
 from crmctl.dedup.decide import DUPLICATE_POLICIES, duplicate_changes
 from crmctl.errors import BadInput, CrmError, ExitStatus
 from crmctl.lifecycle.allocation import round_robin_owners
@@ -222,7 +221,6 @@ def store_rows(actor, rows, batch_id, settings, on_duplicate, force, campaign, s
     company_of_key, created_companies, stored_companies = {}, set(), {}
     lead_row_of, stored_leads = {}, {}  # lead created by this batch -> the number of the row that created it
     owners = LeadOwners(assign_to, round_robin)
-    matcher = CompanyMatcher(settings)  # one for the file: what a chunk read, the next need not read again
     live_count = sum(1 for row in rows if row.outcome is None)
     done = 0
     for start in range(0, len(rows), IMPORT_CHUNK):
@@ -238,7 +236,7 @@ def store_rows(actor, rows, batch_id, settings, on_duplicate, force, campaign, s
                 unique.append(values)
                 first_row.append(row.number)
         outcomes = add_companies(actor, unique, force=force, batch=batch_id, settings=settings,
-                                 on_duplicate="skip", matcher=matcher) if unique else []
+                                 on_duplicate="skip") if unique else []
         refusals = []
         for key, outcome in zip(position_of, outcomes):
             refusal = None
