@@ -324,6 +324,33 @@ def test_rows_split_across_chunks_fold_as_within_one(crm, tmp_path, monkeypatch)
     assert (owners["Anna Nowak"], owners["Jan Kowalski"]) == ("ann@x.com", "bob@x.com")  # the turn runs on
 
 
+KAPPA = company("Kappa Software", "kappa-software")
+OMEGA = company("Omega Tools", "omega-tools")
+
+
+@pytest.mark.parametrize("chunk", [2000, 1])
+def test_a_company_whose_every_row_is_rejected_is_not_stored(crm, tmp_path, monkeypatch, chunk):
+    """Kappa's first row is refused for its e-mail, its second lands; Omega's only row lacks its lead's name."""
+    from crmctl.transfer import importing
+
+    monkeypatch.setattr(importing, "IMPORT_CHUNK", chunk)  # 1: Kappa's rows in two chunks, the first taken back
+    path = write_xls(tmp_path / "leads.xls", [
+        KAPPA + person("Kai Kowal", "not-an-email"),
+        OMEGA + person(None, "ola@omega-tools.pl"),
+        KAPPA + person("Kim Kowal", "kim@kappa-software.pl"),
+    ])
+    result, summary = run_import(crm, path)
+    assert result.exit_code == 6
+    assert {k: summary[k] for k in COUNTED} == {"created": 1, "updated": 0, "merged": 0, "skipped": 0, "rejected": 2}
+    assert [c["name"] for c in crm.json("list", "companies")] == ["Kappa Software"]
+    assert counts(crm) == (1, 1, 1)
+    kappa = crm.json("list", "companies")[0]["id"]
+    assert [row["batch"] for row in crm.json("history", kappa) if row["action"] == "create"] == [
+        f"B{summary['batch']}"]
+    created = {row["entity"] for row in crm.json("history", f"B{summary['batch']}") if row["action"] == "create"}
+    assert {entity for entity in created if entity.startswith("C")} == {kappa}
+
+
 def import_on_a_terminal(url, path, *options):
     """`import run` with stderr on a terminal (a pty): what a person at the keyboard sees there."""
     controller, terminal = pty.openpty()

@@ -139,3 +139,13 @@ def delete_created(company_ids, lead_ids, batch_id):
         CompanyAlias.delete().where(CompanyAlias.company.in_(part)).execute()
         Submission.delete().where(Submission.company.in_(part)).execute()
         Company.delete().where(Company.id.in_(part)).execute()
+
+
+def take_back_companies(company_ids, batch_id):
+    """Companies batch `batch_id` created a moment ago, inside its transaction, for rows it then rejected: deleted
+    with their keys and their History rows, as if never added (their ids are not used again)."""
+    for part in (company_ids[i:i + 500] for i in range(0, len(company_ids), 500)):
+        CompanyBlockingKey.delete().where(CompanyBlockingKey.company.in_(part)).execute()
+        History.delete().where((History.batch == batch_id)
+                               & History.entity.in_([f"C{company_id}" for company_id in part])).execute()
+        Company.delete().where(Company.id.in_(part)).execute()

@@ -23,6 +23,7 @@ from crmctl.rules.settings import load_settings
 from crmctl.rules.values import check_fits, clean_text
 from crmctl.storage.connection import unmapped_for_bulk_work
 from crmctl.storage.models import Company, ImportBatch, Lead, Submission
+from crmctl.transfer.batches import take_back_companies
 from crmctl.transfer.cells import is_blank_row, text_of
 from crmctl.transfer.headers import match_headers
 from crmctl.transfer.reading import open_table
@@ -285,6 +286,14 @@ def store_rows(actor, rows, batch_id, settings, on_duplicate, force, campaign, s
             else:
                 row.outcome = "skipped"
                 stored_leads.setdefault(outcome.record_id, []).append(row)
+        # A company this chunk created whose every row was then rejected is taken back: a refused row leaves
+        # nothing behind (a later row of the same company adds it anew).
+        kept = {row.company_id for row in chunk if row.outcome not in (None, "rejected")}
+        orphans = {o.record_id for o in outcomes if o.record_id is not None and o.action != "skip"} - kept
+        if orphans:
+            take_back_companies(sorted(orphans), batch_id)
+            company_of_key = {key: found for key, found in company_of_key.items() if found[0] not in orphans}
+            created_companies -= orphans
         store_submissions(chunk, batch_id, campaign, source)
         done += len(live)
         if progress:
