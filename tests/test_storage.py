@@ -64,6 +64,17 @@ def test_an_unreachable_server_is_bad_input_and_the_password_is_never_printed():
     assert result.output.count("\n") == 1
 
 
+@pytest.mark.parametrize("url", ["postgresql://postgres@127.0.0.1:1/crm?password=S3cretPw",
+                                 "postgresql://postgres@127.0.0.1:1/crm?sslmode=disable&PASSWORD=S3cretPw",
+                                 "mysql://root@127.0.0.1:1/crm?passwd=S3cretPw"])
+def test_a_password_given_as_a_query_parameter_is_never_printed_either(url):
+    for command in (["list", "companies"], ["db", "status"]):
+        result = invoke("--db", url, *command)
+        assert result.exit_code == 2
+        assert "S3cretPw" not in result.output and "=***" in result.output
+        assert result.output.count("\n") == 1
+
+
 def test_a_wrong_mysql_password_is_masked_in_the_message():
     result = invoke("--db", "mysql://root:Hunter2pw@127.0.0.1:3306/test", "list", "companies")
     assert result.exit_code == 2

@@ -68,14 +68,20 @@ def resolve_database_url(cli_url=None):
     return os.environ.get(URL_ENVIRONMENT_VARIABLE) or default_database_url()
 
 
+# A password given as a query parameter (`?password=…`, as drivers also take it) is masked like one in the URL.
+_QUERY_PASSWORD = re.compile(r"((?:^|[?&;])(?:password|passwd|pass|pwd)=)[^&;#]*", re.I)
+
+
 def mask_url(url):
-    """The URL with its password replaced by ***, safe to print."""
+    """The URL with its password (in its user part or as a query parameter) replaced by ***, safe to print."""
     try:
         parts = urlsplit(url)
     except ValueError:
-        return re.sub(r"//([^:/@]*):[^@]*@", r"//\1:***@", url)
-    if parts.password is None:
-        return url
+        return _QUERY_PASSWORD.sub(r"\1***", re.sub(r"//([^:/@]*):[^@]*@", r"//\1:***@", url))
+    query = _QUERY_PASSWORD.sub(r"\1***", parts.query)
+    if parts.password is None:  # rebuilt only when a password was masked: urlunsplit drops sqlite:///'s slashes
+        return url if query == parts.query else url.replace(parts.query, query, 1)
+    parts = parts._replace(query=query)
     netloc = parts.netloc.rsplit("@", 1)[1]
     userinfo = f"{parts.username or ''}:***"
     return urlunsplit(parts._replace(netloc=f"{userinfo}@{netloc}"))
@@ -104,6 +110,9 @@ def connect_database(url):
         raise BadInput(f"database URL {mask_url(url)} is malformed: {error}")
     if password:
         _secrets_to_mask.add(password)
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):  # a driver's message may quote it too
+        if key.lower() in ("password", "passwd", "pass", "pwd") and value:
+            _secrets_to_mask.add(value)
     scheme = parts.scheme
     if scheme not in SUPPORTED_SCHEMES:
         raise BadInput(f"database URL {mask_url(url)} is not supported: use {URL_FORMS}")
