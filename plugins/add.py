@@ -213,7 +213,7 @@ def add_task_command(session, subject_id, kind, due, assignee, text, output_form
 @add.command("event")
 @click.argument("lead_id", metavar="LEAD")
 @click.option("--kind", required=True,
-              help="website_visit, content_download, email_engagement, demo_request, pricing_enquiry, contact_form.")
+              help="website_visit, content_download, email_open, email_click, demo_request, pricing_enquiry, contact_form.")
 @click.option("--on", metavar="DATE", help="When it happened (default: now).")
 @format_option
 @pass_session

@@ -152,6 +152,14 @@ def test_an_engagement_event_is_recorded_for_scoring(crm, lead):
     assert event["occurred_at"] == "2026-03-02T00:00:00Z"
 
 
+def test_every_event_kind_the_help_names_is_accepted(crm, lead):
+    help_text = " ".join(crm("add", "event", "--help").stdout.split())
+    named = help_text.split("--kind TEXT", 1)[1].split(".", 1)[0].replace(",", " ").split()
+    assert len(named) == 7
+    for kind in named:
+        assert crm.json("add", "event", lead, "--kind", kind)["kind"] == kind
+
+
 def test_an_unknown_event_kind_is_bad_input(crm, lead):
     result = crm("add", "event", lead, "--kind", "coffee")
     assert result.exit_code == 2
