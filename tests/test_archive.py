@@ -100,6 +100,7 @@ def test_a_lead_cannot_be_added_to_an_archived_company(acme):
     ("L1", ["add", "note", "L1", "--text", "called back"]),
     ("C1", ["add", "task", "C1", "--kind", "call", "--due", "2026-12-20T10:00"]),
     ("D1", ["add", "note", "D1", "--text", "budget approved"]),
+    ("C1", ["review", "done", "C1"]),
 ])
 def test_an_archived_record_is_read_only_until_restored(acme, archived, command):
     acme.json("agent", "add", "boss@example.com", "--name", "Boss", "--role", "admin", acting=None)

@@ -20,6 +20,7 @@ from peewee import fn
 
 from crmctl.errors import BadInput, Refused
 from crmctl.kinds.ids import typed_id
+from crmctl.records.archived import refuse_archived
 from crmctl.records.batch import create_records, run_in_transaction, update_records
 from crmctl.records.companies import agent_id, fetch_company
 from crmctl.dates import utcnow
@@ -132,6 +133,7 @@ def review_done(actor, company, linkedin_account=None):
     """Stamp a company's review (see the module's docstring); returns (company, leads reset, note id)."""
     company = fetch_company(company)
     require_review(actor, company)
+    refuse_archived(company)  # an archived company is out of the review (review due leaves it out) until restored
     account = linkedin_account_used(actor, linkedin_account)
     if account is not None and ("\n" in account or len(account) > 200):
         raise BadInput("LinkedIn account (--linkedin-account) must be one line of at most 200 characters")
