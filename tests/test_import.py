@@ -109,6 +109,18 @@ def test_a_file_imports_as_one_batch_whose_summary_adds_up_folding_in_file_dupli
                                                                                         "leads.xls", 3, 2)]
 
 
+def test_a_rejects_workbook_once_fixed_imports_again_as_it_is(crm, tmp_path):
+    run_import(crm, first_file(tmp_path), "--rejects", tmp_path / "rejects.xls")
+    sheet = xlrd.open_workbook(str(tmp_path / "rejects.xls")).sheet_by_index(0)
+    header, rows = sheet.row_values(0), [sheet.row_values(r) for r in range(1, sheet.nrows)]
+    fixes = {"not-an-email": "bad.mail@nordicfreight.se", 12: 150}  # the e-mail, and the connections
+    fixed = [[fixes.get(value, value) for value in row] for row in rows]
+    result, summary = run_import(crm, write_xls(tmp_path / "fixed.xls", fixed, header=header))
+    assert result.exit_code == 0, result.output  # Row and Reason are the rejects' own columns: left out
+    assert (summary["created"], summary["rejected"]) == (2, 0)
+    assert {"Bad Mail", "Few Friends"} <= {lead["full_name"] for lead in crm.json("list", "leads")}
+
+
 def test_the_history_of_a_batch_is_every_change_it_made_and_a_record_names_its_batch(crm, tmp_path):
     _result, summary = run_import(crm, first_file(tmp_path))
     batch = f"B{summary['batch']}"

@@ -37,6 +37,10 @@ def _build_keys():
 
 
 COLUMN_KEYS, GENERIC_KEYS = _build_keys()
+# The columns a rejects workbook adds after the file's own (`import run --rejects`): left out when it is
+# imported again, once its rows are fixed.
+REJECTS_COLUMNS = ("Row", "Reason")
+REJECTS_KEYS = frozenset(header_key(name) for name in REJECTS_COLUMNS)
 
 
 def column_letter(index):
@@ -116,7 +120,7 @@ def match_headers(headers, mapping=None, ignore_unknown=False):
             generic.append(index)
         elif _numbered_several(key):
             matched[index] = _numbered_several(key)
-        else:
+        elif key not in REJECTS_KEYS:
             unknown.append(index)
     _resolve_generic(generic, keys, matched)
     named = [index for index, column in enumerate(matched) if column is not None]

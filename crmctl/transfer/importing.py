@@ -25,7 +25,7 @@ from crmctl.storage.connection import unmapped_for_bulk_work
 from crmctl.storage.models import Company, ImportBatch, Lead, Submission
 from crmctl.transfer.batches import take_back_companies
 from crmctl.transfer.cells import is_blank_row, text_of
-from crmctl.transfer.headers import match_headers
+from crmctl.transfer.headers import REJECTS_COLUMNS, match_headers
 from crmctl.transfer.reading import open_table
 from crmctl.transfer.template import COMPANY, LEAD, SUBMISSION
 
@@ -194,7 +194,7 @@ def import_file(actor, path, sheet=None, mapping=None, ignore_unknown=False, on_
         from crmctl.transfer.writing import write_rows
 
         try:
-            write_rows(rejects, header + ["Row", "Reason"],
+            write_rows(rejects, header + list(REJECTS_COLUMNS),
                        ([*row.raw[:len(header)], *[""] * (len(header) - len(row.raw)), row.number, row.reason]
                         for row in rows if row.outcome == "rejected"))
         except BadInput as error:  # the batch is stored: its summary still stands, and says so
