@@ -126,6 +126,14 @@ def test_a_lead_with_an_existing_email_is_a_duplicate(crm, company):
     assert len(crm.json("list", "leads")) == 1
 
 
+def test_an_address_pasted_with_mailto_or_a_display_name_is_the_same_email(crm, company):
+    crm.json(*lead_args(company, "Ola Nowak", "--email", "mailto:Ola@acme-robotics.pl"))
+    assert crm.json("show", "L1")["emails"] == ["ola@acme-robotics.pl"]
+    result = crm(*lead_args(company, "O. Nowak", "--email", "Ola Nowak <ola@acme-robotics.pl>"))
+    assert result.exit_code == 3
+    assert "L1" in one_line(result)
+
+
 def test_the_same_phone_written_differently_is_a_duplicate(crm, company):
     crm.json(*lead_args(company, "Anna Nowak", "--phone", "601 234 567"))
     result = crm(*lead_args(company, "Someone Else", "--phone", "0048601234567"))

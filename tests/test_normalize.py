@@ -495,6 +495,12 @@ EMAILS = [
     ("  BOB.SMITH@ACME.CO.UK ", "bob.smith@acme.co.uk"),
     ("bob+crm@acme.com", "bob+crm@acme.com"),
     ("\tbob@mail.acme.com\n", "bob@mail.acme.com"),
+    # as addresses are copied from a mail program or a web page
+    ("mailto:Bob@Acme.com", "bob@acme.com"),
+    ("Bob Smith <bob@acme.com>", "bob@acme.com"),
+    ("<bob@acme.com>", "bob@acme.com"),
+    ("o'brien@acme.ie", "o'brien@acme.ie"),
+    ("józef@przykład.pl", "józef@przykład.pl"),
 ]
 
 
@@ -517,6 +523,11 @@ BAD_EMAILS = [
     "bob@acme..com",
     "bob smith@acme.com",
     "bob@ac me.com",
+    "<bob@acme.com>;",  # a separator pasted along: one address per --email
+    "bob@acme.com=x",
+    "bob..smith@acme.com",
+    "bob@-acme.com",
+    "bob@acme.c0m",
     None,
 ]
 

@@ -13,14 +13,23 @@ from crmctl.errors import BadInput, quoted
 # E-mail, phone, country
 # --------------------------------------------------------------------------
 
-_EMAIL_RE = re.compile(r"^[^@\s]+@(?:[^@\s.]+\.)+[^@\s.]+$")
+# local@domain.tld: the local part of letters, digits and the characters RFC 5322 allows there, in dot-separated
+# runs; the domain of labels of letters, digits and inner hyphens; a top-level label of letters (or punycode).
+_EMAIL_RE = re.compile(r"^[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*"
+                       r"@(?:[^\W_](?:[\w-]*[^\W_])?\.)+(?:[^\W\d_]{2,}|xn--[a-z0-9-]+)$")
+# What a copied address often carries around it: "mailto:", "Anna Nowak <anna@acme.pl>".
+_MAILTO = re.compile(r"^mailto:", re.I)
+_NAMED = re.compile(r"^[^<>]*<([^<>]*)>$")
 
 
 def email_key(email):
-    """The address stripped and lower-cased; it must look like local@domain.tld."""
+    """The address stripped and lower-cased, without a mailto: or a display name around it; it must look like
+    local@domain.tld (so the same person's address is one key, whichever way it was pasted)."""
     if email is None:
         raise BadInput("email is missing")
-    s = str(email).strip().lower()
+    s = str(email).strip()
+    named = _NAMED.match(s)
+    s = _MAILTO.sub("", named.group(1).strip() if named else s).lower()
     if not _EMAIL_RE.match(s):
         raise BadInput(f"email {quoted(email)} is not a valid e-mail address")
     return s
